@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { located } from '../../core/facts.js';
+
+/**
+ * The merged compose model, normalised to the long syntax, with where every value came from.
+ * Units are converted: bytes for memory, cores for CPUs, seconds for durations. A value that
+ * could not be converted keeps `value: null` and its `raw` text.
+ */
+const Str = located(z.string());
+const NumOrNull = located(z.number().nullable());
+const Bool = located(z.boolean());
+
+export const ComposeServiceSchema = z.object({
+  name: z.string(),
+  file: z.string(),
+  line: z.number().int(),
+  image: Str.optional(),
+  build: z
+    .object({ context: z.string(), dockerfile: z.string().optional(), file: z.string(), line: z.number() })
+    .optional(),
+  command: located(z.union([z.string(), z.array(z.string())])).optional(),
+  entrypoint: located(z.union([z.string(), z.array(z.string())])).optional(),
+  /** `deploy.resources.limits.memory`, else `mem_limit`. */
+  memoryLimit: NumOrNull.optional(),
+  /** `deploy.resources.limits.cpus`, else `cpus`. */
+  cpuLimit: NumOrNull.optional(),
+  healthcheck: z
+    .object({
+      file: z.string(),
+      line: z.number(),
+      disabled: z.boolean(),
+      test: located(z.union([z.string(), z.array(z.string())])).optional(),
+      intervalSeconds: NumOrNull.optional(),
+    })
+    .optional(),
+  readOnly: Bool.optional(),
+  tmpfs: z.array(z.string()).default([]),
+  logging: z
+    .object({
+      file: z.string(),
+      line: z.number(),
+      driver: Str.optional(),
+      options: z.record(z.string(), Str).default({}),
+    })
+    .optional(),
+  dependsOn: z
+    .array(z.object({ service: z.string(), condition: z.string(), file: z.string(), line: z.number() }))
+    .default([]),
+  volumes: z
+    .array(
+      z.object({
+        type: z.string(),
+        source: z.string().optional(),
+        target: z.string(),
+        file: z.string(),
+        line: z.number(),
+      }),
+    )
+    .default([]),
+  restart: Str.optional(),
+  /** `deploy.restart_policy.condition` (swarm-style) when given. */
+  deployRestartCondition: Str.optional(),
+  networkMode: Str.optional(),
+  environment: z.record(z.string(), located(z.string().nullable())).default({}),
+  labels: z.record(z.string(), z.string()).default({}),
+  profiles: z.array(z.string()).default([]),
+});
+export type ComposeService = z.infer<typeof ComposeServiceSchema>;
+
+export const ComposeFactsSchema = z.object({
+  projectName: z.string(),
+  files: z.array(z.string()),
+  activeProfiles: z.array(z.string()),
+  services: z.array(ComposeServiceSchema),
+  /** Services left out because none of their profiles is active. */
+  inactiveServices: z.array(z.string()).default([]),
+  /** Top-level named volumes. */
+  volumes: z.array(z.string()).default([]),
+  /** `${VAR}` references with no value and no default: reported, never guessed. */
+  unresolved: z
+    .array(z.object({ variable: z.string(), file: z.string(), line: z.number(), message: z.string().optional() }))
+    .default([]),
+});
+export type ComposeFacts = z.infer<typeof ComposeFactsSchema>;

@@ -1,0 +1,77 @@
+import type { z } from 'zod';
+import type { Facts, SourceName, TargetFacts } from './facts.js';
+import type { ComposeFacts } from '../collectors/compose/schema.js';
+import type { DockerfileFacts } from '../collectors/dockerfile/schema.js';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export type CheckKind = 'auto' | 'attest' | 'info';
+
+/** Statuses a check may return; `error` is the engine's to give. */
+export type OutcomeStatus = 'pass' | 'fail' | 'warn' | 'skip';
+export type ResultStatus = OutcomeStatus | 'error';
+
+export interface Evidence {
+  /** What was looked at: `compose.yaml:14`, `service api`, `redis://127.0.0.1:6390`. */
+  subject: string;
+  file?: string;
+  line?: number;
+  observed?: string | number | boolean | null;
+  expected?: string;
+  unit?: string;
+  status?: 'pass' | 'fail' | 'warn' | 'info';
+  note?: string;
+}
+
+export interface Remediation {
+  summary: string;
+  /** The concrete change: YAML, Dockerfile lines, SQL, a CONFIG SET. */
+  change?: string;
+  /** What it takes for the change to take effect. */
+  applies: 'reload' | 'restart' | 'rebuild' | 'redeploy' | 'none';
+}
+
+export interface CheckOutcome {
+  status: OutcomeStatus;
+  /** One line on why, for the reader; the details are in evidence. */
+  message?: string;
+  evidence: Evidence[];
+  remediation?: Remediation;
+}
+
+/** Typed views of the sources a check may read, each only the targets that were read. */
+export interface SourceData {
+  compose: ComposeFacts;
+  dockerfile: DockerfileFacts;
+  [other: string]: unknown;
+}
+
+export interface CheckInput {
+  /** Readable targets per declared source. */
+  source<S extends keyof SourceData & SourceName>(name: S): TargetFacts<SourceData[S]>[];
+  /** Whether an optional source was given at all. */
+  has(name: SourceName): boolean;
+  machine: Facts['machine'];
+  roles: Facts['roles'];
+  collectedAt: string;
+}
+
+export interface CheckDefinition<O extends z.ZodType = z.ZodType> {
+  id: string;
+  title: string;
+  failureTitle: string;
+  description: string;
+  seedRef: string;
+  severity: Severity;
+  kind: CheckKind;
+  /** Sources without which the check cannot run. */
+  requires: SourceName[];
+  /** Sources the check reads when present. */
+  optional?: SourceName[];
+  options: O;
+  run(input: CheckInput, options: z.output<O>): CheckOutcome;
+}
+
+export function defineCheck<O extends z.ZodType>(def: CheckDefinition<O>): CheckDefinition<O> {
+  return def;
+}

@@ -1,0 +1,104 @@
+import type { z } from 'zod';
+import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, ResultStatus, Severity } from './check.js';
+import type { Facts, SourceName, TargetFacts } from './facts.js';
+import type { CheckResult } from './report.js';
+import { CATALOGUE } from './catalogue.js';
+
+export interface RunOptions {
+  /** Per-check options from the config, validated against each check's schema. */
+  options?: Record<string, unknown>;
+  severity?: Record<string, Severity>;
+  now?: () => number;
+}
+
+const sectionOf = new Map(CATALOGUE.map((e) => [e.id, e.section]));
+
+function sourceTargets(facts: Facts, name: SourceName): TargetFacts[] | undefined {
+  return facts.sources[name] as TargetFacts[] | undefined;
+}
+
+function describeFailure(name: SourceName, t: TargetFacts): Evidence {
+  return { subject: `${name} ${t.target}`, observed: t.status, note: t.message ?? t.status, status: 'fail' };
+}
+
+/**
+ * Runs one check against the facts. The check sees only the sources it declared. A required
+ * source absent from the facts makes it `skip`; one whose every target failed makes it `error`;
+ * a check that throws becomes `error`. Some targets failing and the check passing on the rest
+ * is still `error`: an unread target is an unknown, and an unknown is never a pass.
+ */
+export function runCheck(def: CheckDefinition, facts: Facts, opts: RunOptions = {}): CheckResult {
+  const now = opts.now ?? (() => performance.now());
+  const started = now();
+  const base = {
+    id: def.id,
+    seedRef: def.seedRef,
+    section: sectionOf.get(def.id) ?? 'Other',
+    kind: def.kind,
+    title: def.title,
+    severity: opts.severity?.[def.id] ?? def.severity,
+  };
+  const finish = (o: Omit<CheckOutcome, 'status'> & { status: ResultStatus }): CheckResult => ({
+    ...base,
+    title: o.status === 'pass' || o.status === 'skip' ? def.title : def.failureTitle,
+    ...o,
+    durationMs: Math.round((now() - started) * 1000) / 1000,
+  });
+
+  const failedTargets: Evidence[] = [];
+  for (const name of def.requires) {
+    const targets = sourceTargets(facts, name);
+    if (!targets || targets.length === 0) {
+      return finish({ status: 'skip', message: `source ${name} is not configured`, evidence: [] });
+    }
+    const bad = targets.filter((t) => t.status !== 'ok');
+    failedTargets.push(...bad.map((t) => describeFailure(name, t)));
+    if (bad.length === targets.length) {
+      return finish({
+        status: 'error',
+        message: `source ${name} could not be read: ${bad.map((t) => t.message ?? t.status).join('; ')}`,
+        evidence: failedTargets,
+      });
+    }
+  }
+
+  const parsed = def.options.safeParse(opts.options?.[def.id] ?? {});
+  if (!parsed.success) {
+    return finish({ status: 'error', message: `invalid options: ${parsed.error.message}`, evidence: [] });
+  }
+  const declared = new Set<SourceName>([...def.requires, ...(def.optional ?? [])]);
+  const input: CheckInput = {
+    source: (name) => {
+      if (!declared.has(name)) throw new Error(`check ${def.id} read source ${name} it did not declare`);
+      return (sourceTargets(facts, name) ?? []).filter((t) => t.status === 'ok') as never;
+    },
+    has: (name) => declared.has(name) && (sourceTargets(facts, name)?.length ?? 0) > 0,
+    machine: facts.machine,
+    roles: facts.roles,
+    collectedAt: facts.collectedAt,
+  };
+  let outcome: CheckOutcome;
+  try {
+    outcome = def.run(input, parsed.data as z.output<typeof def.options>);
+  } catch (err) {
+    return finish({
+      status: 'error',
+      message: `check failed: ${err instanceof Error ? err.message : String(err)}`,
+      evidence: failedTargets,
+    });
+  }
+  if (failedTargets.length > 0) {
+    const status = outcome.status === 'fail' ? 'fail' : 'error';
+    return finish({
+      ...outcome,
+      status,
+      message: `${outcome.message ?? ''}${outcome.message ? '; ' : ''}some targets could not be read`,
+      evidence: [...outcome.evidence, ...failedTargets],
+    });
+  }
+  return finish(outcome);
+}
+
+export function runChecks(defs: readonly CheckDefinition[], facts: Facts, opts: RunOptions = {}): CheckResult[] {
+  return defs.map((d) => runCheck(d, facts, opts));
+}
