@@ -43,7 +43,8 @@ export interface CheckOutcome {
 export interface SourceData {
   compose: ComposeFacts;
   dockerfile: DockerfileFacts;
-  [other: string]: unknown;
+  // Live sources add themselves by declaration merging in their schema.ts:
+  // declare module '../../core/check.js' { interface SourceData { redis: RedisFacts } }
 }
 
 export interface CheckInput {

@@ -1,0 +1,17 @@
+/** Bad input from the user (a config, a compose file, a flag): exit 2 with file, line and what was expected. */
+export class InputError extends Error {
+  constructor(
+    message: string,
+    readonly file?: string,
+    readonly line?: number,
+  ) {
+    super(message);
+    this.name = 'InputError';
+  }
+
+  /** `file:line: message`, the one line the CLI prints. */
+  format(): string {
+    const where = this.file ? `${this.file}${this.line ? `:${this.line}` : ''}: ` : '';
+    return `${where}${this.message}`;
+  }
+}
