@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { Facts, SourceName, TargetFacts } from './facts.js';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import type { DockerfileFacts } from '../collectors/dockerfile/schema.js';
+import type { Facts, SourceName, TargetFacts } from './facts.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];

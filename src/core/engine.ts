@@ -1,8 +1,8 @@
 import type { z } from 'zod';
+import { CATALOGUE } from './catalogue.js';
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, ResultStatus, Severity } from './check.js';
 import type { Facts, SourceName, TargetFacts } from './facts.js';
 import type { CheckResult } from './report.js';
-import { CATALOGUE } from './catalogue.js';
 
 export interface RunOptions {
   /** Per-check options from the config, validated against each check's schema. */
@@ -99,6 +99,10 @@ export function runCheck(def: CheckDefinition, facts: Facts, opts: RunOptions = 
   return finish(outcome);
 }
 
-export function runChecks(defs: readonly CheckDefinition[], facts: Facts, opts: RunOptions = {}): CheckResult[] {
+export function runChecks(
+  defs: readonly CheckDefinition[],
+  facts: Facts,
+  opts: RunOptions = {},
+): CheckResult[] {
   return defs.map((d) => runCheck(d, facts, opts));
 }

@@ -19,7 +19,15 @@ export type SourceName = (typeof SOURCE_NAMES)[number];
 export const SourceNameSchema = z.enum(SOURCE_NAMES);
 
 /** How reading one target of a source ended. Anything but `ok` is an unreadable source. */
-export const TARGET_STATUSES = ['ok', 'unreachable', 'auth-failed', 'forbidden', 'timeout', 'invalid', 'error'] as const;
+export const TARGET_STATUSES = [
+  'ok',
+  'unreachable',
+  'auth-failed',
+  'forbidden',
+  'timeout',
+  'invalid',
+  'error',
+] as const;
 export type TargetStatus = (typeof TARGET_STATUSES)[number];
 
 /** A value read from a file, with where it was read. */
@@ -50,9 +58,7 @@ export const FactsSchema = z.object({
   /** The audited project directory, relative paths in evidence are relative to it. */
   projectDir: z.string(),
   /** Machine size from the config, used where no source reports it. */
-  machine: z
-    .object({ memoryBytes: z.number().optional(), cpus: z.number().optional() })
-    .default({}),
+  machine: z.object({ memoryBytes: z.number().optional(), cpus: z.number().optional() }).default({}),
   /** Service roles from the config (service name -> role), merged with those guessed from images. */
   roles: z.record(z.string(), z.string()).default({}),
   sources: z.partialRecord(SourceNameSchema, z.array(TargetFactsSchema)),

@@ -65,7 +65,10 @@ export function emptyCounts(): Record<ResultStatus, number> {
  * Score = (passes + half the warnings) / judged checks, as a percentage. Skipped and info
  * checks are not judged; an error is judged and counts as not passed (unknown is never a pass).
  */
-export function scoreOf(results: readonly CheckResult[]): { score: number | null; counts: Record<ResultStatus, number> } {
+export function scoreOf(results: readonly CheckResult[]): {
+  score: number | null;
+  counts: Record<ResultStatus, number>;
+} {
   const counts = emptyCounts();
   let judged = 0;
   let points = 0;

@@ -3,7 +3,10 @@ import { resolve } from 'node:path';
 
 /** Addresses written by scripts/test-services.sh start. */
 export function serviceEnv(): Record<string, string> {
-  const file = resolve(process.env.STRISK_SERVICES_DIR ?? resolve(import.meta.dirname, '../../.tmp/services'), 'env');
+  const file = resolve(
+    process.env.STRISK_SERVICES_DIR ?? resolve(import.meta.dirname, '../../.tmp/services'),
+    'env',
+  );
   if (!existsSync(file)) return {};
   const out: Record<string, string> = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {

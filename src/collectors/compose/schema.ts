@@ -58,6 +58,8 @@ export const ComposeServiceSchema = z.object({
     )
     .default([]),
   restart: Str.optional(),
+  /** `deploy.replicas`, else `scale` (added: the connection-headroom check multiplies by it). */
+  replicas: NumOrNull.optional(),
   /** `deploy.restart_policy.condition` (swarm-style) when given. */
   deployRestartCondition: Str.optional(),
   networkMode: Str.optional(),
@@ -78,7 +80,9 @@ export const ComposeFactsSchema = z.object({
   volumes: z.array(z.string()).default([]),
   /** `${VAR}` references with no value and no default: reported, never guessed. */
   unresolved: z
-    .array(z.object({ variable: z.string(), file: z.string(), line: z.number(), message: z.string().optional() }))
+    .array(
+      z.object({ variable: z.string(), file: z.string(), line: z.number(), message: z.string().optional() }),
+    )
     .default([]),
 });
 export type ComposeFacts = z.infer<typeof ComposeFactsSchema>;

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Start-up and file-audit speed, as ratios to `node -e 0` measured in the same run (these
+// machines are shared and noisy: absolute times mean little, ratios in one run do).
+// Usage: npm run build && node bench/run.mjs [rounds]
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const rounds = Number(process.argv[2] ?? 15);
+const bin = `${root}bin/strisk.js`;
+const example = `${root}examples/st-risk-platform`;
+
+const cases = [
+  ['node -e 0', ['-e', '0']],
+  ['strisk --version', [bin, '--version']],
+  ['strisk checks --format json', [bin, 'checks', '--format', 'json']],
+  ['strisk audit examples/st-risk-platform', [bin, 'audit', example, '--format', 'json']],
+];
+
+function once(args) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const samples = new Map(cases.map(([name]) => [name, []]));
+// Interleave the cases so that load on the machine hits them all alike.
+for (let i = 0; i < rounds; i++) for (const [name, args] of cases) samples.get(name).push(once(args));
+const base = median(samples.get('node -e 0'));
+console.log(`| command | median ms | × node -e 0 |\n|---|---:|---:|`);
+for (const [name] of cases) {
+  const m = median(samples.get(name));
+  console.log(`| \`${name}\` | ${m.toFixed(1)} | ${(m / base).toFixed(2)} |`);
+}
+console.log(`\n${rounds} rounds, interleaved; node ${process.version}; ${new Date().toISOString()}`);

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
+import { defineCheck, type Evidence } from '../../core/check.js';
+import { type Judged, outcomeOf } from '../helpers.js';
+import { composeServices, serviceRole } from './roles.js';
+
+const options = z.object({
+  /** Data directories per database role, in the official and Bitnami images. */
+  dataDirs: z.record(z.string(), z.array(z.string())).default({
+    clickhouse: ['/var/lib/clickhouse', '/bitnami/clickhouse'],
+    postgres: [
+      '/var/lib/postgresql/data',
+      '/var/lib/postgresql',
+      '/bitnami/postgresql',
+      '/home/postgres/pgdata',
+    ],
+    redis: ['/data', '/bitnami/redis/data', '/bitnami/valkey/data'],
+  }),
+});
+
+type Mount = ComposeService['volumes'][number];
+
+const trim = (p: string) => p.replace(/\/+$/, '') || '/';
+/** A mount at the data directory or above it holds the data. */
+const holds = (target: string, dir: string) => {
+  const [t, d] = [trim(target), trim(dir)];
+  return t === d || d.startsWith(`${t}/`);
+};
+/** A mount inside the data directory holds part of it (judged only when nothing holds the whole). */
+const inside = (target: string, dir: string) => trim(target).startsWith(`${trim(dir)}/`);
+
+function dataDirsOf(svc: ComposeService, role: string, o: z.output<typeof options>): string[] {
+  const pgdata = role === 'postgres' ? svc.environment.PGDATA?.value : undefined;
+  return [...(o.dataDirs[role] ?? []), ...(pgdata ? [pgdata] : [])];
+}
+
+function judge(svc: ComposeService, facts: ComposeFacts, role: string, dirs: string[]): Judged {
+  const name = svc.name;
+  const volume = `${svc.name}-data`;
+  const fix = ['volumes:', `  - ${volume}:${dirs[0]}`];
+  const expected = 'a named volume declared at top level';
+  const base: Evidence = { subject: `service ${name}`, file: svc.file, line: svc.line, expected };
+  const whole = svc.volumes.filter((m: Mount) => dirs.some((d) => holds(m.target, d)));
+  const mounts =
+    whole.length > 0 ? whole : svc.volumes.filter((m: Mount) => dirs.some((d) => inside(m.target, d)));
+  if (mounts.length === 0) {
+    const note = `nothing mounted at ${dirs.join(' or ')} (role ${role}): data lives in an anonymous volume or the container layer`;
+    return { name, fix, evidence: { ...base, observed: 'no mount', status: 'fail', note } };
+  }
+  const problems: string[] = [];
+  for (const m of mounts) {
+    if (m.type === 'bind') problems.push(`bind mount ${m.source ?? '?'} at ${m.target}`);
+    else if (m.type === 'tmpfs') problems.push(`tmpfs at ${m.target}: data is lost on restart`);
+    else if (m.type !== 'volume') problems.push(`${m.type} mount at ${m.target}`);
+    else if (!m.source) problems.push(`anonymous volume at ${m.target}: a fresh one after down/up`);
+    else if (!facts.volumes.includes(m.source))
+      problems.push(`volume ${m.source} is not declared at top level`);
+  }
+  const first = mounts[0]!;
+  const observed = mounts.map((m) => `${m.type} ${m.source ?? '(anonymous)'}:${m.target}`).join(', ');
+  const at: Evidence = { ...base, file: first.file, line: first.line, observed };
+  if (problems.length > 0)
+    return { name, fix, evidence: { ...at, status: 'fail', note: problems.join('; ') } };
+  return { name, evidence: { ...at, status: 'pass', note: `role ${role}` } };
+}
+
+export default defineCheck({
+  id: 'compose/named-volumes',
+  title: 'Database data lives in named volumes',
+  failureTitle: 'Database data is not in named volumes',
+  description:
+    'Database files belong in a named volume declared at top level: it survives `docker compose down` and ' +
+    're-creation, is managed by Docker, and avoids the slow file sharing of bind mounts on Docker Desktop and the ' +
+    'ownership trouble of host paths. An anonymous volume is replaced by a fresh one after `down`/`up`, and a tmpfs ' +
+    'loses everything on restart. The checklist asks for named volumes for persistence. Judged on the ClickHouse, ' +
+    'PostgreSQL and Redis data directories (/var/lib/clickhouse, /var/lib/postgresql/data or $PGDATA, /data). ' +
+    'See https://docs.docker.com/engine/storage/volumes/ and https://docs.docker.com/reference/compose-file/volumes/',
+  seedRef: '3.3',
+  severity: 'medium',
+  kind: 'auto',
+  requires: ['compose'],
+  options,
+  run(input, o) {
+    const items: Judged[] = [];
+    for (const { service, facts } of composeServices(input)) {
+      const role = serviceRole(service, input.roles).role;
+      if (!role || !o.dataDirs[role]) continue;
+      items.push(judge(service, facts, role, dataDirsOf(service, role, o)));
+    }
+    if (items.length === 0) {
+      return {
+        status: 'skip',
+        message: 'no database service (ClickHouse, PostgreSQL, Redis) in the compose model',
+        evidence: [],
+      };
+    }
+    const outcome = outcomeOf(items, {
+      passed: `all ${items.length} database services keep their data in named volumes`,
+      failed: 'without a named data volume',
+      summary:
+        'Mount each database data directory from a named volume declared under the top-level volumes key.',
+    });
+    const declare = items.filter((i) => i.fix).map((i) => `  ${i.name}-data: {}`);
+    if (outcome.remediation) outcome.remediation.change += `\nvolumes:\n${declare.join('\n')}`;
+    return outcome;
+  },
+});

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { defineCheck, type Evidence } from '../../core/check.js';
+import { type Judged, outcomeOf, plural, unresolvedAt } from '../helpers.js';
+import { composeServices, isLongRunning, serviceRole } from './roles.js';
+
+const options = z.object({
+  /** Roles whose long-running services must run read-only. Databases write to their root by design. */
+  roles: z.array(z.string()).min(1).default(['app']),
+});
+
+const FIX = ['read_only: true', 'tmpfs:', '  - /tmp'];
+
+export default defineCheck({
+  id: 'compose/read-only-rootfs',
+  title: 'App services run with a read-only root filesystem',
+  failureTitle: 'App services run with a writable root filesystem',
+  description:
+    'A read-only root filesystem keeps the app container from accumulating writes in its copy-on-write layer ' +
+    '(slow, unbounded, lost on recreate) and stops an intruder from changing the code it runs. The checklist ' +
+    'asks for a read-only root filesystem where possible; for the stateless API it is always possible, with a ' +
+    'tmpfs for scratch space (/tmp). Roles come from the config, else from the image, command or `build:`. ' +
+    'See https://docs.docker.com/reference/compose-file/services/#read_only and ' +
+    'https://docs.docker.com/reference/compose-file/services/#tmpfs',
+  seedRef: '3.2',
+  severity: 'low',
+  kind: 'auto',
+  requires: ['compose'],
+  options,
+  run(input, o) {
+    const items: Judged[] = [];
+    for (const { service, facts } of composeServices(input)) {
+      const role = serviceRole(service, input.roles);
+      if (!role.role || !o.roles.includes(role.role) || !isLongRunning(service, input.roles)) continue;
+      const name = service.name;
+      const roleNote = `role ${role.role} (from ${role.from})`;
+      const ro = service.readOnly;
+      const base: Evidence = {
+        subject: `service ${name}`,
+        file: ro?.file ?? service.file,
+        line: ro?.line ?? service.line,
+      };
+      const vars = ro ? unresolvedAt(facts.unresolved, ro) : [];
+      if (vars.length > 0) {
+        const note = `depends on unset ${vars.map((v) => `\${${v}}`).join(', ')}; ${roleNote}`;
+        items.push({
+          name,
+          fix: FIX,
+          evidence: { ...base, observed: ro?.raw ?? null, expected: 'true', status: 'warn', note },
+        });
+      } else if (ro?.value === true) {
+        const scratch =
+          service.tmpfs.length > 0
+            ? `tmpfs ${service.tmpfs.join(', ')}`
+            : 'no tmpfs: writes to /tmp will fail';
+        const evidence: Evidence = {
+          ...base,
+          observed: true,
+          expected: 'true',
+          status: 'pass',
+          note: `${scratch}; ${roleNote}`,
+        };
+        items.push({ name, evidence });
+      } else {
+        const observed = ro ? false : 'not set';
+        items.push({
+          name,
+          fix: FIX,
+          evidence: { ...base, observed, expected: 'true', status: 'fail', note: roleNote },
+        });
+      }
+    }
+    if (items.length === 0) {
+      return {
+        status: 'skip',
+        message: `no long-running service with role ${o.roles.join(' or ')} (set roles in the config if the guess missed one)`,
+        evidence: [],
+      };
+    }
+    return outcomeOf(items, {
+      passed: `${plural(items.length, 'app service')} run${items.length === 1 ? 's' : ''} read-only`,
+      failed: 'with a writable root filesystem',
+      warned: 'whose read_only setting cannot be judged',
+      summary: 'Run app services read-only, with a tmpfs for scratch space.',
+    });
+  },
+});

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
+import { defineCheck, type Evidence } from '../../core/check.js';
+import { type Judged, outcomeOf, servicesYaml } from '../helpers.js';
+import { isLongRunning, runsApiServer, serviceRole } from './roles.js';
+
+const options = z.object({
+  /** Roles the API must wait for, healthy. */
+  apiWaitsFor: z.array(z.string()).default(['postgres', 'clickhouse']),
+  /** The checklist's order PostgreSQL -> ClickHouse -> FastAPI. */
+  clickhouseAfterPostgres: z.boolean().default(true),
+});
+
+type Edge = ComposeService['dependsOn'][number];
+
+/** The shortest chain of depends_on edges from one service to another, through healthy edges only if asked. */
+function chain(
+  byName: Map<string, ComposeService>,
+  from: string,
+  to: string,
+  healthyOnly: boolean,
+): Edge[] | undefined {
+  const seen = new Set([from]);
+  let frontier: { name: string; path: Edge[] }[] = [{ name: from, path: [] }];
+  while (frontier.length > 0) {
+    const next: typeof frontier = [];
+    for (const { name, path } of frontier) {
+      for (const e of byName.get(name)?.dependsOn ?? []) {
+        if (healthyOnly && e.condition !== 'service_healthy') continue;
+        if (e.service === to) return [...path, e];
+        if (!seen.has(e.service)) {
+          seen.add(e.service);
+          next.push({ name: e.service, path: [...path, e] });
+        }
+      }
+    }
+    frontier = next;
+  }
+  return undefined;
+}
+
+const via = (path: Edge[]) =>
+  path.length > 1
+    ? ` via ${path
+        .slice(0, -1)
+        .map((e) => e.service)
+        .join(' → ')}`
+    : '';
+
+/** Whether `from` waits for `to` to be healthy; `weak` is what a start-order-only dependency gets. */
+function judgePair(
+  byName: Map<string, ComposeService>,
+  from: ComposeService,
+  to: ComposeService,
+  weak: 'warn' | 'fail',
+): Judged {
+  const subject = `service ${from.name} → ${to.name}`;
+  const expected = `depends_on ${to.name} with condition: service_healthy`;
+  const direct = from.dependsOn.find((e) => e.service === to.name);
+  const base: Evidence = {
+    subject,
+    file: direct?.file ?? from.file,
+    line: direct?.line ?? from.line,
+    expected,
+  };
+  const healthy = chain(byName, from.name, to.name, true);
+  const target = `${to.name}:`;
+  const fix = ['depends_on:', `  ${target}`, '    condition: service_healthy'];
+  if (healthy) {
+    const hc = to.healthcheck;
+    if (!hc || hc.disabled) {
+      const note = `${to.name} has no healthcheck, so service_healthy can never be met`;
+      return { name: from.name, evidence: { ...base, observed: 'service_healthy', status: 'fail', note } };
+    }
+    return {
+      name: from.name,
+      evidence: { ...base, observed: `service_healthy${via(healthy)}`, status: 'pass' },
+    };
+  }
+  const any = chain(byName, from.name, to.name, false);
+  if (any) {
+    const observed = `${any.map((e) => e.condition).join(', ')}${via(any)}`;
+    const note = 'start order only: Compose does not wait for readiness without service_healthy';
+    return { name: from.name, fix, evidence: { ...base, observed, status: weak, note } };
+  }
+  return { name: from.name, fix, evidence: { ...base, observed: 'no depends_on', status: 'fail' } };
+}
+
+function judgeProject(facts: ComposeFacts, roles: Record<string, string>, o: z.output<typeof options>) {
+  const byName = new Map(facts.services.map((s) => [s.name, s]));
+  const running = facts.services.filter((s) => isLongRunning(s, roles));
+  const withRole = (r: string) => running.filter((s) => serviceRole(s, roles).role === r);
+  const apps = withRole('app');
+  const servers = apps.filter(runsApiServer);
+  const api = servers.length > 0 ? servers : apps;
+  const items: Judged[] = [];
+  for (const a of api) {
+    for (const db of o.apiWaitsFor.flatMap(withRole)) items.push(judgePair(byName, a, db, 'fail'));
+  }
+  if (api.length > 0 && o.clickhouseAfterPostgres) {
+    for (const ch of withRole('clickhouse')) {
+      for (const pg of withRole('postgres')) items.push(judgePair(byName, ch, pg, 'warn'));
+    }
+  }
+  return { api, items };
+}
+
+export default defineCheck({
+  id: 'compose/startup-order',
+  title: 'The API waits for healthy databases (PostgreSQL → ClickHouse → API)',
+  failureTitle: 'The API can start before its databases are ready',
+  description:
+    'An API that starts before its databases accept connections fails its first requests or crash-loops. The ' +
+    'checklist asks for the startup order PostgreSQL → ClickHouse → FastAPI. It says `depends_on` gives that ' +
+    'order; in fact plain `depends_on` (condition `service_started`) only orders container starts, and only ' +
+    '`condition: service_healthy` waits until the dependency passes its healthcheck. So the API must depend on ' +
+    'ClickHouse and PostgreSQL with `service_healthy` (directly or through healthy hops such as PgBouncer), and ' +
+    'ClickHouse should depend on PostgreSQL (start order only is a warning). ' +
+    'See https://docs.docker.com/compose/how-tos/startup-order/ and ' +
+    'https://docs.docker.com/reference/compose-file/services/#depends_on',
+  seedRef: '3.3',
+  severity: 'medium',
+  kind: 'auto',
+  requires: ['compose'],
+  options,
+  run(input, o) {
+    const projects = input
+      .source('compose')
+      .flatMap((t) => (t.data ? [judgeProject(t.data, input.roles, o)] : []));
+    const items = projects.flatMap((p) => p.items);
+    if (!projects.some((p) => p.api.length > 0)) {
+      return {
+        status: 'skip',
+        message: 'no long-running app service (set roles in the config if the guess missed it)',
+        evidence: [],
+      };
+    }
+    if (items.length === 0) {
+      return {
+        status: 'skip',
+        message: `no ${o.apiWaitsFor.join(' or ')} service in the compose model (external databases?)`,
+        evidence: [],
+      };
+    }
+    const outcome = outcomeOf(items, {
+      passed: 'the API waits for healthy databases, in the checklist order',
+      failed: 'that may start before a database is ready',
+      warned: 'ordered after PostgreSQL by start only',
+      summary: 'Make dependants wait for healthy databases (merge into the existing depends_on).',
+    });
+    const fixes = new Map<string, string[]>();
+    for (const i of items) {
+      if (!i.fix || i.evidence.status === 'pass') continue;
+      fixes.set(i.name, [...(fixes.get(i.name) ?? ['depends_on:']), ...i.fix.slice(1)]);
+    }
+    if (outcome.remediation) {
+      outcome.remediation.change = servicesYaml([...fixes].map(([name, lines]) => ({ name, lines })));
+    }
+    return outcome;
+  },
+});

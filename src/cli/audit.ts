@@ -1,0 +1,209 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { CHECKS } from '../checks/index.js';
+import { collectTarget, LIVE_SOURCES, type LiveSourceInfo, type LiveSourceName } from '../collectors/live.js';
+import type { TargetSpec } from '../collectors/types.js';
+import { findConfig, type LoadedConfig, loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { CATALOGUE } from '../core/catalogue.js';
+import { runChecks } from '../core/engine.js';
+import { InputError } from '../core/errors.js';
+import { FACTS_SCHEMA_VERSION, type Facts, FactsSchema, type TargetFacts } from '../core/facts.js';
+import { buildReport } from '../core/gate.js';
+import type { FailOn, Report } from '../core/report.js';
+import { selectChecks } from '../core/select.js';
+import { parseBytes } from '../core/units.js';
+import { VERSION } from '../version.js';
+import { type OutputSpec, parseFormats, render, writeAtomic } from './output.js';
+
+export interface AuditFlags {
+  config?: string;
+  compose?: string[];
+  profile?: string[];
+  dockerfile?: string[];
+  only?: string[];
+  skip?: string[];
+  format?: string[];
+  failOn?: string;
+  minScore?: string;
+  allowIncomplete?: boolean;
+  saveFacts?: string;
+  facts?: string;
+  timeout?: string;
+  verbose?: boolean;
+  [liveFlag: string]: unknown;
+}
+
+export interface AuditIO {
+  env: Record<string, string | undefined>;
+  stdout: (text: string) => void;
+  isTTY: boolean;
+}
+
+function intOption(value: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new InputError(`${name} expects a number from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
+function targetsOf(value: unknown): TargetSpec[] {
+  if (value === undefined) return [];
+  const list = Array.isArray(value) ? value : [value];
+  return list.map((t) => (typeof t === 'string' ? { url: t } : (t as TargetSpec)));
+}
+
+/** Live targets: flags first, else the config, else the source's environment variable. */
+export function liveTargets(
+  flags: AuditFlags,
+  config: Config,
+  env: AuditIO['env'],
+): Partial<Record<LiveSourceName, TargetSpec[]>> {
+  const out: Partial<Record<LiveSourceName, TargetSpec[]>> = {};
+  for (const [name, info] of Object.entries(LIVE_SOURCES as Record<string, LiveSourceInfo>)) {
+    const source = name as LiveSourceName;
+    const fromFlags = targetsOf(flags[info.flag] as string[] | undefined);
+    const fromConfig = targetsOf((config.targets as Record<string, unknown> | undefined)?.[source]);
+    const envName = info.env.find((e) => env[e]);
+    const fromEnv = envName ? [{ url: env[envName]! }] : [];
+    const specs = fromFlags.length > 0 ? fromFlags : fromConfig.length > 0 ? fromConfig : fromEnv;
+    if (specs.length > 0) out[source] = specs;
+  }
+  return out;
+}
+
+async function collect(
+  projectDir: string,
+  flags: AuditFlags,
+  loaded: LoadedConfig,
+  io: AuditIO,
+): Promise<Facts> {
+  const started = performance.now();
+  const config = loaded.config;
+  const timeoutMs = intOption(flags.timeout, '--timeout', 100, 600_000) ?? config.timeoutMs ?? 5000;
+  const { collectCompose } = await import('../collectors/compose/index.js');
+  const { collectDockerfiles } = await import('../collectors/dockerfile/index.js');
+  const live = liveTargets(flags, config, io.env);
+  const [compose, dockerfile, ...liveResults] = await Promise.all([
+    collectCompose({
+      projectDir,
+      files: flags.compose?.length ? flags.compose : config.compose?.files,
+      profiles: flags.profile?.length ? flags.profile : config.compose?.profiles,
+      envFile: config.compose?.envFile,
+      env: io.env,
+      projectName: config.project,
+    }),
+    collectDockerfiles({
+      projectDir,
+      files: flags.dockerfile?.length ? flags.dockerfile : config.dockerfiles,
+    }),
+    ...(Object.entries(live) as [LiveSourceName, TargetSpec[]][]).map(async ([source, specs]) => {
+      const targets = await Promise.all(
+        specs.map((spec) => collectTarget(source as LiveSourceName, spec, { timeoutMs, projectDir })),
+      );
+      return [source, targets] as const;
+    }),
+  ]);
+  const sources: Facts['sources'] = {};
+  if (compose.length > 0) sources.compose = compose as TargetFacts[];
+  if (dockerfile.length > 0) sources.dockerfile = dockerfile as TargetFacts[];
+  for (const [source, targets] of liveResults) sources[source as LiveSourceName] = targets;
+  const memory = config.machine?.memory;
+  return FactsSchema.parse({
+    schemaVersion: FACTS_SCHEMA_VERSION,
+    tool: { name: 'strisk', version: VERSION },
+    collectedAt: new Date().toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    projectDir: relative(process.cwd(), projectDir) || '.',
+    machine: {
+      memoryBytes:
+        memory === undefined
+          ? undefined
+          : typeof memory === 'number'
+            ? memory
+            : (parseBytes(memory) ?? undefined),
+      cpus: config.machine?.cpus,
+    },
+    roles: config.roles ?? {},
+    sources,
+  });
+}
+
+export function readFacts(file: string): Facts {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new InputError(`cannot read facts: ${err instanceof Error ? err.message : String(err)}`, file);
+  }
+  const version = (raw as { schemaVersion?: unknown })?.schemaVersion;
+  if (version !== FACTS_SCHEMA_VERSION) {
+    throw new InputError(
+      `facts schemaVersion ${String(version)} is not supported (expected ${FACTS_SCHEMA_VERSION})`,
+      file,
+    );
+  }
+  const parsed = FactsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InputError(`invalid facts at ${issue.path.join('.') || 'top level'}: ${issue.message}`, file);
+  }
+  return parsed.data;
+}
+
+/** The whole audit: config → facts → results → report → outputs. Returns the exit code. */
+export async function audit(dir: string | undefined, flags: AuditFlags, io: AuditIO): Promise<number> {
+  const started = performance.now();
+  const projectDir = resolve(dir ?? '.');
+  if (!flags.facts && (!existsSync(projectDir) || !statSync(projectDir).isDirectory())) {
+    throw new InputError(`not a directory: ${dir}`);
+  }
+  // Everything the user typed is validated before any I/O, so a mistake writes nothing.
+  const outputs: OutputSpec[] = parseFormats(flags.format ?? []);
+  const configFile = flags.config ?? findConfig(projectDir);
+  if (flags.config && !existsSync(flags.config)) throw new InputError('config file not found', flags.config);
+  const loaded: LoadedConfig = configFile ? loadConfig(configFile, io.env) : { config: {} };
+  const failOnValue = flags.failOn ?? loaded.config.failOn ?? 'fail';
+  if (!['fail', 'warn', 'never'].includes(failOnValue)) {
+    throw new InputError(`--fail-on expects fail, warn or never, got "${failOnValue}"`);
+  }
+  const minScore = intOption(flags.minScore, '--min-score', 0, 100) ?? loaded.config.minScore;
+  const only = [...(flags.only ?? []), ...(loaded.config.checks?.only ?? [])];
+  const skip = [...(flags.skip ?? []), ...(loaded.config.checks?.skip ?? [])];
+  const { selected, unmatched } = selectChecks(
+    CHECKS,
+    only,
+    skip,
+    CATALOGUE.map((e) => e.id),
+  );
+  if (unmatched.length > 0) throw new InputError(`--only/--skip matched no check: ${unmatched.join(', ')}`);
+  for (const id of Object.keys(loaded.config.checks?.options ?? {})) {
+    if (!CHECKS.some((c) => c.id === id))
+      throw new InputError(`checks.options: unknown check "${id}"`, configFile);
+  }
+
+  const facts = flags.facts ? readFacts(flags.facts) : await collect(projectDir, flags, loaded, io);
+  if (flags.saveFacts) writeAtomic(flags.saveFacts, `${JSON.stringify(facts, null, 2)}\n`);
+
+  const results = runChecks(selected, facts, {
+    options: loaded.config.checks?.options,
+    severity: loaded.config.checks?.severity,
+  });
+  const report: Report = buildReport(
+    facts,
+    results,
+    { failOn: failOnValue as FailOn, minScore, allowIncomplete: flags.allowIncomplete },
+    Math.round(performance.now() - started),
+  );
+  const color = io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+  const rendered = outputs.map((o) => ({
+    o,
+    text: render(report, o.format, { color: o.path ? false : color, verbose: flags.verbose }),
+  }));
+  for (const { o, text } of rendered) {
+    if (o.path) writeAtomic(o.path, text);
+    else io.stdout(text);
+  }
+  return report.gate.exitCode;
+}

@@ -1,0 +1,114 @@
+import { Command, CommanderError, Option } from 'commander';
+import { z } from 'zod';
+import { LIVE_SOURCES, type LiveSourceInfo } from '../collectors/live.js';
+import { ConfigSchema } from '../config/schema.js';
+import { InputError } from '../core/errors.js';
+import { VERSION } from '../version.js';
+import { audit } from './audit.js';
+import { checksCommand, explainCommand } from './catalogue.js';
+
+const EXIT_CODES = `
+Exit codes:
+  0  the gate passed
+  1  the gate failed (--fail-on, --min-score)
+  2  invalid usage, config or input file
+  3  the audit is incomplete: a configured source could not be read (unless --allow-incomplete)
+  Where several apply, the highest wins.`;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function buildProgram(out: (t: string) => void, setCode: (c: number) => void): Command {
+  const program = new Command('strisk')
+    .description(
+      'Audit a FastAPI + ClickHouse + PostgreSQL/PgBouncer + Redis + Docker deployment against a performance checklist.',
+    )
+    .version(VERSION, '-V, --version')
+    .addHelpText('after', EXIT_CODES)
+    .exitOverride()
+    .configureOutput({ writeOut: out, writeErr: (t) => process.stderr.write(t) })
+    .showHelpAfterError('(run strisk --help for usage)');
+
+  const auditCmd = program
+    .command('audit')
+    .argument(
+      '[dir]',
+      'project directory: compose files, Dockerfiles and strisk.config.yaml are looked up here',
+      '.',
+    )
+    .description('audit the project in DIR and the live sources given by flags, env vars or the config')
+    .option('-c, --config <file>', 'config file (default: strisk.config.yaml in DIR or a parent)')
+    .option('-f, --compose <file>', 'compose file, repeatable, merged in order', collect, [])
+    .option('--profile <name>', 'compose profile to activate, repeatable', collect, [])
+    .option('--dockerfile <file>', 'Dockerfile, repeatable (default: Dockerfiles found in DIR)', collect, [])
+    .option('--only <id|glob|source>', 'run only these checks, repeatable', collect, [])
+    .option('--skip <id|glob|source>', 'skip these checks, repeatable', collect, [])
+    .option(
+      '--format <name[=file]>',
+      'terminal, json or junit; repeatable, each with its own output',
+      collect,
+      [],
+    )
+    .addOption(new Option('--fail-on <level>', 'what fails the gate').choices(['fail', 'warn', 'never']))
+    .option('--min-score <n>', 'fail the gate below this score (0-100)')
+    .option('--allow-incomplete', 'exit 0/1 even when a configured source could not be read')
+    .option('--save-facts <file>', 'record the collected facts as JSON')
+    .option('--facts <file>', 'audit recorded facts instead of collecting (offline replay)')
+    .option('--timeout <ms>', 'per-source timeout in milliseconds (default 5000)')
+    .option('-v, --verbose', 'show evidence for passing checks too');
+  for (const info of Object.values(LIVE_SOURCES as Record<string, LiveSourceInfo>)) {
+    auditCmd.option(
+      `--${info.flag} <url>`,
+      `${info.description} (env ${info.env.join(', ')}); repeatable`,
+      collect,
+      [],
+    );
+  }
+  auditCmd.addHelpText('after', EXIT_CODES).action(async (dir: string, flags) => {
+    setCode(await audit(dir, flags, { env: process.env, stdout: out, isTTY: Boolean(process.stdout.isTTY) }));
+  });
+
+  program
+    .command('checks')
+    .description('list the whole check catalogue, and which checks are implemented')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'),
+    )
+    .action((flags: { format: 'terminal' | 'json' }) => out(checksCommand(flags.format)));
+
+  program
+    .command('explain')
+    .argument('<id>', 'check id, e.g. compose/healthcheck')
+    .description('what a check verifies, why, its options and their defaults')
+    .action((id: string) => out(explainCommand(id)));
+
+  program
+    .command('schema')
+    .description("print the JSON Schema of strisk.config.yaml (for editors' completion)")
+    .action(() => out(`${JSON.stringify(z.toJSONSchema(ConfigSchema, { io: 'input' }), null, 2)}\n`));
+  return program;
+}
+
+/** Runs the CLI and returns its exit code; nothing here calls process.exit, so output is flushed. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const out = (t: string) => {
+    process.stdout.write(t);
+  };
+  const program = buildProgram(out, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage errors have been printed already.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof InputError) {
+      process.stderr.write(`strisk: ${err.format()}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

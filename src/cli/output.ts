@@ -1,0 +1,56 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { InputError } from '../core/errors.js';
+import type { Report } from '../core/report.js';
+import { jsonReport } from '../reporters/json.js';
+import { junitReport } from '../reporters/junit.js';
+import { terminalReport } from '../reporters/terminal.js';
+
+export const FORMATS = ['terminal', 'json', 'junit'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface OutputSpec {
+  format: Format;
+  /** A file path, or undefined for stdout. */
+  path?: string;
+}
+
+/** `--format json`, `--format junit=reports/strisk.xml`; at most one format may go to stdout. */
+export function parseFormats(values: readonly string[]): OutputSpec[] {
+  const specs = (values.length > 0 ? values : ['terminal']).map((v) => {
+    const [name, ...rest] = v.split('=');
+    const path = rest.join('=') || undefined;
+    if (!FORMATS.includes(name as Format)) {
+      throw new InputError(
+        `unknown format "${name}" (expected one of ${FORMATS.join(', ')}, optionally =FILE)`,
+      );
+    }
+    return { format: name as Format, path };
+  });
+  if (specs.filter((s) => !s.path).length > 1) {
+    throw new InputError(
+      'only one --format may write to stdout; give the others a file: --format junit=FILE',
+    );
+  }
+  return specs;
+}
+
+export function render(report: Report, format: Format, opts: { color: boolean; verbose?: boolean }): string {
+  switch (format) {
+    case 'json':
+      return jsonReport(report);
+    case 'junit':
+      return junitReport(report);
+    case 'terminal':
+      return terminalReport(report, opts);
+  }
+}
+
+/** Writes through a temporary file and a rename, so a reader never sees half a report. */
+export function writeAtomic(path: string, text: string): void {
+  const full = resolve(path);
+  mkdirSync(dirname(full), { recursive: true });
+  const tmp = `${full}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, full);
+}

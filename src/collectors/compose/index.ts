@@ -1,0 +1,166 @@
+// The compose collector: the merged compose model as docker compose would see it, with file:line.
+import { access, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../../core/errors.js';
+import type { TargetFacts } from '../../core/facts.js';
+import { type Lookup, parseDotEnv, type UnresolvedAt } from './interpolate.js';
+import { displayPath, type LoadContext, loadResolved, servicesOf } from './load.js';
+import { mergeModels } from './merge.js';
+import { normalizeService } from './normalize.js';
+import { type ComposeFacts, ComposeFactsSchema } from './schema.js';
+import { emptyMap, type LMap } from './yaml-located.js';
+
+export interface ComposeOptions {
+  projectDir: string;
+  /** `-f` files, in order; relative ones are relative to projectDir. */
+  files?: string[];
+  /** `--profile`; else COMPOSE_PROFILES. */
+  profiles?: string[];
+  /** Instead of `<projectDir>/.env`. */
+  envFile?: string;
+  /** The process environment (default process.env); it wins over the .env file. */
+  env?: Record<string, string | undefined>;
+  projectName?: string;
+}
+
+const DEFAULT_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
+const OVERRIDE_FILES = [
+  'compose.override.yml',
+  'compose.override.yaml',
+  'docker-compose.override.yml',
+  'docker-compose.override.yaml',
+];
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The files docker compose reads in `projectDir` when given no `-f`: the first default file and
+ * its override (the one named like it, e.g. `compose.yaml` + `compose.override.yaml`, else the
+ * first override compose looks for). Absolute paths; [] when there is none.
+ */
+export async function findComposeFiles(projectDir: string): Promise<string[]> {
+  let main: string | undefined;
+  for (const name of DEFAULT_FILES) {
+    if (await exists(path.join(projectDir, name))) {
+      main = name;
+      break;
+    }
+  }
+  if (!main) return [];
+  const ext = path.extname(main);
+  const matching = `${path.basename(main, ext)}.override${ext}`;
+  for (const name of [matching, ...OVERRIDE_FILES]) {
+    if (await exists(path.join(projectDir, name)))
+      return [path.join(projectDir, main), path.join(projectDir, name)];
+  }
+  return [path.join(projectDir, main)];
+}
+
+async function loadEnv(opts: ComposeOptions, projectDir: string): Promise<Lookup> {
+  const processEnv = opts.env ?? process.env;
+  const fromProcess: Lookup = (n) => (Object.hasOwn(processEnv, n) ? processEnv[n] : undefined);
+  const envPath = opts.envFile ? path.resolve(projectDir, opts.envFile) : path.join(projectDir, '.env');
+  let text: string | undefined;
+  try {
+    text = await readFile(envPath, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // The default .env is optional; a named one is not.
+    if (opts.envFile || code !== 'ENOENT') {
+      throw new InputError(
+        `cannot read env file: ${(err as Error).message}`,
+        displayPath(projectDir, envPath),
+      );
+    }
+  }
+  const dotenv = text === undefined ? {} : parseDotEnv(text, displayPath(projectDir, envPath), fromProcess);
+  return (n) => fromProcess(n) ?? (Object.hasOwn(dotenv, n) ? dotenv[n] : undefined);
+}
+
+function splitList(v: string | undefined, sep: string | RegExp): string[] {
+  return (v ?? '')
+    .split(sep)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** Compose's rule for project names from a directory: lower case, only [a-z0-9_-]. */
+function normalizeProjectName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9_-]/g, '');
+}
+
+function scalarAt(model: LMap, key: string): string | undefined {
+  const v = model.entries.get(key)?.value;
+  return v?.kind === 'scalar' && v.value !== null && v.value !== '' ? String(v.value) : undefined;
+}
+
+/** Returns [] when no compose file is found and none was given. */
+export async function collectCompose(opts: ComposeOptions): Promise<TargetFacts<ComposeFacts>[]> {
+  const started = performance.now();
+  const projectDir = path.resolve(opts.projectDir);
+  const lookup = await loadEnv(opts, projectDir);
+  const fromEnv = splitList(lookup('COMPOSE_FILE'), lookup('COMPOSE_PATH_SEPARATOR') || path.delimiter);
+  const given = opts.files && opts.files.length > 0 ? opts.files : fromEnv;
+  const files =
+    given.length > 0 ? given.map((f) => path.resolve(projectDir, f)) : await findComposeFiles(projectDir);
+  if (files.length === 0) return [];
+
+  const unresolved: UnresolvedAt[] = [];
+  const ctx: LoadContext = { projectDir, lookup, unresolved, cache: new Map() };
+  const firstFile = files[0] as string;
+  let model = emptyMap(displayPath(projectDir, firstFile), 1);
+  for (const abs of files) {
+    model = mergeModels(model, await loadResolved(abs, ctx));
+  }
+
+  const activeProfiles = opts.profiles ?? splitList(lookup('COMPOSE_PROFILES'), /,/);
+  const services: ComposeFacts['services'] = [];
+  const inactiveServices: string[] = [];
+  for (const entry of servicesOf(model).values()) {
+    const svc = normalizeService(entry);
+    const active =
+      svc.profiles.length === 0 ||
+      activeProfiles.includes('*') ||
+      svc.profiles.some((p) => activeProfiles.includes(p));
+    if (active) services.push(svc);
+    else inactiveServices.push(svc.name);
+  }
+
+  const topVolumes = model.entries.get('volumes')?.value;
+  const name =
+    opts.projectName ??
+    lookup('COMPOSE_PROJECT_NAME') ??
+    scalarAt(model, 'name') ??
+    path.basename(projectDir);
+  const seen = new Set<string>();
+  const data = ComposeFactsSchema.parse({
+    projectName:
+      opts.projectName || lookup('COMPOSE_PROJECT_NAME') ? name.toLowerCase() : normalizeProjectName(name),
+    files: files.map((f) => displayPath(projectDir, f)),
+    activeProfiles,
+    services,
+    inactiveServices,
+    volumes: topVolumes?.kind === 'map' ? [...topVolumes.entries.keys()] : [],
+    unresolved: unresolved.filter((u) => {
+      const key = `${u.variable}\0${u.file}\0${u.line}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    }),
+  });
+  return [
+    {
+      target: data.files.join(','),
+      status: 'ok',
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      data,
+    },
+  ];
+}

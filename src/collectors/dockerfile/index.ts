@@ -1,0 +1,97 @@
+// The dockerfile collector: finds Dockerfiles in the project and parses each into facts.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../../core/errors.js';
+import type { TargetFacts } from '../../core/facts.js';
+import { parseDockerfile } from './parse.js';
+import type { DockerfileFacts } from './schema.js';
+
+export interface DockerfileOptions {
+  projectDir: string;
+  /** Dockerfiles to read, relative to projectDir or absolute; found in projectDir when absent. */
+  files?: string[];
+  /** `--build-arg` values; they override the defaults of ARGs declared before the first FROM. */
+  buildArgs?: Record<string, string>;
+}
+
+const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', '.venv']);
+const MAX_DEPTH = 4;
+
+export function isDockerfileName(name: string): boolean {
+  // `Dockerfile.dockerignore` and `x.Dockerfile.dockerignore` are BuildKit ignore files.
+  if (name.endsWith('.dockerignore')) return false;
+  return /^Dockerfile(\..+)?$/.test(name) || /.\.[Dd]ockerfile$/.test(name);
+}
+
+/** Dockerfiles under dir, at most MAX_DEPTH directories deep, sorted. */
+async function findDockerfiles(dir: string, depth = 0): Promise<string[]> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const found: string[] = [];
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isFile() && isDockerfileName(e.name)) found.push(full);
+    else if (e.isDirectory() && depth < MAX_DEPTH && !SKIPPED_DIRS.has(e.name)) {
+      found.push(...(await findDockerfiles(full, depth + 1)));
+    }
+  }
+  return found.sort();
+}
+
+async function resolveGiven(projectDir: string, files: string[]): Promise<string[]> {
+  return Promise.all(
+    files.map(async (f) => {
+      const full = path.resolve(projectDir, f);
+      const info = await stat(full).catch(() => undefined);
+      if (!info?.isFile()) throw new InputError(`Dockerfile not found: ${f}`, f);
+      return full;
+    }),
+  );
+}
+
+async function collectOne(
+  full: string,
+  projectDir: string,
+  buildArgs: Record<string, string>,
+): Promise<TargetFacts<DockerfileFacts>> {
+  const started = performance.now();
+  const file = path.relative(projectDir, full).split(path.sep).join('/');
+  const done = (t: Omit<TargetFacts<DockerfileFacts>, 'target' | 'durationMs'>) => ({
+    target: file,
+    durationMs: Math.round(performance.now() - started),
+    ...t,
+  });
+  let text: string;
+  try {
+    text = await readFile(full, 'utf8');
+  } catch (err) {
+    return done({ status: 'error', message: `${file}: ${err instanceof Error ? err.message : String(err)}` });
+  }
+  try {
+    const parsed = parseDockerfile(text, file, buildArgs);
+    if (parsed.ok) return done({ status: 'ok', data: parsed.data });
+    const where = parsed.line ? `${file}:${parsed.line}` : file;
+    return done({ status: 'invalid', message: `${where}: ${parsed.message}` });
+  } catch (err) {
+    return done({
+      status: 'invalid',
+      message: `${file}: ${err instanceof Error ? err.message : String(err)}`,
+    });
+  }
+}
+
+/**
+ * Finds Dockerfiles when files is not given: `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`,
+ * `*.dockerfile` under projectDir (depth ≤ 4; skip node_modules, .git, dist, .venv). One target
+ * per file. A given file that does not exist is an InputError; a file that is not a valid
+ * Dockerfile becomes a target with status `invalid`.
+ */
+export async function collectDockerfiles(opts: DockerfileOptions): Promise<TargetFacts<DockerfileFacts>[]> {
+  const projectDir = path.resolve(opts.projectDir);
+  const files = opts.files ? await resolveGiven(projectDir, opts.files) : await findDockerfiles(projectDir);
+  return Promise.all(files.map((f) => collectOne(f, projectDir, opts.buildArgs ?? {})));
+}

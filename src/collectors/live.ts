@@ -1,0 +1,56 @@
+import type { SourceName, TargetFacts } from '../core/facts.js';
+import { type CollectContext, type LiveCollector, redactUrl, type TargetSpec } from './types.js';
+
+/**
+ * The live sources and how to load each. A client library is imported only when its source is
+ * configured, so `strisk --version` and file-only audits never load pg, ioredis or dockerode.
+ */
+export const LIVE_SOURCES: Partial<Record<LiveSourceName, LiveSourceInfo>> = {};
+
+export interface LiveSourceInfo {
+  flag: string;
+  env: string[];
+  description: string;
+  load: () => Promise<LiveCollector>;
+}
+
+export type LiveSourceName = Extract<SourceName, 'redis' | 'postgres' | 'pgbouncer' | 'docker'>;
+
+/** Runs one target under a hard deadline: a collector that overruns becomes a `timeout` result. */
+export async function collectTarget(
+  source: LiveSourceName,
+  spec: TargetSpec,
+  ctx: CollectContext,
+): Promise<TargetFacts> {
+  const started = performance.now();
+  const name = spec.name ?? redactUrl(spec.url);
+  const elapsed = () => Math.round(performance.now() - started);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<TargetFacts>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          target: name,
+          status: 'timeout',
+          message: `no answer within ${ctx.timeoutMs} ms`,
+          durationMs: elapsed(),
+        }),
+      ctx.timeoutMs + 1000,
+    );
+    timer.unref();
+  });
+  try {
+    const info = (LIVE_SOURCES as Record<string, LiveSourceInfo>)[source]!;
+    const collector = await info.load();
+    return await Promise.race([collector.collect(spec, ctx), deadline]);
+  } catch (err) {
+    return {
+      target: name,
+      status: 'error',
+      message: err instanceof Error ? err.message : String(err),
+      durationMs: elapsed(),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}

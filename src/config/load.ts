@@ -1,0 +1,119 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { InputError } from '../core/errors.js';
+import { type Config, ConfigSchema } from './schema.js';
+
+export const CONFIG_NAMES = ['strisk.config.yaml', 'strisk.config.yml'];
+
+/** The config file for DIR: the first strisk.config.yaml found in DIR or a parent. */
+export function findConfig(dir: string): string | undefined {
+  let current = resolve(dir);
+  for (;;) {
+    for (const name of CONFIG_NAMES) {
+      const candidate = join(current, name);
+      if (existsSync(candidate)) return candidate;
+    }
+    const parent = dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+}
+
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+export interface LoadedConfig {
+  file?: string;
+  config: Config;
+}
+
+/** Reads, interpolates `${ENV}` / `${ENV:-default}` and validates a config; bad input is an InputError with the line. */
+export function loadConfig(
+  file: string,
+  env: Record<string, string | undefined> = process.env,
+): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read config: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, file);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const lineOf = (offset: number | undefined) =>
+    offset === undefined ? undefined : lineCounter.linePos(offset).line;
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new InputError(`invalid YAML: ${e.message.split('\n')[0]}`, file, lineOf(e.pos[0]));
+  }
+  interpolate(doc.contents, env, file, lineOf);
+  const raw = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path as (string | number)[];
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    const node =
+      keys.length > 0 ? keyNode(doc.contents, path, keys[0]!) : (doc.getIn(path, true) as Node | undefined);
+    const where = path.length > 0 ? path.join('.') : 'top level';
+    throw new InputError(
+      `${where}: ${describeIssue(issue)}`,
+      file,
+      lineOf(node?.range?.[0] ?? nearestRange(doc, path)),
+    );
+  }
+  return { file, config: parsed.data };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  return issue.message;
+}
+
+function keyNode(root: unknown, path: (string | number)[], key: string): Node | undefined {
+  let node = root;
+  for (const p of path) {
+    if (isMap(node) || isSeq(node)) node = node.get(p, true);
+    else return undefined;
+  }
+  if (!isMap(node)) return undefined;
+  const pair = node.items.find((it) => isScalar(it.key) && it.key.value === key);
+  return pair?.key as Node | undefined;
+}
+
+function nearestRange(doc: ReturnType<typeof parseDocument>, path: (string | number)[]): number | undefined {
+  for (let i = path.length - 1; i >= 0; i--) {
+    const n = doc.getIn(path.slice(0, i), true) as Node | undefined;
+    if (n?.range) return n.range[0];
+  }
+  return undefined;
+}
+
+function interpolate(
+  node: unknown,
+  env: Record<string, string | undefined>,
+  file: string,
+  lineOf: (o: number | undefined) => number | undefined,
+): void {
+  if (isMap(node) || isSeq(node)) {
+    for (const item of node.items) {
+      if (isScalar(item)) interpolate(item, env, file, lineOf);
+      else if (item && typeof item === 'object' && 'value' in item)
+        interpolate(item.value, env, file, lineOf);
+    }
+    return;
+  }
+  if (isScalar(node) && typeof node.value === 'string' && node.value.includes('${')) {
+    node.value = node.value.replace(ENV_REF, (_m, name: string, fallback: string | undefined) => {
+      const value = env[name];
+      if (value !== undefined && value !== '') return value;
+      if (fallback !== undefined) return fallback;
+      throw new InputError(
+        `environment variable ${name} is not set (use \${${name}:-default})`,
+        file,
+        lineOf(node.range?.[0]),
+      );
+    });
+  }
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { SEVERITIES } from '../core/check.js';
+
+/** A live target: a URL, or an object with the URL and source-specific options. */
+const Target = z.union([
+  z.string().min(1),
+  z.looseObject({ url: z.string().min(1), name: z.string().optional() }),
+]);
+const Targets = z.union([Target, z.array(Target)]);
+
+export const ROLES = [
+  'app',
+  'clickhouse',
+  'postgres',
+  'pgbouncer',
+  'redis',
+  'proxy',
+  'worker',
+  'other',
+] as const;
+
+export const ConfigSchema = z.strictObject({
+  /** Compose project name (defaults to the compose file's `name:` or the directory). */
+  project: z.string().optional(),
+  compose: z
+    .strictObject({
+      files: z.array(z.string()).optional(),
+      profiles: z.array(z.string()).optional(),
+      envFile: z.string().optional(),
+    })
+    .optional(),
+  dockerfiles: z.array(z.string()).optional(),
+  /** Live sources: one target or several (every replica, staging and prod). */
+  targets: z
+    .strictObject({
+      redis: Targets.optional(),
+      postgres: Targets.optional(),
+      pgbouncer: Targets.optional(),
+      docker: Targets.optional(),
+    })
+    .optional(),
+  /** The machine's size where no source reports it: `memory: 64GB`, `cpus: 8`. */
+  machine: z
+    .strictObject({
+      memory: z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?\s*([kmgt]i?b?)?$/i)]).optional(),
+      cpus: z.number().positive().optional(),
+    })
+    .optional(),
+  /** Service name -> role, where the image does not tell. */
+  roles: z.record(z.string(), z.enum(ROLES)).optional(),
+  checks: z
+    .strictObject({
+      only: z.array(z.string()).optional(),
+      skip: z.array(z.string()).optional(),
+      /** Per-check options, validated by each check's own schema. */
+      options: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+      severity: z.record(z.string(), z.enum(SEVERITIES)).optional(),
+    })
+    .optional(),
+  /** Per-source timeout in milliseconds. */
+  timeoutMs: z.number().int().positive().optional(),
+  failOn: z.enum(['fail', 'warn', 'never']).optional(),
+  minScore: z.number().min(0).max(100).optional(),
+});
+export type Config = z.infer<typeof ConfigSchema>;

@@ -1,0 +1,63 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { collectCompose } from '../../src/collectors/compose/index.js';
+import { collectDockerfiles } from '../../src/collectors/dockerfile/index.js';
+import type { ResultStatus } from '../../src/core/check.js';
+import { FACTS_SCHEMA_VERSION, type Facts, FactsSchema, type TargetFacts } from '../../src/core/facts.js';
+
+export const FIXTURES = resolve(import.meta.dirname, '../../fixtures/checks');
+
+const PREFIX: Record<string, ResultStatus> = {
+  success: 'pass',
+  failure: 'fail',
+  warning: 'warn',
+  skip: 'skip',
+  error: 'error',
+};
+
+export interface CheckFixture {
+  id: string;
+  name: string;
+  path: string;
+  expected: ResultStatus;
+}
+
+/** Fixtures of one check: `fixtures/checks/<id>/<success|failure|warning|skip|error>[-what](/|.facts.json)`. */
+export function fixturesOf(id: string): CheckFixture[] {
+  const dir = join(FIXTURES, id);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const expected = PREFIX[name.split(/[-.]/)[0]!];
+    const path = join(dir, name);
+    const isFacts = name.endsWith('.facts.json');
+    if (!expected || (!isFacts && !statSync(path).isDirectory())) return [];
+    return [{ id, name, path, expected }];
+  });
+}
+
+export function emptyFacts(projectDir = '.'): Facts {
+  return {
+    schemaVersion: FACTS_SCHEMA_VERSION,
+    tool: { name: 'strisk', version: '0.0.0' },
+    collectedAt: '2026-01-01T00:00:00.000Z',
+    durationMs: 0,
+    projectDir,
+    machine: {},
+    roles: {},
+    sources: {},
+  };
+}
+
+/** Facts for a fixture: a recorded snapshot, or a project directory read by the file collectors. */
+export async function factsOf(fixture: CheckFixture): Promise<Facts> {
+  if (fixture.path.endsWith('.facts.json'))
+    return FactsSchema.parse(JSON.parse(readFileSync(fixture.path, 'utf8')));
+  const facts = emptyFacts(fixture.path);
+  const rolesFile = join(fixture.path, 'roles.json');
+  if (existsSync(rolesFile)) facts.roles = JSON.parse(readFileSync(rolesFile, 'utf8'));
+  const compose = await collectCompose({ projectDir: fixture.path, env: {} });
+  const dockerfile = await collectDockerfiles({ projectDir: fixture.path });
+  if (compose.length > 0) facts.sources.compose = compose as TargetFacts[];
+  if (dockerfile.length > 0) facts.sources.dockerfile = dockerfile as TargetFacts[];
+  return facts;
+}
