@@ -1,11 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
-import { z } from 'zod';
 import { LIVE_SOURCES, type LiveSourceInfo } from '../collectors/live.js';
-import { ConfigSchema } from '../config/schema.js';
 import { InputError } from '../core/errors.js';
 import { VERSION } from '../version.js';
-import { audit } from './audit.js';
-import { checksCommand, explainCommand } from './catalogue.js';
+
+// Commands import their modules when they run: `strisk --version` loads neither zod nor the checks.
 
 const EXIT_CODES = `
 Exit codes:
@@ -64,6 +62,7 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     );
   }
   auditCmd.addHelpText('after', EXIT_CODES).action(async (dir: string, flags) => {
+    const { audit } = await import('./audit.js');
     setCode(await audit(dir, flags, { env: process.env, stdout: out, isTTY: Boolean(process.stdout.isTTY) }));
   });
 
@@ -73,18 +72,28 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     .addOption(
       new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'),
     )
-    .action((flags: { format: 'terminal' | 'json' }) => out(checksCommand(flags.format)));
+    .action(async (flags: { format: 'terminal' | 'json' }) => {
+      const { checksCommand } = await import('./catalogue.js');
+      out(checksCommand(flags.format));
+    });
 
   program
     .command('explain')
     .argument('<id>', 'check id, e.g. compose/healthcheck')
     .description('what a check verifies, why, its options and their defaults')
-    .action((id: string) => out(explainCommand(id)));
+    .action(async (id: string) => {
+      const { explainCommand } = await import('./catalogue.js');
+      out(explainCommand(id));
+    });
 
   program
     .command('schema')
     .description("print the JSON Schema of strisk.config.yaml (for editors' completion)")
-    .action(() => out(`${JSON.stringify(z.toJSONSchema(ConfigSchema, { io: 'input' }), null, 2)}\n`));
+    .action(async () => {
+      const { z } = await import('zod');
+      const { ConfigSchema } = await import('../config/schema.js');
+      out(`${JSON.stringify(z.toJSONSchema(ConfigSchema, { io: 'input' }), null, 2)}\n`);
+    });
   return program;
 }
 
