@@ -10,10 +10,28 @@ import composeNetworkMode from './compose/network-mode.js';
 import composeReadOnlyRootfs from './compose/read-only-rootfs.js';
 import composeRestartPolicy from './compose/restart-policy.js';
 import composeStartupOrder from './compose/startup-order.js';
+import dockerContainerLimits from './docker/container-limits.js';
+import dockerCpuUsage from './docker/cpu-usage.js';
+import dockerImageSize from './docker/image-size.js';
+import dockerMemoryUsage from './docker/memory-usage.js';
 import dockerfileBaseImage from './dockerfile/base-image.js';
 import dockerfileBuildDeps from './dockerfile/build-deps.js';
 import dockerfileLayerOrder from './dockerfile/layer-order.js';
 import dockerfileMultiStage from './dockerfile/multi-stage.js';
+import pgbouncerPoolSaturation from './pgbouncer/pool-saturation.js';
+import pgbouncerPoolSize from './pgbouncer/pool-size.js';
+import postgresConnectionHeadroom from './postgres/connection-headroom.js';
+import postgresMissingIndex from './postgres/missing-index.js';
+import postgresQueryTime from './postgres/query-time.js';
+import postgresSharedBuffers from './postgres/shared-buffers.js';
+import postgresVacuumAge from './postgres/vacuum-age.js';
+import postgresWalArchiving from './postgres/wal-archiving.js';
+import postgresWalBuffers from './postgres/wal-buffers.js';
+import redisAof from './redis/aof.js';
+import redisEvictionPolicy from './redis/eviction-policy.js';
+import redisHitRatio from './redis/hit-ratio.js';
+import redisKeyTtl from './redis/key-ttl.js';
+import redisMaxmemory from './redis/maxmemory.js';
 
 /** Every implemented check, sorted by id. */
 export const CHECKS: readonly CheckDefinition[] = [
@@ -27,8 +45,26 @@ export const CHECKS: readonly CheckDefinition[] = [
   composeReadOnlyRootfs,
   composeRestartPolicy,
   composeStartupOrder,
+  dockerContainerLimits,
+  dockerCpuUsage,
+  dockerImageSize,
+  dockerMemoryUsage,
   dockerfileBaseImage,
   dockerfileBuildDeps,
   dockerfileLayerOrder,
   dockerfileMultiStage,
+  pgbouncerPoolSaturation,
+  pgbouncerPoolSize,
+  postgresConnectionHeadroom,
+  postgresMissingIndex,
+  postgresQueryTime,
+  postgresSharedBuffers,
+  postgresVacuumAge,
+  postgresWalArchiving,
+  postgresWalBuffers,
+  redisAof,
+  redisEvictionPolicy,
+  redisHitRatio,
+  redisKeyTtl,
+  redisMaxmemory,
 ] as CheckDefinition[];

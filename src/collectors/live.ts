@@ -5,7 +5,32 @@ import { type CollectContext, type LiveCollector, redactUrl, type TargetSpec } f
  * The live sources and how to load each. A client library is imported only when its source is
  * configured, so `strisk --version` and file-only audits never load pg, ioredis or dockerode.
  */
-export const LIVE_SOURCES: Partial<Record<LiveSourceName, LiveSourceInfo>> = {};
+export const LIVE_SOURCES: Partial<Record<LiveSourceName, LiveSourceInfo>> = {
+  docker: {
+    flag: 'docker',
+    env: ['DOCKER_HOST'],
+    description: 'Docker engine: unix:///path/docker.sock or tcp://host:2376',
+    load: () => import('./docker/index.js'),
+  },
+  pgbouncer: {
+    flag: 'pgbouncer',
+    env: ['PGBOUNCER_URL'],
+    description: 'PgBouncer admin console: postgres://user@host:6432/pgbouncer',
+    load: () => import('./pgbouncer/index.js'),
+  },
+  postgres: {
+    flag: 'postgres',
+    env: ['DATABASE_URL'],
+    description: 'PostgreSQL: postgres://user:password@host:5432/db?sslmode=require',
+    load: () => import('./postgres/index.js'),
+  },
+  redis: {
+    flag: 'redis',
+    env: ['REDIS_URL'],
+    description: 'Redis: redis://[user:password@]host:port[/db] or rediss:// (TLS)',
+    load: () => import('./redis/index.js'),
+  },
+};
 
 export interface LiveSourceInfo {
   flag: string;

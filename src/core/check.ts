@@ -7,7 +7,11 @@ export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const
 export type Severity = (typeof SEVERITIES)[number];
 export type CheckKind = 'auto' | 'attest' | 'info';
 
-/** Statuses a check may return; `error` is the engine's to give. */
+/**
+ * Statuses a check may return. A check returns `error` itself when the facts it needs are there
+ * but say it cannot judge (a permission the audit role lacks); the engine also gives `error` for
+ * an unreadable source or a check that throws.
+ */
 export type OutcomeStatus = 'pass' | 'fail' | 'warn' | 'skip';
 export type ResultStatus = OutcomeStatus | 'error';
 
@@ -32,7 +36,7 @@ export interface Remediation {
 }
 
 export interface CheckOutcome {
-  status: OutcomeStatus;
+  status: ResultStatus;
   /** One line on why, for the reader; the details are in evidence. */
   message?: string;
   evidence: Evidence[];

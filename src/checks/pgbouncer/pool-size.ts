@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { combine, type Judgement, sameServer } from '../../collectors/postgres/judge.js';
+import type { Evidence } from '../../core/check.js';
+import { defineCheck } from '../../core/check.js';
+
+export default defineCheck({
+  id: 'pgbouncer/pool-size',
+  title: 'PgBouncer pools are sized as the checklist says',
+  failureTitle: 'PgBouncer pool size differs from the checklist',
+  description:
+    'The checklist sets PgBouncer’s `default_pool_size` to 25 (PgBouncer’s own default is 20): the ' +
+    'server connections per user/database pair that all the app’s client connections share. When ' +
+    'the postgres source is present, the pools pointing at a server must also fit its ' +
+    'max_connections − superuser_reserved_connections. `pool_mode` is reported. ' +
+    'https://www.pgbouncer.org/config.html#default_pool_size',
+  seedRef: '4.1',
+  severity: 'medium',
+  kind: 'auto',
+  requires: ['pgbouncer'],
+  optional: ['postgres'],
+  options: z.object({ defaultPoolSize: z.number().int().positive().default(25) }),
+  run(input, options) {
+    const servers = input.has('postgres') ? input.source('postgres') : [];
+    const judgements = input.source('pgbouncer').map((t): Judgement => {
+      const data = t.data!;
+      const size = Number(data.config.default_pool_size ?? Number.NaN);
+      const evidence: Evidence[] = [
+        {
+          subject: `${t.target} default_pool_size`,
+          observed: Number.isNaN(size) ? null : size,
+          expected: String(options.defaultPoolSize),
+          status: size === options.defaultPoolSize ? 'pass' : 'fail',
+          note: `pool_mode ${data.config.pool_mode ?? 'unknown'}; reserve_pool_size ${data.config.reserve_pool_size ?? '0'}`,
+        },
+      ];
+      let fits = true;
+      for (const pg of servers) {
+        const dbs = data.databases.filter((d) =>
+          sameServer(d.host, d.port, pg.data!.server.host, pg.data!.server.port),
+        );
+        if (dbs.length === 0) continue;
+        const demand = dbs.reduce(
+          (s, d) =>
+            s +
+            (d.poolSize + d.reservePool) *
+              Math.max(1, data.pools.filter((p) => p.database === d.name).length),
+          0,
+        );
+        const v = (k: string) => Number(pg.data!.settings[k]?.value ?? 0);
+        const available =
+          v('max_connections') - v('superuser_reserved_connections') - v('reserved_connections');
+        fits &&= demand <= available;
+        evidence.push({
+          subject: `${t.target} → ${pg.target}`,
+          observed: demand,
+          expected: `<= ${available}`,
+          unit: 'server connections',
+          status: demand <= available ? 'pass' : 'fail',
+          note: dbs.map((d) => `${d.name}: pool_size ${d.poolSize} + reserve ${d.reservePool}`).join(', '),
+        });
+      }
+      const ok = size === options.defaultPoolSize && fits;
+      return {
+        status: ok ? 'pass' : 'fail',
+        message: `${t.target}: default_pool_size ${Number.isNaN(size) ? 'unknown' : size}${fits ? '' : '; pools exceed max_connections'}`,
+        evidence,
+        remediation: {
+          summary: `Set default_pool_size = ${options.defaultPoolSize} in pgbouncer.ini (and keep the pools within max_connections)`,
+          change: `[pgbouncer]\ndefault_pool_size = ${options.defaultPoolSize}`,
+          applies: 'reload',
+        },
+      };
+    });
+    return combine(judgements, 'no PgBouncer target was read');
+  },
+});

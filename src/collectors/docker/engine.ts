@@ -1,0 +1,196 @@
+import type Docker from 'dockerode';
+import type { DockerContainer, DockerEngine, DockerHealthcheck, DockerImage, DockerStats } from './schema.js';
+
+/** Maps Engine API answers (inspect, history, stats) to facts. Only GET calls, via the guarded client. */
+
+const PROJECT_LABEL = 'com.docker.compose.project';
+const SERVICE_LABEL = 'com.docker.compose.service';
+const MAX_HISTORY = 100;
+const NS_PER_S = 1e9;
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json => (v && typeof v === 'object' ? (v as Json) : {});
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const strList = (v: unknown): string[] | null =>
+  Array.isArray(v) ? v.map(String) : typeof v === 'string' && v !== '' ? [v] : null;
+
+/** `Config.Healthcheck` (durations in ns) → seconds; `["NONE"]` or no test → `null`. */
+export function healthcheckOf(v: unknown): DockerHealthcheck | null {
+  const h = obj(v);
+  const test = strList(h.Test ?? h.test);
+  if (!test || test.length === 0 || test[0] === 'NONE') return null;
+  const secs = (x: unknown) => (num(x) > 0 ? num(x) / NS_PER_S : null);
+  return {
+    test,
+    intervalSeconds: secs(h.Interval ?? h.interval),
+    timeoutSeconds: secs(h.Timeout ?? h.timeout),
+    retries: num(h.Retries ?? h.retries) || null,
+  };
+}
+
+export function engineOf(info: Json, version: Json): DockerEngine {
+  return {
+    version: str(info.ServerVersion) || str(version.Version),
+    apiVersion: str(version.ApiVersion),
+    os: str(info.OSType),
+    arch: str(info.Architecture),
+    ncpu: num(info.NCPU),
+    memTotalBytes: num(info.MemTotal),
+    storageDriver: str(info.Driver),
+    cgroupVersion: str(info.CgroupVersion) || null,
+  };
+}
+
+export function missingImage(ref: string, error?: string): DockerImage {
+  return {
+    ref,
+    missing: error === undefined,
+    ...(error === undefined ? {} : { error }),
+    id: null,
+    tags: [],
+    sizeBytes: null,
+    layers: null,
+    created: null,
+    user: null,
+    healthcheck: null,
+    cmd: null,
+    entrypoint: null,
+    history: [],
+  };
+}
+
+export async function readImage(docker: Docker, ref: string): Promise<DockerImage> {
+  const image = docker.getImage(ref);
+  let inspect: Json;
+  try {
+    inspect = (await image.inspect()) as unknown as Json;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return missingImage(ref);
+    throw err;
+  }
+  const history = ((await image.history()) as Json[]).slice(0, MAX_HISTORY).map((h) => ({
+    createdBy: str(h.CreatedBy),
+    sizeBytes: num(h.Size),
+    emptyLayer: num(h.Size) === 0,
+  }));
+  const config = obj(inspect.Config);
+  return {
+    ref,
+    missing: false,
+    id: str(inspect.Id),
+    tags: strList(inspect.RepoTags) ?? [],
+    sizeBytes: num(inspect.Size),
+    layers: (strList(obj(inspect.RootFS).Layers) ?? []).length,
+    created: str(inspect.Created) || null,
+    user: str(config.User) || null,
+    healthcheck: healthcheckOf(config.Healthcheck),
+    cmd: strList(config.Cmd),
+    entrypoint: strList(config.Entrypoint),
+    history,
+  };
+}
+
+/** Cores from `NanoCpus`, else `CpuQuota / CpuPeriod` (period defaults to 100 ms); `null` = unlimited. */
+export function cpuLimitOf(hostConfig: Json): number | null {
+  if (num(hostConfig.NanoCpus) > 0) return num(hostConfig.NanoCpus) / NS_PER_S;
+  const quota = num(hostConfig.CpuQuota);
+  if (quota > 0) return quota / (num(hostConfig.CpuPeriod) || 100_000);
+  return null;
+}
+
+/** One stats answer → CPU % and memory as the docker CLI computes them. */
+export function statsOf(s: Json): DockerStats {
+  const cpu = obj(s.cpu_stats);
+  const pre = obj(s.precpu_stats);
+  const usage = obj(cpu.cpu_usage);
+  const cpuDelta = num(usage.total_usage) - num(obj(pre.cpu_usage).total_usage);
+  const systemDelta = num(cpu.system_cpu_usage) - num(pre.system_cpu_usage);
+  const onlineCpus = num(cpu.online_cpus) || (strList(usage.percpu_usage) ?? []).length;
+  const hasWindow = num(pre.system_cpu_usage) > 0 && systemDelta > 0;
+  const cpuPercent = !hasWindow ? null : cpuDelta > 0 ? (cpuDelta / systemDelta) * onlineCpus * 100 : 0;
+  const mem = obj(s.memory_stats);
+  const memStats = obj(mem.stats);
+  const inactive = 'total_inactive_file' in memStats ? memStats.total_inactive_file : memStats.inactive_file;
+  const used = num(mem.usage);
+  const readAt = Date.parse(str(s.read));
+  const preAt = Date.parse(str(s.preread));
+  return {
+    cpuPercent: cpuPercent === null ? null : Math.round(cpuPercent * 100) / 100,
+    onlineCpus,
+    memoryUsageBytes: num(inactive) < used ? used - num(inactive) : used,
+    memoryLimitBytes: num(mem.limit),
+    windowMs: hasWindow && preAt > 0 && readAt > preAt ? readAt - preAt : 0,
+  };
+}
+
+export async function readContainer(docker: Docker, id: string): Promise<DockerContainer> {
+  const container = docker.getContainer(id);
+  const c = (await container.inspect()) as unknown as Json;
+  const config = obj(c.Config);
+  const host = obj(c.HostConfig);
+  const state = obj(c.State);
+  const labels = obj(config.Labels);
+  const log = obj(host.LogConfig);
+  const restart = obj(host.RestartPolicy);
+  const health = state.Health ? obj(state.Health) : null;
+  const running = str(state.Status) === 'running';
+  let stats: DockerStats | null = null;
+  let statsError: string | undefined;
+  if (running) {
+    try {
+      stats = statsOf((await container.stats({ stream: false })) as unknown as Json);
+    } catch (err) {
+      statsError = err instanceof Error ? err.message : String(err);
+    }
+  }
+  return {
+    id: str(c.Id),
+    name: str(c.Name).replace(/^\//, ''),
+    project: str(labels[PROJECT_LABEL]) || null,
+    service: str(labels[SERVICE_LABEL]) || null,
+    image: str(config.Image),
+    imageId: str(c.Image),
+    state: str(state.Status),
+    restartCount: num(c.RestartCount),
+    memoryLimitBytes: num(host.Memory) > 0 ? num(host.Memory) : null,
+    cpuLimit: cpuLimitOf(host),
+    readOnlyRootfs: host.ReadonlyRootfs === true,
+    log: {
+      driver: str(log.Type),
+      options: Object.fromEntries(Object.entries(obj(log.Config)).map(([k, v]) => [k, String(v)])),
+    },
+    restartPolicy: { name: str(restart.Name) || 'no', maximumRetryCount: num(restart.MaximumRetryCount) },
+    networkMode: str(host.NetworkMode),
+    healthcheck: healthcheckOf(config.Healthcheck),
+    health: health ? { status: str(health.Status), failingStreak: num(health.FailingStreak) } : null,
+    stats,
+    ...(statsError === undefined ? {} : { statsError }),
+  };
+}
+
+/** Containers of a compose project (any state), or every running container without one. */
+export async function listContainerIds(docker: Docker, project: string | undefined): Promise<string[]> {
+  const list = project
+    ? await docker.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${project}`] } })
+    : await docker.listContainers({ all: false });
+  return list.map((c) => c.Id);
+}
+
+/** `fn` over `items`, at most `limit` at a time, results in order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (t: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -1,0 +1,137 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { TargetFacts } from '../../core/facts.js';
+import { type CollectContext, type LiveCollector, redactUrl, type TargetSpec } from '../types.js';
+import { readArchiveImages } from './archive.js';
+import { classifyError, DEFAULT_DOCKER_HOST, dockerOptions, readOnlyDocker, TargetError } from './connect.js';
+import { engineOf, listContainerIds, mapLimit, missingImage, readContainer, readImage } from './engine.js';
+import {
+  type DockerContainer,
+  type DockerFacts,
+  DockerFactsSchema,
+  type DockerTargetOptions,
+  DockerTargetOptionsSchema,
+} from './schema.js';
+
+export { dockerOptions, readOnlyDocker } from './connect.js';
+export type { DockerFacts } from './schema.js';
+
+/** Containers and images read at once, per target. */
+const PARALLEL = 8;
+
+function failed(target: string, err: unknown, where: string, started: number): TargetFacts<DockerFacts> {
+  const e = classifyError(err, where);
+  return {
+    target,
+    status: e.status,
+    message: e.message,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TargetError('timeout', `no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readEngine(url: string, opts: DockerTargetOptions, ctx: CollectContext): Promise<DockerFacts> {
+  const docker = readOnlyDocker(
+    dockerOptions(url, { certPath: opts.certPath, tlsVerify: opts.tlsVerify, timeoutMs: ctx.timeoutMs }),
+  );
+  const [info, version] = await Promise.all([docker.info(), docker.version()]);
+  const ids = await listContainerIds(docker, opts.project);
+  const read = await mapLimit(ids, PARALLEL, async (id) => {
+    try {
+      return await readContainer(docker, id);
+    } catch (err) {
+      // Removed between the listing and the inspect: it is not running any more.
+      if ((err as { statusCode?: number }).statusCode === 404) return null;
+      throw err;
+    }
+  });
+  const containers = read
+    .filter((c): c is DockerContainer => c !== null)
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const refs = [...new Set(opts.images ?? containers.map((c) => c.image).filter((r) => r !== ''))];
+  const images = await mapLimit(refs, PARALLEL, (ref) =>
+    readImage(docker, ref).catch((err: unknown) => missingImage(ref, classifyError(err, ref).message)),
+  );
+  return DockerFactsSchema.parse({
+    engine: engineOf(info as Record<string, unknown>, version as unknown as Record<string, unknown>),
+    project: opts.project ?? null,
+    archive: null,
+    images,
+    containers,
+  });
+}
+
+/**
+ * Reads one Docker engine: `unix:///path`, `tcp://host:port` (TLS from `certPath` /
+ * `DOCKER_CERT_PATH`), or `DOCKER_HOST` when the URL is empty. With `archive` in the target,
+ * reads that `docker save` file instead. Only GET requests reach the engine.
+ */
+export async function collect(target: TargetSpec, ctx: CollectContext): Promise<TargetFacts<DockerFacts>> {
+  const started = performance.now();
+  const url = target.url || process.env.DOCKER_HOST || DEFAULT_DOCKER_HOST;
+  const name = target.name ?? redactUrl(url);
+  const parsed = DockerTargetOptionsSchema.safeParse(target);
+  if (!parsed.success) {
+    const message = `invalid docker target options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+    return { target: name, status: 'invalid', message, durationMs: 0 };
+  }
+  if (parsed.data.archive) {
+    const facts = await collectImageArchive(parsed.data.archive, ctx, parsed.data.images);
+    return { ...facts, target: target.name ?? facts.target };
+  }
+  try {
+    const data = await withDeadline(readEngine(url, parsed.data, ctx), ctx.timeoutMs);
+    return { target: name, status: 'ok', durationMs: Math.round(performance.now() - started), data };
+  } catch (err) {
+    return failed(name, err, redactUrl(url), started);
+  }
+}
+
+/**
+ * Reads the images of a `docker save` archive without an engine (`--image-archive FILE`):
+ * the same image facts, no containers, `engine: null`. `images` picks some; default all.
+ */
+export async function collectImageArchive(
+  file: string,
+  ctx: CollectContext,
+  images?: readonly string[],
+): Promise<TargetFacts<DockerFacts>> {
+  const started = performance.now();
+  const path = isAbsolute(file) ? file : resolve(ctx.projectDir, file);
+  const target = `archive ${file}`;
+  try {
+    const list = await withDeadline(readArchiveImages(path, images), ctx.timeoutMs);
+    const data = DockerFactsSchema.parse({
+      engine: null,
+      project: null,
+      archive: file,
+      images: list,
+      containers: [],
+    });
+    return { target, status: 'ok', durationMs: Math.round(performance.now() - started), data };
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ENOENT')
+      return { ...failed(target, err, file, started), status: 'invalid', message: `${file}: no such file` };
+    if (code === 'EACCES') return failed(target, err, file, started);
+    const message = `${file}: ${err instanceof Error ? err.message : String(err)}`;
+    return {
+      target,
+      status: err instanceof TargetError ? err.status : 'invalid',
+      message,
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+}
+
+export const dockerCollector: LiveCollector<DockerFacts> = { collect };

@@ -1,0 +1,86 @@
+// Pure helpers over DockerFacts for the docker/* checks: containers, subjects, remediation text.
+// No I/O and no client here, so checks can import it.
+import type { CheckInput, CheckOutcome, Evidence, Remediation } from '../../core/check.js';
+import type { DockerContainer, DockerFacts, DockerImage } from './schema.js';
+
+/** Every readable docker target given to a check. */
+export function dockerFactsOf(input: CheckInput): DockerFacts[] {
+  return input.source('docker').flatMap((t) => (t.data ? [t.data] : []));
+}
+
+/** States in which a container counts as deployed: running, or crash-looping through restarts. */
+const LIVE_STATES = new Set(['running', 'restarting']);
+
+export function liveContainers(input: CheckInput): DockerContainer[] {
+  return dockerFactsOf(input).flatMap((f) => f.containers.filter((c) => LIVE_STATES.has(c.state)));
+}
+
+export function dockerImages(input: CheckInput): DockerImage[] {
+  return dockerFactsOf(input).flatMap((f) => f.images);
+}
+
+export const containerSubject = (c: DockerContainer): string => `container ${c.name}`;
+export const imageSubject = (i: DockerImage): string => `image ${i.ref}`;
+
+/** Where the checks looked, for a skip message: the project, or every running container. */
+export function scopeOf(input: CheckInput): string {
+  const projects = [...new Set(dockerFactsOf(input).map((f) => f.project))];
+  return projects.every((p) => p === null) ? 'on the engine' : `in compose project ${projects.join(', ')}`;
+}
+
+/** One container judged: its evidence, and when it falls short, the compose lines and run flags that fix it. */
+export interface JudgedContainer {
+  container: DockerContainer;
+  evidence: Evidence;
+  yaml?: string[];
+  flags?: string[];
+}
+
+/**
+ * The fix for containers that fall short: a compose snippet for those a compose project runs
+ * (by service), `docker run` flags for the others.
+ */
+export function containerFix(items: readonly JudgedContainer[]): string | undefined {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const compose = items.filter((i) => i.container.service && i.yaml && i.yaml.length > 0);
+  if (compose.length > 0) out.push('services:');
+  for (const i of compose) {
+    const service = i.container.service!;
+    if (seen.has(service)) continue;
+    seen.add(service);
+    out.push(`  ${service}:`, ...i.yaml!.map((l) => `    ${l}`));
+  }
+  for (const i of items.filter((i) => !i.container.service && i.flags && i.flags.length > 0)) {
+    out.push(`# ${i.container.name}: docker run ${i.flags!.join(' ')} ...`);
+  }
+  return out.length > 0 ? out.join('\n') : undefined;
+}
+
+/** Worst evidence status, a message naming the containers that fall short, and one remediation. */
+export function containerOutcome(
+  items: readonly JudgedContainer[],
+  words: { passed: string; failed: string; warned: string; summary: string; applies: Remediation['applies'] },
+): CheckOutcome {
+  const evidence = items.map((i) => i.evidence);
+  const named = (s: Evidence['status']) =>
+    items.filter((i) => i.evidence.status === s).map((i) => i.container.name);
+  const failed = named('fail');
+  const warned = named('warn');
+  const status = failed.length > 0 ? 'fail' : warned.length > 0 ? 'warn' : 'pass';
+  const parts: string[] = [];
+  if (failed.length > 0) parts.push(`${words.failed}: ${failed.join(', ')}`);
+  if (warned.length > 0) parts.push(`${words.warned}: ${warned.join(', ')}`);
+  const change = containerFix(
+    items.filter((i) => i.evidence.status === 'fail' || i.evidence.status === 'warn'),
+  );
+  return {
+    status,
+    message: status === 'pass' ? words.passed : parts.join('; '),
+    evidence,
+    remediation: status === 'pass' ? undefined : { summary: words.summary, change, applies: words.applies },
+  };
+}
+
+/** Round to one decimal, for percentages and megabytes in evidence. */
+export const round1 = (n: number): number => Math.round(n * 10) / 10;

@@ -1,0 +1,120 @@
+import pg from 'pg';
+import type { TargetFacts } from '../../core/facts.js';
+import { connectionFor } from '../postgres/connect.js';
+import { classifyPgError } from '../postgres/errors.js';
+import { ReadOnlySession } from '../postgres/readonly.js';
+import type { CollectContext, TargetSpec } from '../types.js';
+import { type PgbouncerFacts, PgbouncerFactsSchema } from './schema.js';
+
+export type { PgbouncerFacts } from './schema.js';
+
+type Row = Record<string, unknown>;
+const num = (v: unknown): number => (v === null || v === undefined || v === '' ? 0 : Number(v));
+const str = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
+const US = 1e-6;
+
+/**
+ * Reads PgBouncer's admin console (database `pgbouncer`). The console speaks only the simple
+ * query protocol and only its own SHOW commands, so every statement is a parameterless SHOW.
+ * Never throws; a failure becomes the target's status. Target keys: `url`, `name`.
+ */
+export async function collect(target: TargetSpec, ctx: CollectContext): Promise<TargetFacts<PgbouncerFacts>> {
+  const started = performance.now();
+  let conn: ReturnType<typeof connectionFor>;
+  try {
+    conn = connectionFor(target, 'pgbouncer', ctx.timeoutMs);
+  } catch (err) {
+    return {
+      target: target.name ?? 'pgbouncer target',
+      status: 'invalid',
+      message: (err as Error).message,
+      durationMs: 0,
+    };
+  }
+  const label = conn.label.replace(/^postgres:/, 'pgbouncer:');
+  const name = target.name ?? label;
+  // The console refuses startup parameters it does not know; send none beyond the basics.
+  const client = new pg.Client({ ...conn.config, application_name: undefined, query_timeout: ctx.timeoutMs });
+  client.on('error', () => {});
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`no answer within ${ctx.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+      ctx.timeoutMs,
+    );
+  });
+  const elapsed = () => Math.round(performance.now() - started);
+  try {
+    const data = await Promise.race([read(client), deadline]);
+    return { target: name, status: 'ok', durationMs: elapsed(), data: PgbouncerFactsSchema.parse(data) };
+  } catch (err) {
+    const c = classifyPgError(err, label);
+    // The console answers "not allowed" (08P01) to users outside admin_users / stats_users.
+    if (/not allowed|no such database/i.test(c.message) && c.status === 'error') {
+      return {
+        target: name,
+        status: 'forbidden',
+        message: `${c.message}; add the user to stats_users in pgbouncer.ini`,
+        durationMs: elapsed(),
+      };
+    }
+    return { target: name, status: c.status, message: c.message, durationMs: elapsed() };
+  } finally {
+    clearTimeout(timer);
+    const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection
+      ?.stream;
+    await Promise.race([client.end().catch(() => {}), new Promise((r) => setTimeout(r, 200))]);
+    stream?.destroy();
+  }
+}
+
+async function read(client: pg.Client): Promise<PgbouncerFacts> {
+  await client.connect();
+  const db = new ReadOnlySession(client);
+  const configRows = await db.query<Row>('SHOW CONFIG');
+  const pools = await db.query<Row>('SHOW POOLS');
+  const stats = await db.query<Row>('SHOW STATS');
+  const databases = await db.query<Row>('SHOW DATABASES');
+  const config: Record<string, string> = {};
+  for (const r of configRows) config[String(r.key)] = String(r.value ?? '');
+  const [v] = await db.query<Row>('SHOW VERSION');
+  return {
+    version: str(v?.version),
+    config,
+    pools: pools.map((r) => ({
+      database: String(r.database),
+      user: String(r.user),
+      clActive: num(r.cl_active),
+      clWaiting: num(r.cl_waiting),
+      svActive: num(r.sv_active),
+      svIdle: num(r.sv_idle),
+      svUsed: num(r.sv_used),
+      maxwaitSeconds: num(r.maxwait) + num(r.maxwait_us) * US,
+      poolMode: str(r.pool_mode),
+    })),
+    databases: databases.map((r) => ({
+      name: String(r.name),
+      host: str(r.host),
+      port: r.port == null || r.port === '' ? null : Number(r.port),
+      database: str(r.database),
+      forceUser: str(r.force_user),
+      poolSize: num(r.pool_size),
+      reservePool: num(r.reserve_pool),
+      poolMode: str(r.pool_mode),
+      maxConnections: num(r.max_connections),
+      currentConnections: num(r.current_connections),
+      paused: num(r.paused) > 0,
+      disabled: num(r.disabled) > 0,
+    })),
+    stats: stats.map((r) => ({
+      database: String(r.database),
+      totalXactCount: num(r.total_xact_count),
+      totalQueryCount: num(r.total_query_count),
+      avgXactSeconds: num(r.avg_xact_time) * US,
+      avgQuerySeconds: num(r.avg_query_time) * US,
+      avgWaitSeconds: num(r.avg_wait_time) * US,
+      totalWaitSeconds: num(r.total_wait_time) * US,
+    })),
+    queries: db.queries,
+  };
+}

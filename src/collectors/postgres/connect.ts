@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import type { ClientConfig } from 'pg';
+import type { TargetSpec } from '../types.js';
+
+export interface Connection {
+  config: ClientConfig;
+  /** `postgres://host:port/db`, no credentials: the subject of evidence. */
+  label: string;
+  host: string | null;
+  port: number | null;
+}
+
+type SslConfig = Exclude<ClientConfig['ssl'], undefined>;
+
+/**
+ * libpq's sslmode as node-postgres understands it. `prefer` and `allow` cannot fall back from
+ * TLS to plain in node-postgres, so they connect in plain text like libpq does when the server
+ * has no TLS; use `require` or `verify-full` to insist on TLS.
+ */
+function sslFor(mode: string | null, params: URLSearchParams): SslConfig {
+  const ca = params.get('sslrootcert');
+  const cert = params.get('sslcert');
+  const key = params.get('sslkey');
+  const files = {
+    ...(ca && ca !== 'system' ? { ca: readFileSync(ca, 'utf8') } : {}),
+    ...(cert ? { cert: readFileSync(cert, 'utf8') } : {}),
+    ...(key ? { key: readFileSync(key, 'utf8') } : {}),
+  };
+  switch (mode) {
+    case 'require':
+      return { ...files, rejectUnauthorized: false };
+    case 'verify-ca':
+      return { ...files, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    case 'verify-full':
+      return { ...files, rejectUnauthorized: true };
+    default:
+      return false;
+  }
+}
+
+const LIBPQ_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'uselibpqcompat'];
+
+/**
+ * The client config for a target: its URL, or libpq's `PG*` variables when the target has no
+ * URL (node-postgres reads PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE itself; PGSSLMODE
+ * is applied here like the URL's `sslmode`).
+ */
+export function connectionFor(
+  target: TargetSpec,
+  defaultDb: string | undefined,
+  timeoutMs: number,
+): Connection {
+  const base: ClientConfig = {
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    application_name: 'strisk',
+    keepAlive: false,
+  };
+  if (target.url) {
+    const u = new URL(target.url);
+    const params = new URLSearchParams(u.search);
+    const ssl = sslFor(params.get('sslmode') ?? process.env.PGSSLMODE ?? null, params);
+    for (const k of LIBPQ_PARAMS) u.searchParams.delete(k);
+    const host = decodeURIComponent(u.hostname) || null;
+    const port = u.port ? Number(u.port) : 5432;
+    const db = decodeURIComponent(u.pathname.replace(/^\//, '')) || defaultDb;
+    if (db && !u.pathname.replace(/^\//, '')) u.pathname = `/${db}`;
+    const label = `postgres://${host ?? 'localhost'}:${port}/${db ?? ''}`;
+    return { config: { ...base, connectionString: u.toString(), ssl }, label, host, port };
+  }
+  const env = process.env;
+  const host = env.PGHOST ?? 'localhost';
+  const port = Number(env.PGPORT ?? 5432);
+  const db = env.PGDATABASE ?? defaultDb ?? env.PGUSER ?? env.USER ?? 'postgres';
+  const ssl = sslFor(env.PGSSLMODE ?? null, new URLSearchParams({ sslrootcert: env.PGSSLROOTCERT ?? '' }));
+  return {
+    config: { ...base, host, port, database: db, ssl },
+    label: `postgres://${host}:${port}/${db}`,
+    host,
+    port,
+  };
+}

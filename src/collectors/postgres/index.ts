@@ -1,0 +1,219 @@
+import pg from 'pg';
+import type { TargetFacts } from '../../core/facts.js';
+import type { CollectContext, TargetSpec } from '../types.js';
+import { connectionFor } from './connect.js';
+import { classifyPgError } from './errors.js';
+import { ReadOnlySession } from './readonly.js';
+import { type Forbidden, type PostgresFacts, PostgresFactsSchema, type Setting } from './schema.js';
+import { expectedSettings, MARK, PROBE, SETTING_NAMES, SETTINGS, statementsSql, tablesSql } from './sql.js';
+import { convertSetting, parseMemory } from './units.js';
+
+export type { PostgresFacts } from './schema.js';
+
+const MAX_TABLES = 10_000;
+const TOP_STATEMENTS = 10;
+
+type Row = Record<string, unknown>;
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const iso = (v: unknown): string | null =>
+  v === null || v === undefined
+    ? null
+    : v instanceof Date
+      ? v.toISOString()
+      : new Date(String(v)).toISOString();
+
+function grantFor(user: string, role: string): string {
+  return `GRANT ${role} TO "${user.replace(/"/g, '""')}";  -- or GRANT pg_monitor, which includes it`;
+}
+
+function memoryOf(target: TargetSpec): PostgresFacts['memory'] {
+  const bytes = parseMemory(target.memory);
+  return bytes === null ? null : { bytes, from: `config: memory ${String(target.memory)} on the target` };
+}
+
+/**
+ * Reads one PostgreSQL server in a single read-only transaction with a statement timeout:
+ * a fixed number of statements (probe, settings, tables, pg_stat_statements when installed).
+ * Never throws; a failure becomes the target's status. Target keys: `url`, `name`,
+ * `memory` (the machine's RAM, e.g. '64GB'), `database` (when the URL names none), `maxTables`.
+ */
+export async function collect(target: TargetSpec, ctx: CollectContext): Promise<TargetFacts<PostgresFacts>> {
+  const started = performance.now();
+  const defaultDb = typeof target.database === 'string' ? target.database : undefined;
+  let conn: ReturnType<typeof connectionFor>;
+  try {
+    conn = connectionFor(target, defaultDb, ctx.timeoutMs);
+  } catch (err) {
+    const name = target.name ?? 'postgres target';
+    return {
+      target: name,
+      status: 'invalid',
+      message: `invalid target: ${(err as Error).message}`,
+      durationMs: 0,
+    };
+  }
+  const name = target.name ?? conn.label;
+  const elapsed = () => Math.round(performance.now() - started);
+  const client = new pg.Client(conn.config);
+  client.on('error', () => {}); // a late socket error after the deadline must not crash the run
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`no answer within ${ctx.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+      ctx.timeoutMs,
+    );
+  });
+  try {
+    const data = await Promise.race([read(client, target, conn, ctx.timeoutMs), deadline]);
+    return { target: name, status: 'ok', durationMs: elapsed(), data: PostgresFactsSchema.parse(data) };
+  } catch (err) {
+    const c = classifyPgError(err, conn.label);
+    return { target: name, status: c.status, message: c.message, durationMs: elapsed() };
+  } finally {
+    clearTimeout(timer);
+    // end() waits for the server; a server that never answers must not hold the run.
+    const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection
+      ?.stream;
+    await Promise.race([client.end().catch(() => {}), new Promise((r) => setTimeout(r, 200))]);
+    stream?.destroy();
+  }
+}
+
+async function read(
+  client: pg.Client,
+  target: TargetSpec,
+  conn: ReturnType<typeof connectionFor>,
+  timeoutMs: number,
+): Promise<PostgresFacts> {
+  await client.connect();
+  const db = new ReadOnlySession(client, MARK);
+  await db.query('BEGIN READ ONLY');
+  await db.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+  const [p] = await db.query<Row>(PROBE);
+  if (!p) throw new Error('the probe returned no row');
+  const user = String(p.user);
+  const forbidden: Forbidden[] = [];
+  const settings: Record<string, Setting> = {};
+  for (const r of await db.query<Row>(SETTINGS, [SETTING_NAMES])) {
+    const unit = (r.unit as string | null) ?? null;
+    const setting = (r.setting as string | null) ?? null;
+    settings[String(r.name)] = {
+      setting,
+      unit,
+      value: convertSetting(setting, unit, r.vartype as string),
+      source: (r.source as string | null) ?? null,
+      sourcefile: (r.sourcefile as string | null) ?? null,
+      sourceline: numOrNull(r.sourceline),
+    };
+  }
+
+  const versionNum = Number(p.version_num);
+  // Superuser-only settings are silently left out of pg_settings for other roles.
+  const hidden = expectedSettings(versionNum).filter((n) => !(n in settings));
+  if (hidden.length > 0 && !p.read_all_settings) {
+    forbidden.push({
+      part: 'settings',
+      message: `${user} cannot see ${hidden.join(', ')} without pg_read_all_settings`,
+      grant: grantFor(user, 'pg_read_all_settings'),
+    });
+  }
+  const maxTables = typeof target.maxTables === 'number' ? target.maxTables : MAX_TABLES;
+  const tables = (await db.query<Row>(tablesSql(versionNum), [maxTables])).map((r) => ({
+    schema: String(r.schema),
+    name: String(r.name),
+    seqScan: num(r.seq_scan),
+    seqTupRead: num(r.seq_tup_read),
+    idxScan: numOrNull(r.idx_scan),
+    liveTuples: num(r.live),
+    deadTuples: num(r.dead),
+    modsSinceAnalyze: num(r.mods),
+    lastVacuum: iso(r.last_vacuum),
+    lastAutovacuum: iso(r.last_autovacuum),
+    lastAnalyze: iso(r.last_analyze),
+    lastAutoanalyze: iso(r.last_autoanalyze),
+    lastSeqScan: iso(r.last_seq_scan),
+    totalBytes: num(r.total_bytes),
+    frozenXidAge: num(r.frozen_age),
+  }));
+
+  let statements: PostgresFacts['statements'] = null;
+  let statementsNote: string | undefined;
+  if (p.pgss_schema == null) {
+    statementsNote = 'the pg_stat_statements extension is not installed in this database';
+  } else if (!p.pgss_readable) {
+    forbidden.push({
+      part: 'statements',
+      message: `${user} may not read ${String(p.pgss_schema)}.pg_stat_statements`,
+      grant: grantFor(user, 'pg_read_all_stats'),
+    });
+    statementsNote = 'pg_stat_statements is installed but not readable by the audit role';
+  } else {
+    const rows = await db.query<Row>(
+      statementsSql(String(p.pgss_schema), String(p.pgss_version), TOP_STATEMENTS),
+    );
+    const agg = rows[0] ?? {};
+    const calls = num(agg.calls_sum);
+    const totalMs = num(agg.total_sum);
+    statements = {
+      schema: String(p.pgss_schema),
+      extensionVersion: String(p.pgss_version),
+      statements: num(agg.n),
+      calls,
+      totalMs,
+      meanMs: calls > 0 ? totalMs / calls : null,
+      slowest: rows
+        .filter((r) => r.query != null)
+        .map((r) => ({
+          queryid: (r.queryid as string | null) ?? null,
+          query: String(r.query),
+          calls: num(r.calls),
+          meanMs: num(r.mean_ms),
+          totalMs: num(r.total_ms),
+          rows: num(r.rows),
+        })),
+    };
+    if (!p.read_all_stats)
+      statementsNote = 'texts of other roles’ statements are hidden without pg_read_all_stats';
+  }
+  await db.query('COMMIT');
+
+  const ar = p.archiver as Row | null;
+  const byState = (p.by_state as Record<string, number> | null) ?? {};
+  return {
+    server: {
+      versionNum,
+      version: String(p.version),
+      database: String(p.database),
+      user,
+      host: conn.host,
+      port: conn.port,
+      inRecovery: Boolean(p.in_recovery),
+      superuser: Boolean(p.superuser),
+      pgMonitor: Boolean(p.pg_monitor),
+      readAllSettings: Boolean(p.read_all_settings),
+      readAllStats: Boolean(p.read_all_stats),
+    },
+    memory: memoryOf(target),
+    settings,
+    tables,
+    tablesTotal: num(p.tables_total),
+    database: { sizeBytes: num(p.db_size), frozenXidAge: num(p.db_frozen_age) },
+    archiver: ar
+      ? {
+          archivedCount: num(ar.archived_count),
+          lastArchivedWal: (ar.last_archived_wal as string | null) ?? null,
+          lastArchivedTime: iso(ar.last_archived_time),
+          failedCount: num(ar.failed_count),
+          lastFailedWal: (ar.last_failed_wal as string | null) ?? null,
+          lastFailedTime: iso(ar.last_failed_time),
+          statsReset: iso(ar.stats_reset),
+        }
+      : null,
+    connections: { current: Object.values(byState).reduce((a, b) => a + b, 0), byState },
+    statements,
+    ...(statementsNote ? { statementsNote } : {}),
+    forbidden,
+    queries: db.queries,
+  };
+}

@@ -1,0 +1,56 @@
+import type { Evidence, OutcomeStatus } from '../../core/check.js';
+import type { TargetFacts } from '../../core/facts.js';
+import type { RedisFacts, RedisNode } from './schema.js';
+
+/** Pure helpers the Redis checks share: no I/O. */
+
+export interface NodeView {
+  /** The evidence subject: the target, and the node's address for a cluster. */
+  subject: string;
+  node: RedisNode;
+}
+
+/** Every node of every readable target: one per standalone server, every master of a cluster. */
+export function redisNodes(targets: TargetFacts<RedisFacts>[]): NodeView[] {
+  return targets.flatMap((t) =>
+    (t.data?.nodes ?? []).map((node) => ({
+      subject: t.data?.mode === 'cluster' ? `${t.target} (node ${node.address})` : t.target,
+      node,
+    })),
+  );
+}
+
+/** An unknown never hides behind a pass: fail > warn > skip > pass. */
+export function worst(statuses: OutcomeStatus[]): OutcomeStatus {
+  for (const s of ['fail', 'warn', 'skip'] as const) if (statuses.includes(s)) return s;
+  return statuses.length > 0 ? 'pass' : 'skip';
+}
+
+export function evidenceStatus(s: OutcomeStatus): Evidence['status'] {
+  return s === 'skip' ? 'info' : s;
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
+  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+/** `maxmemory 4gb`-style size for a redis.conf line or CONFIG SET. */
+export function redisSize(bytes: number): string {
+  const gb = 1024 ** 3;
+  const mb = 1024 ** 2;
+  if (bytes % gb === 0) return `${bytes / gb}gb`;
+  if (bytes % mb === 0) return `${bytes / mb}mb`;
+  return String(bytes);
+}
+
+/** Where the config values came from, for an evidence note. */
+export function configNote(node: RedisNode): string {
+  return node.config.source === 'info' ? `read from INFO: ${node.config.reason ?? 'CONFIG GET refused'}` : '';
+}
