@@ -69,12 +69,25 @@ export function terminalReport(report: Report, opts: TerminalOptions): string {
     );
   }
   if (failedSources.length > 0) out.push('');
+  // Checks of sources that were not configured are one line at the end, not 40 lines of noise.
+  const unconfigured = new Map<string, number>();
+  const notConfigured = (r: CheckResult) => {
+    const m =
+      r.status === 'skip' && !opts.verbose ? /^source (\w+) is not configured$/.exec(r.message ?? '') : null;
+    if (m) unconfigured.set(m[1]!, (unconfigured.get(m[1]!) ?? 0) + 1);
+    return Boolean(m);
+  };
   for (const section of report.sections) {
-    const results = report.results.filter((r) => r.section === section.section);
+    const results = report.results.filter((r) => r.section === section.section && !notConfigured(r));
+    if (results.length === 0) continue;
     const score = section.score === null ? 'n/a' : `${section.score}%`;
     out.push(c.bold.underline(`${section.section}`) + c.dim(`  score ${score}`));
     for (const r of results) out.push(...resultLines(c, r, opts.verbose ?? false));
     out.push('');
+  }
+  if (unconfigured.size > 0) {
+    const list = [...unconfigured].map(([source, n]) => `${source} (${n})`).join(', ');
+    out.push(c.dim(`○ skipped, source not configured: ${list}`), '');
   }
   const table = new Table({
     head: ['pass', 'warn', 'fail', 'error', 'skip', 'score'],
