@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run --silent build
+# chdb (an embedded ClickHouse 26.x, ~540 MB) proves the ClickHouse collector's SQL against current
+# system tables. It is for tests only and is not in package.json: npm 11 cannot write a lock entry
+# for its other platforms' packages, which breaks `npm ci`. So it is installed here when missing.
+if ! node -e "require.resolve('chdb')" >/dev/null 2>&1; then
+  npm install --no-save --no-audit --no-fund chdb@3.4.0
+fi
 bash scripts/test-services.sh start
 trap 'bash scripts/test-services.sh stop' EXIT
 npx vitest run "$@"

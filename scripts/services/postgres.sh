@@ -57,13 +57,16 @@ archive_command = 'test ! -f $d/archive/%f && cp %p $d/archive/%f'
 autovacuum = on
 shared_preload_libraries = 'pg_stat_statements'
 client_connection_check_interval = 1000" &
+  local good_pid=$!
   pg_init_cluster bad $PG_BAD_PORT "max_connections = 30
 archive_mode = on
 archive_command = 'false'
 autovacuum = off
 log_statement = 'all'
 log_line_prefix = '%m [%p] %u@%d app=%a '" &
-  wait
+  local bad_pid=$!
+  # Wait for these two only: a bare `wait` would also wait for the daemons other services started.
+  wait "$good_pid" "$bad_pid"
 
   for port in $PG_GOOD_PORT $PG_BAD_PORT; do
     pg_sql "$port" postgres "$pg_roles_sql"

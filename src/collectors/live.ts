@@ -6,6 +6,24 @@ import { type CollectContext, type LiveCollector, redactUrl, type TargetSpec } f
  * configured, so `strisk --version` and file-only audits never load pg, ioredis or dockerode.
  */
 export const LIVE_SOURCES: Partial<Record<LiveSourceName, LiveSourceInfo>> = {
+  app: {
+    flag: 'app',
+    env: [],
+    description: 'FastAPI source directory, relative to DIR (parsed, never run)',
+    load: () => import('./app/index.js'),
+  },
+  http: {
+    flag: 'http',
+    env: [],
+    description: 'the running API, e.g. http://127.0.0.1:8000 (opt-in: probes it with a short bounded load)',
+    load: () => import('./http/index.js'),
+  },
+  clickhouse: {
+    flag: 'clickhouse',
+    env: ['CLICKHOUSE_URL'],
+    description: 'ClickHouse over HTTP(S): http://user:password@host:8123',
+    load: () => import('./clickhouse/index.js'),
+  },
   docker: {
     flag: 'docker',
     env: ['DOCKER_HOST'],
@@ -39,7 +57,10 @@ export interface LiveSourceInfo {
   load: () => Promise<LiveCollector>;
 }
 
-export type LiveSourceName = Extract<SourceName, 'redis' | 'postgres' | 'pgbouncer' | 'docker'>;
+export type LiveSourceName = Extract<
+  SourceName,
+  'clickhouse' | 'redis' | 'postgres' | 'pgbouncer' | 'docker' | 'app' | 'http'
+>;
 
 /** Runs one target under a hard deadline: a collector that overruns becomes a `timeout` result. */
 export async function collectTarget(

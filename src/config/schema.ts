@@ -33,10 +33,13 @@ export const ConfigSchema = z.strictObject({
   /** Live sources: one target or several (every replica, staging and prod). */
   targets: z
     .strictObject({
+      clickhouse: Targets.optional(),
       redis: Targets.optional(),
       postgres: Targets.optional(),
       pgbouncer: Targets.optional(),
       docker: Targets.optional(),
+      app: Targets.optional(),
+      http: Targets.optional(),
     })
     .optional(),
   /** The machine's size where no source reports it: `memory: 64GB`, `cpus: 8`. */

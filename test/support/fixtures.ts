@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { collect as collectApp } from '../../src/collectors/app/index.js';
 import { collectCompose } from '../../src/collectors/compose/index.js';
 import { collectDockerfiles } from '../../src/collectors/dockerfile/index.js';
 import type { ResultStatus } from '../../src/core/check.js';
@@ -48,16 +49,27 @@ export function emptyFacts(projectDir = '.'): Facts {
   };
 }
 
-/** Facts for a fixture: a recorded snapshot, or a project directory read by the file collectors. */
+/**
+ * Facts for a fixture: a recorded snapshot, or a project directory read by the file collectors
+ * (plus `roles.json` / `machine.json` in it, standing for the config's `roles:` / `machine:`).
+ */
 export async function factsOf(fixture: CheckFixture): Promise<Facts> {
   if (fixture.path.endsWith('.facts.json'))
     return FactsSchema.parse(JSON.parse(readFileSync(fixture.path, 'utf8')));
   const facts = emptyFacts(fixture.path);
   const rolesFile = join(fixture.path, 'roles.json');
   if (existsSync(rolesFile)) facts.roles = JSON.parse(readFileSync(rolesFile, 'utf8'));
+  // The machine's size, as a config's `machine:` would give it (`{"cpus": 2}`).
+  const machineFile = join(fixture.path, 'machine.json');
+  if (existsSync(machineFile)) facts.machine = JSON.parse(readFileSync(machineFile, 'utf8'));
   const compose = await collectCompose({ projectDir: fixture.path, env: {} });
   const dockerfile = await collectDockerfiles({ projectDir: fixture.path });
   if (compose.length > 0) facts.sources.compose = compose as TargetFacts[];
   if (dockerfile.length > 0) facts.sources.dockerfile = dockerfile as TargetFacts[];
+  if (fixture.id.startsWith('app/')) {
+    facts.sources.app = [
+      (await collectApp({ url: '.' }, { timeoutMs: 30_000, projectDir: fixture.path })) as TargetFacts,
+    ];
+  }
   return facts;
 }

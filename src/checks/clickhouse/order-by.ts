@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import {
+  mergeTrees,
+  passedSummary,
+  plural,
+  servers,
+  sqlLines,
+  sqlTable,
+  tableSubject,
+} from '../../collectors/clickhouse/view.js';
+import { defineCheck, type Evidence } from '../../core/check.js';
+
+export default defineCheck({
+  id: 'clickhouse/order-by',
+  title: 'MergeTree tables have a sorting key',
+  failureTitle: 'Some MergeTree tables have no sorting key (ORDER BY tuple())',
+  description:
+    'The checklist (2.1) asks to "Set ORDER BY on frequently filtered columns". The sorting key is also the ' +
+    'sparse primary index: with `ORDER BY tuple()` every query reads every granule of the table, and data ' +
+    'compresses worse. The check fails on MergeTree-family tables whose sorting key is empty. ' +
+    'See https://clickhouse.com/docs/guides/best-practices/sparse-primary-indexes',
+  seedRef: '2.1',
+  severity: 'high',
+  kind: 'auto',
+  requires: ['clickhouse'],
+  options: z.object({}),
+  run(input) {
+    const evidence: Evidence[] = [];
+    const fixes: string[] = [];
+    let judged = 0;
+    for (const s of servers(input)) {
+      let passed = 0;
+      for (const t of mergeTrees(s)) {
+        judged++;
+        if (t.sortingKey.trim() && t.sortingKey.trim() !== 'tuple()') {
+          passed++;
+          continue;
+        }
+        evidence.push({
+          subject: tableSubject(s, t),
+          observed: 'ORDER BY tuple()',
+          expected: 'ORDER BY (filtered columns)',
+          status: 'fail',
+        });
+        const name = sqlTable(t.database, t.name);
+        const fresh = sqlTable(t.database, `${t.name}_sorted`);
+        fixes.push(
+          `CREATE TABLE ${fresh} AS ${name} ENGINE = ${t.engine} ORDER BY (/* the columns queries filter on, low cardinality first */);`,
+          `INSERT INTO ${fresh} SELECT * FROM ${name};`,
+          `RENAME TABLE ${name} TO ${sqlTable(t.database, `${t.name}_old`)}, ${fresh} TO ${name};`,
+        );
+      }
+      evidence.push(...passedSummary(s, passed, 'have a sorting key'));
+    }
+    if (judged === 0) return { status: 'skip', message: 'no MergeTree tables to judge', evidence };
+    const failed = evidence.filter((e) => e.status === 'fail').length;
+    if (failed === 0) return { status: 'pass', message: 'every MergeTree table has a sorting key', evidence };
+    return {
+      status: 'fail',
+      message: `${plural(failed, 'table')} without a sorting key`,
+      evidence,
+      remediation: {
+        summary:
+          'Recreate the tables with ORDER BY on the columns queries filter on (the sorting key cannot be replaced in place)',
+        change: sqlLines(fixes, 30),
+        applies: 'none',
+      },
+    };
+  },
+});

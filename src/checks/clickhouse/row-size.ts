@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import {
+  formatBytes,
+  mergeTrees,
+  need,
+  passedSummary,
+  plural,
+  servers,
+  tableSubject,
+} from '../../collectors/clickhouse/view.js';
+import { defineCheck, type Evidence } from '../../core/check.js';
+
+export default defineCheck({
+  id: 'clickhouse/row-size',
+  title: 'Average row size is under 1 MB',
+  failureTitle: 'Some tables have rows of 1 MB or more',
+  description:
+    'The checklist (2.1) says "Keep row size < 1MB". ClickHouse reads whole granules (8,192 rows by default): ' +
+    'megabyte rows make each granule gigabytes and every query that touches the column slow and memory-hungry. ' +
+    'The average is the uncompressed bytes of active parts over their rows (`system.parts`); only ' +
+    'MergeTree-family tables report parts. ' +
+    'See https://clickhouse.com/docs/operations/system-tables/parts',
+  seedRef: '2.1',
+  severity: 'medium',
+  kind: 'auto',
+  requires: ['clickhouse'],
+  options: z.object({
+    maxRowBytes: z
+      .number()
+      .positive()
+      .default(1024 * 1024),
+  }),
+  run(input, options) {
+    const evidence: Evidence[] = [];
+    let judged = 0;
+    for (const s of servers(input)) {
+      need(s, 'parts');
+      let passed = 0;
+      for (const t of mergeTrees(s)) {
+        if (!t.parts || t.parts.rows === 0) continue;
+        judged++;
+        const avg = Math.round(t.parts.uncompressedBytes / t.parts.rows);
+        if (avg < options.maxRowBytes) {
+          passed++;
+          continue;
+        }
+        const widest = [...(t.columns ?? [])].sort((a, b) => b.bytes - a.bytes)[0];
+        evidence.push({
+          subject: tableSubject(s, t),
+          observed: avg,
+          expected: `< ${formatBytes(options.maxRowBytes)}`,
+          unit: 'bytes',
+          status: 'fail',
+          note: `${t.parts.rows} rows, ${formatBytes(t.parts.uncompressedBytes)} uncompressed${widest ? `; widest column ${widest.name} (${formatBytes(widest.bytes)})` : ''}`,
+        });
+      }
+      evidence.push(
+        ...passedSummary(s, passed, `have rows under ${formatBytes(options.maxRowBytes)} on average`),
+      );
+    }
+    if (judged === 0) return { status: 'skip', message: 'no MergeTree table with rows', evidence };
+    const failed = evidence.filter((e) => e.status === 'fail').length;
+    if (failed === 0)
+      return {
+        status: 'pass',
+        message: `average row size under ${formatBytes(options.maxRowBytes)} everywhere`,
+        evidence,
+      };
+    return {
+      status: 'fail',
+      message: `${plural(failed, 'table')} with rows of ${formatBytes(options.maxRowBytes)} or more`,
+      evidence,
+      remediation: {
+        summary:
+          'Keep large payloads out of the row: store blobs in object storage and keep a key, or split wide columns into their own table',
+        change:
+          '-- e.g. keep a reference instead of the blob:\n-- ALTER TABLE db.t ADD COLUMN blob_url String; then stop writing the blob column and drop it',
+        applies: 'none',
+      },
+    };
+  },
+});

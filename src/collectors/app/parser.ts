@@ -1,0 +1,74 @@
+// tree-sitter-python through web-tree-sitter: WASM only, no native build, loaded once per process.
+import { createRequire } from 'node:module';
+import type { Node, Parser as ParserT, Tree } from 'web-tree-sitter';
+
+export type { Node, Tree };
+
+let parserPromise: Promise<ParserT> | undefined;
+
+async function load(): Promise<ParserT> {
+  const { Parser, Language } = await import('web-tree-sitter');
+  await Parser.init();
+  const require = createRequire(import.meta.url);
+  const wasm = require.resolve('tree-sitter-python/tree-sitter-python.wasm');
+  const language = await Language.load(wasm);
+  const parser = new Parser();
+  parser.setLanguage(language);
+  return parser;
+}
+
+export async function parsePython(text: string): Promise<Tree> {
+  parserPromise ??= load();
+  const parser = await parserPromise;
+  const tree = parser.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  return tree;
+}
+
+/** The first syntax error of a tree (an ERROR or a MISSING node), 1-based line, or undefined. */
+export function firstSyntaxError(tree: Tree): { line: number; message: string } | undefined {
+  if (!tree.rootNode.hasError) return undefined;
+  const stack: Node[] = [tree.rootNode];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.isError || n.isMissing) {
+      const what = n.isMissing ? `missing ${n.type}` : `unexpected ${JSON.stringify(n.text.slice(0, 40))}`;
+      return { line: n.startPosition.row + 1, message: `syntax error: ${what}` };
+    }
+    if (n.hasError) stack.push(...[...n.children].reverse().filter((c): c is Node => c !== null));
+  }
+  return { line: 1, message: 'syntax error' };
+}
+
+export const lineOf = (n: Node): number => n.startPosition.row + 1;
+
+/** Nodes of the given types under `root`, not descending into nested function or class bodies when `shallow`. */
+export function descendants(root: Node, types: ReadonlySet<string>, shallow = false): Node[] {
+  const out: Node[] = [];
+  const stack: Node[] = [...root.namedChildren].filter((c): c is Node => c !== null).reverse();
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (types.has(n.type)) out.push(n);
+    if (shallow && (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition'))
+      continue;
+    for (let i = n.namedChildCount - 1; i >= 0; i--) {
+      const c = n.namedChild(i);
+      if (c) stack.push(c);
+    }
+  }
+  return out;
+}
+
+/** The text of a string literal without quotes, or undefined when it interpolates (an f-string). */
+export function stringValue(n: Node): string | undefined {
+  if (n.type === 'concatenated_string') {
+    const parts = n.namedChildren.map((c) => (c ? stringValue(c) : undefined));
+    return parts.every((p) => p !== undefined) ? parts.join('') : undefined;
+  }
+  if (n.type !== 'string') return undefined;
+  if (n.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
+  return n.namedChildren
+    .filter((c) => c?.type === 'string_content' || c?.type === 'escape_sequence')
+    .map((c) => c!.text)
+    .join('');
+}

@@ -1,0 +1,211 @@
+// Name resolution across the project's modules and static evaluation of simple expressions:
+// literals, `os.environ.get("X", default)`, `int(...)`, settings attributes, `logging.DEBUG`.
+import type { FunctionInfo, ModuleInfo } from './module.js';
+import { lineOf, type Node, stringValue } from './parser.js';
+import type { Value } from './schema.js';
+
+const LOG_LEVELS = new Set(['CRITICAL', 'FATAL', 'ERROR', 'WARNING', 'WARN', 'INFO', 'DEBUG', 'NOTSET']);
+const ENV_GETTERS = new Set(['os.environ.get', 'os.getenv', 'os.environ.setdefault']);
+
+export class Project {
+  readonly modules = new Map<string, ModuleInfo>();
+
+  constructor(modules: ModuleInfo[]) {
+    for (const m of modules) this.modules.set(m.name, m);
+  }
+
+  /**
+   * The qualified name of an expression: `redis.from_url` with `import redis.asyncio as redis` is
+   * `redis.asyncio.from_url`; a module-level `cache = redis.from_url(...)` makes `cache.get`
+   * `redis.asyncio.from_url().get`; a project function is `pkg.mod.func`.
+   */
+  qualify(node: Node, mod: ModuleInfo, depth = 0): string {
+    if (depth > 8) return node.text;
+    if (node.type === 'identifier') return this.expand(this.qualifyName(node.text, mod, depth), depth);
+    if (node.type === 'attribute') {
+      const obj = node.childForFieldName('object')!;
+      return `${this.qualify(obj, mod, depth + 1)}.${node.childForFieldName('attribute')!.text}`;
+    }
+    if (node.type === 'call') return `${this.qualify(node.childForFieldName('function')!, mod, depth + 1)}()`;
+    if (node.type === 'await') return this.qualify(node.namedChild(0)!, mod, depth + 1);
+    return node.text;
+  }
+
+  private qualifyName(name: string, mod: ModuleInfo, depth: number): string {
+    const alias = mod.aliases.get(name);
+    if (alias) return alias;
+    const bound = mod.bindings.get(name);
+    if (bound?.type === 'call')
+      return `${this.qualify(bound.childForFieldName('function')!, mod, depth + 1)}()`;
+    if (mod.functions.has(name) || mod.classes.has(name) || bound) return `${mod.name}.${name}`;
+    return name;
+  }
+
+  /** Replaces a leading `pkg.mod.binding` with what the binding was made from. */
+  private expand(q: string, depth: number): string {
+    const parts = q.split('.');
+    for (let i = parts.length - 1; i >= 1; i--) {
+      const m = this.modules.get(parts.slice(0, i).join('.'));
+      if (!m) continue;
+      const name = parts[i]!.replace(/\(\)$/, '');
+      const bound = m.bindings.get(name);
+      if (bound?.type === 'call' && depth < 8) {
+        const head = `${this.qualify(bound.childForFieldName('function')!, m, depth + 1)}()`;
+        return [head, ...parts.slice(i + 1)].join('.');
+      }
+      return q;
+    }
+    return q;
+  }
+
+  /** The project function a qualified name points at, if any. */
+  findFunction(q: string): { mod: ModuleInfo; fn: FunctionInfo } | undefined {
+    const i = q.lastIndexOf('.');
+    if (i < 0) return undefined;
+    const mod = this.modules.get(q.slice(0, i));
+    const fn = mod?.functions.get(q.slice(i + 1));
+    return mod && fn ? { mod, fn } : undefined;
+  }
+
+  /** A class of the project by qualified name. */
+  findClass(q: string) {
+    const i = q.lastIndexOf('.');
+    const mod = this.modules.get(q.slice(0, i));
+    const cls = mod?.classes.get(q.slice(i + 1));
+    return mod && cls ? { mod, cls } : undefined;
+  }
+
+  /** The value of an expression, as far as it can be known without running anything. */
+  evaluate(node: Node, mod: ModuleInfo, depth = 0): Value {
+    const text = node.text.length > 200 ? `${node.text.slice(0, 200)}…` : node.text;
+    const out: Value = { text };
+    if (depth > 6) return out;
+    switch (node.type) {
+      case 'integer':
+        return { text, value: Number(node.text.replace(/_/g, '')) };
+      case 'float':
+        return { text, value: Number(node.text.replace(/_/g, '')) };
+      case 'true':
+        return { text, value: true };
+      case 'false':
+        return { text, value: false };
+      case 'none':
+        return { text, value: null };
+      case 'string':
+      case 'concatenated_string': {
+        const s = stringValue(node);
+        return s === undefined ? out : { text, value: s };
+      }
+      case 'parenthesized_expression':
+        return { ...this.evaluate(node.namedChild(0)!, mod, depth + 1), text };
+      case 'unary_operator': {
+        const inner = this.evaluate(node.childForFieldName('argument')!, mod, depth + 1);
+        return typeof inner.value === 'number' && node.text.startsWith('-')
+          ? { ...inner, text, value: -inner.value }
+          : out;
+      }
+      case 'binary_operator': {
+        const l = this.evaluate(node.childForFieldName('left')!, mod, depth + 1).value;
+        const r = this.evaluate(node.childForFieldName('right')!, mod, depth + 1).value;
+        const op = node.childForFieldName('operator')?.text;
+        if (typeof l === 'number' && typeof r === 'number') {
+          const v =
+            op === '*' ? l * r : op === '+' ? l + r : op === '-' ? l - r : op === '/' ? l / r : undefined;
+          if (v !== undefined) return { text, value: v };
+        }
+        return out;
+      }
+      case 'subscript': {
+        const q = this.qualify(node.childForFieldName('value')!, mod);
+        const key = stringValue(node.childForFieldName('subscript')!);
+        if (q === 'os.environ' && key) return { text, env: key };
+        return out;
+      }
+      case 'call':
+        return this.evaluateCall(node, mod, depth, out);
+      case 'identifier':
+      case 'attribute':
+        return this.evaluateName(node, mod, depth, out);
+      default:
+        return out;
+    }
+  }
+
+  private evaluateCall(node: Node, mod: ModuleInfo, depth: number, out: Value): Value {
+    const fn = node.childForFieldName('function')!;
+    const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter(
+      (a): a is Node => a !== null,
+    );
+    const q = this.qualify(fn, mod);
+    if (ENV_GETTERS.has(q) && args[0]) {
+      const env = stringValue(args[0]);
+      if (!env) return out;
+      const dflt = args[1] ? this.evaluate(args[1], mod, depth + 1) : undefined;
+      return { text: out.text, env, value: dflt && 'value' in dflt ? dflt.value : null };
+    }
+    if (['int', 'float', 'str', 'bool'].includes(q) && args.length === 1) {
+      const inner = this.evaluate(args[0]!, mod, depth + 1);
+      return { ...inner, text: out.text, value: convert(q, inner.value) };
+    }
+    if (fn.type === 'attribute' && args.length === 0) {
+      const method = fn.childForFieldName('attribute')!.text;
+      if (method === 'upper' || method === 'lower') {
+        const inner = this.evaluate(fn.childForFieldName('object')!, mod, depth + 1);
+        const v =
+          typeof inner.value === 'string'
+            ? method === 'upper'
+              ? inner.value.toUpperCase()
+              : inner.value.toLowerCase()
+            : inner.value;
+        return { ...inner, text: out.text, value: v };
+      }
+    }
+    return out;
+  }
+
+  private evaluateName(node: Node, mod: ModuleInfo, depth: number, out: Value): Value {
+    if (node.type === 'identifier') {
+      const bound = mod.bindings.get(node.text);
+      if (bound)
+        return {
+          ...this.evaluate(bound, mod, depth + 1),
+          text: out.text,
+          from: { file: mod.file, line: lineOf(bound) },
+        };
+    }
+    const q = this.qualify(node, mod);
+    const last = q.split('.').at(-1)!;
+    if (q.startsWith('logging.') && LOG_LEVELS.has(last)) return { text: out.text, value: last };
+    // `settings.attr` where `settings = Settings()`, or `Settings.attr`.
+    const m = /^(.*?)(?:\(\))?\.([A-Za-z_]\w*)$/.exec(q);
+    if (!m) return out;
+    const found = this.findClass(m[1]!);
+    const attr = found?.cls.attrs.get(m[2]!);
+    if (!found || !attr) return out;
+    const from = { file: found.mod.file, line: attr.line };
+    if (!attr.value)
+      return {
+        text: out.text,
+        from,
+        ...(this.isSettings(found.cls.bases, found.mod) ? { env: m[2]!.toUpperCase() } : {}),
+      };
+    const v = this.evaluate(attr.value, found.mod, depth + 1);
+    const env = v.env ?? (this.isSettings(found.cls.bases, found.mod) ? m[2]!.toUpperCase() : undefined);
+    return { ...v, text: out.text, from, ...(env ? { env } : {}) };
+  }
+
+  /** A pydantic `BaseSettings` subclass: its fields are read from env vars of the same name. */
+  isSettings(bases: Node[], mod: ModuleInfo): boolean {
+    return bases.some((b) => this.qualify(b, mod).endsWith('BaseSettings'));
+  }
+}
+
+function convert(fn: string, v: Value['value']): Value['value'] {
+  if (v === undefined || v === null) return v;
+  if (fn === 'str') return String(v);
+  if (fn === 'bool')
+    return typeof v === 'string' ? !['', '0', 'false', 'no'].includes(v.toLowerCase()) : Boolean(v);
+  const n = Number(v);
+  if (Number.isNaN(n)) return undefined;
+  return fn === 'int' ? Math.trunc(n) : n;
+}

@@ -1,0 +1,151 @@
+// Finds the server commands of an app: Dockerfiles, compose files, Procfiles and gunicorn
+// configs in the app directory and its parents up to the project root; `uvicorn.run(...)` calls.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { collectCompose } from '../compose/index.js';
+import { parseDockerfile } from '../dockerfile/parse.js';
+import { readModule } from './module.js';
+import { firstSyntaxError, parsePython } from './parser.js';
+import { Project } from './project.js';
+import type { AppFacts, ServerCommand } from './schema.js';
+import { dockerCommandArgv, parseProcfile, parseServerCommand, shellSplit } from './server.js';
+
+const rel = (root: string, full: string) => path.relative(root, full).split(path.sep).join('/');
+
+function dirsUpTo(dir: string, root: string): string[] {
+  const out = [dir];
+  let cur = dir;
+  while (cur !== root && !path.relative(root, cur).startsWith('..') && path.dirname(cur) !== cur) {
+    cur = path.dirname(cur);
+    out.push(cur);
+  }
+  return out;
+}
+
+async function fromDockerfile(full: string, file: string): Promise<ServerCommand[]> {
+  const parsed = parseDockerfile(await readFile(full, 'utf8'), file);
+  if (!parsed.ok) return [];
+  const last = parsed.data.stages.at(-1);
+  const find = (k: string) => last?.instructions.filter((i) => i.keyword === k).at(-1);
+  const entry = find('ENTRYPOINT');
+  const cmd = find('CMD');
+  const argv = [...(entry ? dockerCommandArgv(entry.args) : []), ...(cmd ? dockerCommandArgv(cmd.args) : [])];
+  const at = cmd ?? entry;
+  if (!at) return [];
+  const c = parseServerCommand(argv, { file, line: at.line, source: 'dockerfile' });
+  return c ? [c] : [];
+}
+
+async function fromCompose(
+  dir: string,
+  root: string,
+  env: Record<string, string | undefined>,
+): Promise<ServerCommand[]> {
+  const targets = await collectCompose({ projectDir: dir, env }).catch(() => []);
+  return targets.flatMap((t) =>
+    (t.data?.services ?? []).flatMap((svc) => {
+      const cmd = svc.command ?? svc.entrypoint;
+      if (!cmd) return [];
+      const argv = typeof cmd.value === 'string' ? shellSplit(cmd.value) : cmd.value;
+      const envValues = Object.fromEntries(Object.entries(svc.environment).map(([k, v]) => [k, v.value]));
+      const c = parseServerCommand(
+        argv,
+        {
+          file: rel(root, path.resolve(dir, cmd.file)),
+          line: cmd.line,
+          source: 'compose',
+          service: svc.name,
+        },
+        envValues,
+      );
+      return c ? [c] : [];
+    }),
+  );
+}
+
+async function fromGunicornConfig(full: string, file: string): Promise<ServerCommand[]> {
+  const tree = await parsePython(await readFile(full, 'utf8'));
+  if (firstSyntaxError(tree)) return [];
+  const mod = readModule(file, tree);
+  const project = new Project([mod]);
+  const options: Record<string, string> = {};
+  let workers: number | null | undefined;
+  let line = 1;
+  for (const [key, flag] of [
+    ['workers', '--workers'],
+    ['worker_class', '--worker-class'],
+    ['bind', '--bind'],
+    ['loglevel', '--log-level'],
+  ] as const) {
+    const node = mod.bindings.get(key);
+    if (!node) continue;
+    const v = project.evaluate(node, mod);
+    options[flag] = v.value === undefined || v.value === null ? v.text : String(v.value);
+    if (key === 'workers') {
+      workers = typeof v.value === 'number' ? v.value : null;
+      line = node.startPosition.row + 1;
+    }
+  }
+  tree.delete();
+  const workerClass = options['--worker-class'];
+  return [
+    {
+      file,
+      line,
+      source: 'gunicorn-config',
+      argv: [],
+      server: 'gunicorn',
+      options,
+      ...(workers !== undefined ? { workers } : {}),
+      ...(workerClass ? { workerClass } : {}),
+      env: {},
+    },
+  ];
+}
+
+/** `uvicorn.run(app, workers=4, loop="uvloop")` in the source. */
+function fromPythonCalls(facts: AppFacts): ServerCommand[] {
+  return facts.calls
+    .filter((c) => c.qualified === 'uvicorn.run' || c.qualified === 'hypercorn.asyncio.serve')
+    .map((c) => {
+      const options: Record<string, string> = {};
+      for (const [k, v] of Object.entries(c.args))
+        options[`--${k.replace(/_/g, '-')}`] =
+          v.value === undefined || v.value === null ? v.text : String(v.value);
+      const w = c.args.workers;
+      return {
+        file: c.file,
+        line: c.line,
+        source: 'python' as const,
+        argv: [],
+        server: c.qualified.startsWith('uvicorn') ? ('uvicorn' as const) : ('hypercorn' as const),
+        options,
+        ...(w ? { workers: typeof w.value === 'number' ? w.value : null } : {}),
+        env: {},
+      };
+    });
+}
+
+export async function serverCommandsIn(
+  dir: string,
+  root: string,
+  env: Record<string, string | undefined>,
+  facts: AppFacts,
+): Promise<ServerCommand[]> {
+  const out: ServerCommand[] = [];
+  for (const d of dirsUpTo(dir, root)) {
+    const names = (await readdir(d).catch(() => [] as string[])).sort();
+    for (const name of names) {
+      const full = path.join(d, name);
+      const file = rel(root, full) || name;
+      if (/^Dockerfile(\..+)?$/.test(name) && !name.endsWith('.dockerignore'))
+        out.push(...(await fromDockerfile(full, file).catch(() => [])));
+      else if (name === 'Procfile') out.push(...parseProcfile(file, await readFile(full, 'utf8')));
+      else if (name === 'gunicorn.conf.py' || name === 'gunicorn_conf.py')
+        out.push(...(await fromGunicornConfig(full, file)));
+    }
+    out.push(...(await fromCompose(d, root, env)));
+  }
+  out.push(...fromPythonCalls(facts));
+  return out.map((c) => ({ ...c, file: c.file.startsWith('/') ? rel(root, c.file) : c.file }));
+}

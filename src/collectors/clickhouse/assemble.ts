@@ -1,0 +1,232 @@
+// Turns the rows of the audit queries into facts. Pure: no I/O.
+import { parseBytes } from '../../core/units.js';
+import {
+  type ClickHouseFacts,
+  type ClickHouseTargetOptions,
+  type Column,
+  DURATION_EDGES_MS,
+  type Parts,
+  type QueryGroup,
+  type QueryLog,
+  type Setting,
+  type Table,
+} from './schema.js';
+
+export type Row = Record<string, unknown>;
+
+// 64-bit integers come back quoted (output_format_json_quote_64bit_integers), NaN as null.
+const num = (v: unknown): number => {
+  const n = Number(v ?? 0);
+  return Number.isFinite(n) ? n : 0;
+};
+const numOrNull = (v: unknown): number | null => {
+  if (v === null || v === undefined || v === '') return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+};
+const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+export function settingsOf(rows: Row[]): {
+  settings: Record<string, Setting>;
+  serverSettings: Record<string, Setting>;
+  metrics: Record<string, number>;
+} {
+  const settings: Record<string, Setting> = {};
+  const serverSettings: Record<string, Setting> = {};
+  const metrics: Record<string, number> = {};
+  for (const r of rows) {
+    const name = str(r.name);
+    const setting = { value: str(r.value), changed: num(r.changed) === 1 };
+    if (r.scope === 'session') settings[name] = setting;
+    else if (r.scope === 'server') serverSettings[name] = setting;
+    else if (r.scope === 'metric') metrics[name] = num(r.value);
+  }
+  return { settings, serverSettings, metrics };
+}
+
+/** `auto(4)` or `4` → 4. */
+function threadCount(value: string | undefined): number | null {
+  const m = /^(?:auto\()?(\d+)\)?$/.exec(value ?? '');
+  return m ? Number(m[1]) : null;
+}
+
+/** The host's RAM and cores: what the server measures, else the target's config. */
+export function hostOf(
+  metrics: Record<string, number>,
+  settings: Record<string, Setting> | null,
+  opts: ClickHouseTargetOptions,
+): ClickHouseFacts['host'] {
+  const memories = [
+    { bytes: metrics.CGroupMemoryTotal, from: 'server: CGroupMemoryTotal (container limit)' },
+    { bytes: metrics.OSMemoryTotal, from: 'server: OSMemoryTotal' },
+  ].filter((m): m is { bytes: number; from: string } => typeof m.bytes === 'number' && m.bytes > 0);
+  let memory = memories.sort((a, b) => a.bytes - b.bytes)[0] ?? null;
+  if (!memory && opts.memory !== undefined) {
+    const bytes = typeof opts.memory === 'number' ? opts.memory : parseBytes(opts.memory);
+    if (bytes) memory = { bytes, from: `config: memory ${String(opts.memory)} on the target` };
+  }
+  let cores: { n: number; from: string } | null = null;
+  if (metrics.CGroupMaxCPU && metrics.CGroupMaxCPU > 0)
+    cores = { n: metrics.CGroupMaxCPU, from: 'server: CGroupMaxCPU (container limit)' };
+  else if (metrics.NumberOfLogicalCores)
+    cores = { n: metrics.NumberOfLogicalCores, from: 'server: NumberOfLogicalCores' };
+  else if (opts.cpus) cores = { n: opts.cpus, from: 'config: cpus on the target' };
+  else {
+    const maxThreads = settings?.max_threads;
+    const n = maxThreads && !maxThreads.changed ? threadCount(maxThreads.value) : null;
+    if (n) cores = { n, from: 'server: default max_threads (the number of physical cores)' };
+  }
+  return {
+    memoryBytes: memory?.bytes ?? null,
+    memoryFrom: memory?.from ?? null,
+    cores: cores?.n ?? null,
+    coresFrom: cores?.from ?? null,
+  };
+}
+
+/** The table TTL clause from the engine clause: `TTL ts + toIntervalDay(90)`, without SETTINGS. */
+export function ttlOf(engineFull: string): string | null {
+  const m = /\bTTL\s+([\s\S]+?)(?=\s+SETTINGS\s|$)/.exec(engineFull);
+  return m ? m[1]!.trim() : null;
+}
+
+const key = (database: unknown, table: unknown) => `${str(database)}\u0000${str(table)}`;
+
+export function columnsByTable(rows: Row[], withCodec: boolean): Map<string, Column[]> {
+  const out = new Map<string, Column[]>();
+  for (const r of rows) {
+    const names = arr(r.names);
+    const types = arr(r.types);
+    const bytes = arr(r.bytes);
+    const compressed = arr(r.compressed);
+    const flags = arr(r.flags);
+    const codecs = arr(r.codecs);
+    out.set(
+      key(r.database, r.table),
+      names.map((name, i) => {
+        const f = num(flags[i]);
+        return {
+          name: str(name),
+          type: str(types[i]),
+          bytes: num(bytes[i]),
+          compressedBytes: num(compressed[i]),
+          codec: withCodec ? str(codecs[i]) : null,
+          inPartitionKey: (f & 1) !== 0,
+          inSortingKey: (f & 2) !== 0,
+          inPrimaryKey: (f & 4) !== 0,
+          inSamplingKey: (f & 8) !== 0,
+        };
+      }),
+    );
+  }
+  return out;
+}
+
+export function partsByTable(rows: Row[], withCodecs: boolean): Map<string, Parts> {
+  return new Map(
+    rows.map((r) => [
+      key(r.database, r.table),
+      {
+        active: num(r.active),
+        partitions: num(r.partitions),
+        maxPerPartition: num(r.max_per_partition),
+        worstPartition: str(r.worst_partition),
+        rows: num(r.total_rows),
+        bytesOnDisk: num(r.bytes_on_disk),
+        uncompressedBytes: num(r.uncompressed_bytes),
+        defaultCodecs: withCodecs ? arr(r.default_codecs).map(str) : null,
+      },
+    ]),
+  );
+}
+
+export function tablesOf(
+  rows: Row[],
+  columns: Map<string, Column[]> | null,
+  parts: Map<string, Parts> | null,
+  withIndices: boolean,
+): Table[] {
+  return rows
+    .map((r) => {
+      const k = key(r.database, r.name);
+      const engine = str(r.engine);
+      const engineFull = str(r.engine_full);
+      const depDbs = arr(r.dependencies_database);
+      const names = arr(r.index_names);
+      const types = arr(r.index_types);
+      const exprs = arr(r.index_exprs);
+      return {
+        database: str(r.database),
+        name: str(r.name),
+        engine,
+        engineFull,
+        partitionKey: str(r.partition_key),
+        sortingKey: str(r.sorting_key),
+        primaryKey: str(r.primary_key),
+        samplingKey: str(r.sampling_key),
+        ttl: ttlOf(engineFull),
+        dependencies: arr(r.dependencies_table).map((t, i) => `${str(depDbs[i])}.${str(t)}`),
+        skipIndices: withIndices
+          ? names.map((n, i) => ({ name: str(n), type: str(types[i]), expr: str(exprs[i]) }))
+          : null,
+        columns: columns ? (columns.get(k) ?? []) : null,
+        parts: parts ? (parts.get(k) ?? (engine.endsWith('MergeTree') ? emptyParts(parts) : null)) : null,
+      };
+    })
+    .sort((a, b) => a.database.localeCompare(b.database) || a.name.localeCompare(b.name));
+}
+
+/** A MergeTree table with no active part is empty, not unknown. */
+function emptyParts(all: Map<string, Parts>): Parts {
+  const withCodecs = [...all.values()].some((p) => p.defaultCodecs !== null);
+  return {
+    active: 0,
+    partitions: 0,
+    maxPerPartition: 0,
+    worstPartition: '',
+    rows: 0,
+    bytesOnDisk: 0,
+    uncompressedBytes: 0,
+    defaultCodecs: withCodecs ? [] : null,
+  };
+}
+
+export function queryLogOf(
+  summary: Row | undefined,
+  groupRows: Row[],
+  windowHours: number,
+  groupedBy: QueryLog['groupedBy'],
+  withTables: boolean,
+): QueryLog {
+  const s = summary ?? {};
+  const queries = num(s.queries);
+  const seen = new Map<string, QueryGroup>();
+  for (const r of groupRows) {
+    const g: QueryGroup = {
+      sample: str(r.sample),
+      count: num(r.n),
+      meanMs: Math.round(num(r.mean_ms) * 10) / 10,
+      maxMs: num(r.max_ms),
+      maxReadRows: num(r.max_read_rows),
+      maxReadBytes: num(r.max_read_bytes),
+      tables: withTables ? arr(r.tables).map(str) : null,
+      selectStar: num(r.select_star) === 1,
+    };
+    seen.set(`${g.sample}\u0000${g.count}\u0000${g.maxMs}`, g);
+  }
+  return {
+    windowHours,
+    from: queries > 0 ? str(s.first_time) : null,
+    to: queries > 0 ? str(s.last_time) : null,
+    queries,
+    selects: num(s.selects),
+    selectStar: num(s.select_star),
+    meanMs: queries > 0 ? Math.round(num(s.mean_ms) * 10) / 10 : null,
+    p95Ms: queries > 0 ? numOrNull(s.p95_ms) : null,
+    maxMs: queries > 0 ? numOrNull(s.max_ms) : null,
+    over: DURATION_EDGES_MS.map((ms) => ({ ms, count: num(s[`over_${ms}`]) })),
+    groupedBy,
+    groups: [...seen.values()],
+  };
+}

@@ -1,0 +1,183 @@
+import { z } from 'zod';
+
+/**
+ * What the ClickHouse collector reads of one server, in a fixed number of queries however many
+ * tables it holds. Sizes are bytes, durations milliseconds. Settings are those of the session the
+ * audit ran in (the profile of the user in the URL), server settings those of the whole server.
+ * A part of the facts that could not be read is `null` with its reason in `unread`: the checks
+ * that need it error, the others go on.
+ */
+
+/** Options of one ClickHouse target in the config, beside its `url`. */
+export const ClickHouseTargetOptionsSchema = z.object({
+  /** Databases to audit; default every database but `system` and `INFORMATION_SCHEMA`. */
+  databases: z.array(z.string().min(1)).min(1).optional(),
+  /** `replica` marks a read replica, which `clickhouse/readonly-replicas` requires to be read-only. */
+  role: z.enum(['primary', 'replica']).optional(),
+  /** How far back the query log is read. */
+  queryLogWindowHours: z
+    .number()
+    .positive()
+    .max(24 * 90)
+    .default(24),
+  /** The machine's RAM when the server does not report it: bytes or `64GB`. */
+  memory: z.union([z.number().positive(), z.string()]).optional(),
+  /** The machine's cores when the server does not report them. */
+  cpus: z.number().positive().optional(),
+  /** PEM file with the CA of an `https://` server, relative to the project dir. */
+  tlsCaFile: z.string().optional(),
+});
+export type ClickHouseTargetOptions = z.output<typeof ClickHouseTargetOptionsSchema>;
+
+/** What the server offers, probed from `system.columns` (never guessed from the version alone). */
+export const CapabilitiesSchema = z.object({
+  /** `system.server_settings` (23.3+). */
+  serverSettings: z.boolean(),
+  /** `system.columns.compression_codec` (19.1+). */
+  compressionCodec: z.boolean(),
+  /** `system.data_skipping_indices` (20.x+). */
+  dataSkippingIndices: z.boolean(),
+  /** `system.query_log` exists (it appears once `log_queries` has logged something). */
+  queryLog: z.boolean(),
+  queryLogTables: z.boolean(),
+  queryLogNormalizedHash: z.boolean(),
+  queryLogKind: z.boolean(),
+  asynchronousMetrics: z.boolean(),
+  /** `system.parts.default_compression_codec` (20.x+): the codec the server's config chose. */
+  partsDefaultCodec: z.boolean(),
+  /** Table TTL (19.6+), from the version: no system column says it. */
+  ttl: z.boolean(),
+});
+export type Capabilities = z.infer<typeof CapabilitiesSchema>;
+
+export const SettingSchema = z.object({ value: z.string(), changed: z.boolean() });
+export type Setting = z.infer<typeof SettingSchema>;
+
+export const ColumnSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  /** Uncompressed bytes of the column in active parts. */
+  bytes: z.number(),
+  compressedBytes: z.number(),
+  /** The explicit codec (`CODEC(ZSTD(1))`), '' for none; null when the server has no such column. */
+  codec: z.string().nullable(),
+  inPartitionKey: z.boolean(),
+  inSortingKey: z.boolean(),
+  inPrimaryKey: z.boolean(),
+  inSamplingKey: z.boolean(),
+});
+export type Column = z.infer<typeof ColumnSchema>;
+
+export const PartsSchema = z.object({
+  active: z.number(),
+  partitions: z.number(),
+  maxPerPartition: z.number(),
+  /** The partition with the most active parts. */
+  worstPartition: z.string(),
+  rows: z.number(),
+  bytesOnDisk: z.number(),
+  uncompressedBytes: z.number(),
+  /** Codecs the server chose for the parts (its `<compression>` config); null when not reported. */
+  defaultCodecs: z.array(z.string()).nullable(),
+});
+export type Parts = z.infer<typeof PartsSchema>;
+
+export const SkipIndexSchema = z.object({ name: z.string(), type: z.string(), expr: z.string() });
+
+export const TableSchema = z.object({
+  database: z.string(),
+  name: z.string(),
+  engine: z.string(),
+  /** The engine clause as the server prints it (keys, TTL, settings). */
+  engineFull: z.string(),
+  partitionKey: z.string(),
+  sortingKey: z.string(),
+  primaryKey: z.string(),
+  samplingKey: z.string(),
+  /** The table TTL clause from `engineFull`, null when none. */
+  ttl: z.string().nullable(),
+  /** Tables this one feeds (materialized views reading from it). */
+  dependencies: z.array(z.string()),
+  /** Data-skipping indices; null when the server does not list them. */
+  skipIndices: z.array(SkipIndexSchema).nullable(),
+  /** Null when the columns could not be read. */
+  columns: z.array(ColumnSchema).nullable(),
+  /** Active parts (MergeTree family only); null for other engines or when unread. */
+  parts: PartsSchema.nullable(),
+});
+export type Table = z.infer<typeof TableSchema>;
+
+export const QueryGroupSchema = z.object({
+  /** One query of the group, as logged (truncated to 1,000 characters). */
+  sample: z.string(),
+  count: z.number(),
+  meanMs: z.number(),
+  maxMs: z.number(),
+  maxReadRows: z.number(),
+  maxReadBytes: z.number(),
+  /** `db.table` names the server logged (`query_log.tables`); null when it does not log them. */
+  tables: z.array(z.string()).nullable(),
+  selectStar: z.boolean(),
+});
+export type QueryGroup = z.infer<typeof QueryGroupSchema>;
+
+/** Upper edges of the duration histogram, in ms: `over[i]` counts queries slower than `edges[i]`. */
+export const DURATION_EDGES_MS = [10, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 30_000] as const;
+
+export const QueryLogSchema = z.object({
+  windowHours: z.number(),
+  /** First and last finished query in the window (server time), null when none. */
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  /** Finished queries in the window, strisk's own left out. */
+  queries: z.number(),
+  selects: z.number(),
+  selectStar: z.number(),
+  meanMs: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+  maxMs: z.number().nullable(),
+  over: z.array(z.object({ ms: z.number(), count: z.number() })),
+  /** How the groups were formed: by the server's normalized hash, or by the query's first 200 characters with numbers masked. */
+  groupedBy: z.enum(['normalized_query_hash', 'prefix']),
+  /** The slowest groups and those reading the most rows (at most 50 each). */
+  groups: z.array(QueryGroupSchema),
+});
+export type QueryLog = z.infer<typeof QueryLogSchema>;
+
+export const UNREAD_PARTS = ['settings', 'tables', 'columns', 'parts', 'queryLog'] as const;
+export type UnreadPart = (typeof UNREAD_PARTS)[number];
+
+export const ClickHouseFactsSchema = z.object({
+  version: z.string(),
+  capabilities: CapabilitiesSchema,
+  role: z.enum(['primary', 'replica']).nullable(),
+  /** Databases audited; null means all but the system ones. */
+  databases: z.array(z.string()).nullable(),
+  /** Session settings of the audit user's profile (`system.settings`). */
+  settings: z.record(z.string(), SettingSchema).nullable(),
+  /** `system.server_settings`; null when the server has no such table (before 23.3) or it was unread. */
+  serverSettings: z.record(z.string(), SettingSchema).nullable(),
+  host: z.object({
+    memoryBytes: z.number().nullable(),
+    memoryFrom: z.string().nullable(),
+    cores: z.number().nullable(),
+    coresFrom: z.string().nullable(),
+  }),
+  tables: z.array(TableSchema).nullable(),
+  /** Null when the query log is absent (`capabilities.queryLog` false) or unread. */
+  queryLog: QueryLogSchema.nullable(),
+  /** Parts that could not be read, with the reason. */
+  unread: z.partialRecord(
+    z.enum(UNREAD_PARTS),
+    z.object({ status: z.enum(['forbidden', 'timeout', 'error']), message: z.string() }),
+  ),
+  /** Queries sent for these facts. */
+  queries: z.number(),
+});
+export type ClickHouseFacts = z.infer<typeof ClickHouseFactsSchema>;
+
+declare module '../../core/check.js' {
+  interface SourceData {
+    clickhouse: ClickHouseFacts;
+  }
+}

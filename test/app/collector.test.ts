@@ -1,0 +1,100 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import blocking from '../../src/checks/app/blocking-call-in-async.js';
+import workers from '../../src/checks/app/server-workers.js';
+import { collect, collectApp } from '../../src/collectors/app/index.js';
+import { runCheck } from '../../src/core/engine.js';
+import { appFacts, ROOT } from './support.js';
+
+const EXAMPLE = resolve(ROOT, 'examples/st-risk-platform');
+
+describe('app collector on examples/st-risk-platform', () => {
+  it('finds the blocking requests.get and time.sleep in the async route, with lines', async () => {
+    const facts = await collectApp(EXAMPLE);
+    const peers = facts.routes.find((r) => r.path === '/risks/{risk_id}/peers')!;
+    expect(peers).toMatchObject({ async: true, file: 'app/main.py', handler: 'risk_peers' });
+    expect(peers.calls).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ qualified: 'requests.get', line: 48 }),
+        expect.objectContaining({ qualified: 'time.sleep', line: 49 }),
+      ]),
+    );
+    const result = runCheck(blocking, await appFacts(EXAMPLE));
+    expect(result.status).toBe('fail');
+    expect(result.evidence.map((e) => e.subject)).toEqual(
+      expect.arrayContaining(['app/main.py:48', 'app/main.py:49', 'app/main.py:36']),
+    );
+  });
+
+  it('finds the middleware, pools, settings and server command', async () => {
+    const facts = await collectApp(EXAMPLE);
+    expect(facts.errors).toEqual([]);
+    expect(facts.middleware).toEqual([
+      expect.objectContaining({
+        name: 'GZipMiddleware',
+        line: 18,
+        args: { minimum_size: { text: '1000', value: 1000 } },
+      }),
+    ]);
+    const engine = facts.calls.find((c) => c.qualified === 'sqlalchemy.ext.asyncio.create_async_engine')!;
+    expect(engine).toMatchObject({
+      line: 20,
+      args: { pool_size: { value: 10 }, max_overflow: { value: 5 } },
+    });
+    expect(facts.calls.find((c) => c.qualified === 'redis.asyncio.from_url')).toMatchObject({
+      line: 21,
+      args: { max_connections: { value: 10 } },
+    });
+    const level = facts.calls.find((c) => c.qualified === 'logging.basicConfig')!.args.level!;
+    expect(level).toMatchObject({
+      value: 'INFO',
+      env: 'LOG_LEVEL',
+      from: { file: 'app/settings.py', line: 9 },
+    });
+    const compose = facts.servers.find((s) => s.source === 'compose')!;
+    expect(compose).toMatchObject({
+      server: 'uvicorn',
+      workers: 4,
+      file: 'compose.yaml',
+      line: 21,
+      service: 'api',
+    });
+    expect(facts.servers.find((s) => s.source === 'dockerfile')).toMatchObject({ line: 19 });
+    expect(facts.dependencies.find((d) => d.name === 'uvicorn')).toMatchObject({
+      extras: ['standard'],
+      line: 2,
+    });
+  });
+
+  it('judges the workers against the compose cpus limit and says so', async () => {
+    const result = runCheck(workers, await appFacts(EXAMPLE));
+    expect(result.status).toBe('warn'); // 4 workers on a 2-core limit: within 2 × cores, not equal
+    expect(result.evidence[0]).toMatchObject({ subject: 'compose.yaml:21', observed: 4 });
+    expect(String(result.evidence[0]!.expected)).toContain('compose cpus limit of api');
+  });
+});
+
+describe('app collector on broken input', () => {
+  it('records a syntax error for that file only, and checks that need it error', async () => {
+    const dir = resolve(ROOT, 'fixtures/app/broken');
+    const facts = await collectApp(dir);
+    expect(facts.errors).toEqual([expect.objectContaining({ file: 'app/helpers.py', line: 1 })]);
+    expect(facts.routes.length).toBeGreaterThan(0);
+    const result = runCheck(blocking, await appFacts(dir));
+    expect(result.status).toBe('error');
+    expect(result.message).toContain('app/helpers.py:1');
+  });
+
+  it('reports a missing directory as an invalid target', async () => {
+    const t = await collect({ url: 'no/such/dir' }, { projectDir: ROOT, timeoutMs: 1000 });
+    expect(t.status).toBe('invalid');
+  });
+
+  it('resolves helpers transitively and pyproject dependencies', async () => {
+    const facts = await collectApp(resolve(ROOT, 'fixtures/app/bad'));
+    const call = facts.routes[0]!.calls.find((c) => c.qualified === 'requests.get')!;
+    expect(call.via).toEqual(['fetch_peers']);
+    expect(facts.imports.find((i) => i.name === 'GZIPMiddleware')).toBeTruthy();
+    expect(facts.servers[0]).toMatchObject({ workers: 16, options: { '--loop': 'asyncio', '--http': 'h2' } });
+  });
+});
