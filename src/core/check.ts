@@ -35,8 +35,20 @@ export interface Remediation {
   applies: 'reload' | 'restart' | 'rebuild' | 'redeploy' | 'none';
 }
 
+/** A measured value a baseline comparison can follow (latency, query time, size, hit ratio). */
+export interface Metric {
+  name: string;
+  value: number;
+  unit: string;
+  better: 'lower' | 'higher';
+  /** What was measured when a check measures several targets: `redis://host:6379`. */
+  subject?: string;
+}
+
 export interface CheckOutcome {
   status: ResultStatus;
+  /** Measured values, for `--baseline` comparisons. */
+  metrics?: Metric[];
   /** One line on why, for the reader; the details are in evidence. */
   message?: string;
   evidence: Evidence[];
