@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ServerCommand } from '../../collectors/app/schema.js';
 import { appTargets, at, effectiveServers, guarded, workersOf } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
+import { containerSizeFor } from '../container-size.js';
 
 export default defineCheck({
   id: 'app/server-workers',
@@ -10,7 +11,8 @@ export default defineCheck({
   description:
     'The checklist (1.1) runs `uvicorn --workers 4` on its machine: one worker process per core is the usual ' +
     'starting point (uvicorn, gunicorn and hypercorn all default to 1). The cores are those the container may ' +
-    'use: the compose `cpus` limit of the service that runs the command, else `machine.cpus` from the config; ' +
+    'use: the compose `cpus` limit of the service that runs the command, else the CPU limit of the running ' +
+    'app container (docker source), else `machine.cpus` from the config; ' +
     'the evidence says which. Fails on 1 worker with 2 or more cores, or on more than 2 × cores; warns on any ' +
     'other mismatch and when the count or the cores are unknown. Compose `command` overrides the Dockerfile ' +
     "CMD, and `WEB_CONCURRENCY` sets uvicorn's default. " +
@@ -19,13 +21,14 @@ export default defineCheck({
   severity: 'medium',
   kind: 'auto',
   requires: ['app'],
-  optional: ['compose', 'dockerfile'],
+  optional: ['compose', 'dockerfile', 'docker'],
   options: z.object({ maxPerCore: z.number().positive().default(2) }),
   run(input, options) {
     const apps = appTargets(input);
     const compose = input.has('compose')
       ? input.source('compose').flatMap((t) => t.data?.services ?? [])
       : [];
+    const container = containerSizeFor(input, 'app');
     const coresFor = (s: ServerCommand): { cores?: number; from: string } => {
       const svc = s.service ? compose.find((c) => c.name === s.service) : undefined;
       if (typeof svc?.cpuLimit?.value === 'number')
@@ -33,6 +36,7 @@ export default defineCheck({
           cores: svc.cpuLimit.value,
           from: `compose cpus limit of ${svc.name} (${svc.cpuLimit.file}:${svc.cpuLimit.line})`,
         };
+      if (container?.cpus) return { cores: container.cpus, from: container.from };
       if (input.machine.cpus) return { cores: input.machine.cpus, from: 'machine.cpus in the config' };
       return { from: 'no CPU limit or machine size known' };
     };

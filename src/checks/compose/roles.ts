@@ -41,6 +41,12 @@ const IMAGE_ROLES: [RegExp, KnownRole][] = [
   [/^(.+\/)?pgbouncer$/, 'pgbouncer'],
 ];
 
+/** The role an image's repository tells (`postgres:16` -> postgres), if any. */
+export function imageRole(image: string): KnownRole | undefined {
+  const repo = imageRepository(image);
+  return IMAGE_ROLES.find(([re]) => re.test(repo))?.[1];
+}
+
 const ASGI_SERVER = /(^|[\s/"'])(uvicorn|gunicorn|hypercorn|granian|fastapi\s+run)\b/;
 
 export function commandText(service: ComposeService): string {
@@ -61,12 +67,8 @@ export function runsApiServer(service: ComposeService): boolean {
 export function serviceRole(service: ComposeService, roles: Record<string, string>): RoleInfo {
   const configured = roles[service.name];
   if (configured) return { role: configured, from: 'config' };
-  const image = service.image?.value;
-  if (image) {
-    const repo = imageRepository(image);
-    const hit = IMAGE_ROLES.find(([re]) => re.test(repo));
-    if (hit) return { role: hit[1], from: 'image' };
-  }
+  const byImage = service.image?.value ? imageRole(service.image.value) : undefined;
+  if (byImage) return { role: byImage, from: 'image' };
   if (runsApiServer(service)) return { role: 'app', from: 'command' };
   if (service.build) return { role: 'app', from: 'build' };
   return { from: 'none' };

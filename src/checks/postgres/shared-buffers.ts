@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { combine, formatBytes, type Judgement, settingOrigin } from '../../collectors/postgres/judge.js';
 import { defineCheck } from '../../core/check.js';
+import { containerSizeFor } from '../container-size.js';
 
 export default defineCheck({
   id: 'postgres/shared-buffers',
@@ -9,13 +10,15 @@ export default defineCheck({
   description:
     "PostgreSQL's own page cache. The checklist and the PostgreSQL docs recommend about 25% of the " +
     "machine's RAM; much less leaves the cache to the OS, much more starves it. PostgreSQL cannot see " +
-    'the machine, so the RAM comes from the config (`memory:` on the target, else the machine size); ' +
-    'without it the check says it cannot judge. (The Docker source will supply container limits.) ' +
+    'the machine, so the RAM comes from `memory:` on the target, else the memory limit of the running ' +
+    'postgres container when the docker source is given, else the machine size in the config; the ' +
+    'evidence says which, and without any of them the check says it cannot judge. ' +
     'https://www.postgresql.org/docs/current/runtime-config-resource.html#GUC-SHARED-BUFFERS',
   seedRef: '4.1',
   severity: 'high',
   kind: 'auto',
   requires: ['postgres'],
+  optional: ['docker'],
   options: z.object({
     ratio: z.number().positive().max(1).default(0.25),
     /** Pass within ratio ± tolerance, warn within ± warnTolerance, fail beyond. */
@@ -27,8 +30,10 @@ export default defineCheck({
       const data = t.data!;
       const s = data.settings.shared_buffers;
       const bytes = typeof s?.value === 'number' ? s.value : null;
+      const container = containerSizeFor(input, 'postgres');
       const ram =
         data.memory ??
+        (container?.memoryBytes ? { bytes: container.memoryBytes, from: container.from } : null) ??
         (input.machine.memoryBytes
           ? { bytes: input.machine.memoryBytes, from: 'config: machine memory' }
           : null);

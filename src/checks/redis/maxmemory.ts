@@ -8,6 +8,7 @@ import {
   worst,
 } from '../../collectors/redis/view.js';
 import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
+import { containerSizeFor } from '../container-size.js';
 
 const GiB = 1024 ** 3;
 
@@ -20,11 +21,11 @@ export default defineCheck({
     'kernel or the container runtime kills it, and the eviction policy never runs. The check fails when ' +
     'maxmemory is 0 or at least the memory available, warns above `maxFractionOfMemory` of it (a fork ' +
     'for AOF rewrites and snapshots, buffers and fragmentation need the rest), and passes otherwise. ' +
-    'The memory available is the smallest known of: the machine size in the config (`machine.memoryBytes`) ' +
+    'The memory available is the smallest known of: the memory limit of the running redis container ' +
+    '(when the docker source is given), the machine size in the config (`machine.memoryBytes`) ' +
     "and the host RAM Redis reports (`total_system_memory`). The checklist's 4 GB is the figure for its " +
     'own machine, not a universal size: `expectedBytes` (default 4 GiB) is only judged when no memory ' +
-    'size is known, and warns above it. TODO: compare with the container memory limit once the docker ' +
-    'source exists (declared optional; today its presence only adds a note). ' +
+    'size is known, and warns above it. ' +
     'See https://redis.io/docs/latest/develop/reference/eviction/',
   seedRef: '4.2',
   severity: 'high',
@@ -42,9 +43,11 @@ export default defineCheck({
   run(input, options) {
     const evidence: Evidence[] = [];
     let suggested = options.expectedBytes;
+    const container = containerSizeFor(input, 'redis');
     const statuses = redisNodes(input.source('redis')).map(({ subject, node }): OutcomeStatus => {
       const max = node.config.maxmemoryBytes;
       const limits = [
+        { bytes: container?.memoryBytes ?? undefined, from: container?.from ?? '' },
         { bytes: input.machine.memoryBytes, from: 'machine.memoryBytes in the config' },
         {
           bytes: node.memory.totalSystemMemoryBytes,
@@ -67,7 +70,7 @@ export default defineCheck({
       }
       if (max === null) notes.push('maxmemory not reported by the server');
       if (max === 0) notes.push('0 means no limit');
-      if (input.has('docker')) notes.push('container memory limit not compared yet');
+      if (input.has('docker') && !container) notes.push('no single running redis container to compare with');
       const note = notes.filter(Boolean).join('; ');
       evidence.push({
         subject,
