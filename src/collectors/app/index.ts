@@ -50,6 +50,10 @@ async function walk(dir: string, found: string[], depth = 0): Promise<void> {
 
 const rel = (root: string, full: string) => path.relative(root, full).split(path.sep).join('/') || '.';
 
+const isManifestName = (name: string) =>
+  /^requirements.*\.(txt|in)$/.test(name) ||
+  ['pyproject.toml', 'poetry.lock', 'uv.lock', 'Pipfile.lock'].includes(name);
+
 /** Reads a manifest when its name is one we know. */
 function dependenciesOf(file: string, text: string) {
   const base = file.split('/').at(-1)!;
@@ -66,6 +70,15 @@ export async function collectApp(dir: string, opts: AppOptions = {}): Promise<Ap
   const root = path.resolve(opts.projectDir ?? dir);
   const all: string[] = [];
   await walk(absDir, all);
+  // Dependency manifests usually sit beside the package, not in it (requirements.txt next to app/):
+  // read the ones in each parent directory up to the project root as well.
+  for (let d = absDir; d !== root && d.startsWith(`${root}${path.sep}`); ) {
+    d = path.dirname(d);
+    const names = await readdir(d).catch(() => [] as string[]);
+    for (const name of names.sort()) {
+      if (isManifestName(name)) all.push(path.join(d, name));
+    }
+  }
   const facts: AppFacts = {
     dir,
     files: [],
