@@ -17,6 +17,11 @@ import appRequestTimeouts from './app/request-timeouts.js';
 import appResponseModel from './app/response-model.js';
 import appServerWorkers from './app/server-workers.js';
 import appSqlEcho from './app/sql-echo.js';
+import attestBackup from './attest/backup.js';
+import attestCanary from './attest/canary.js';
+import attestLoadTest from './attest/load-test.js';
+import attestPostDeploy from './attest/post-deploy.js';
+import attestRollbackPlan from './attest/rollback-plan.js';
 import clickhouseColumnCodecs from './clickhouse/column-codecs.js';
 import clickhouseFullScans from './clickhouse/full-scans.js';
 import clickhouseHotColumns from './clickhouse/hot-columns.js';
@@ -73,6 +78,7 @@ import redisEvictionPolicy from './redis/eviction-policy.js';
 import redisHitRatio from './redis/hit-ratio.js';
 import redisKeyTtl from './redis/key-ttl.js';
 import redisMaxmemory from './redis/maxmemory.js';
+import reportBeforeAfter from './report/before-after.js';
 
 /** Every implemented check, sorted by id. */
 export const CHECKS: readonly CheckDefinition[] = [
@@ -93,6 +99,11 @@ export const CHECKS: readonly CheckDefinition[] = [
   appResponseModel,
   appServerWorkers,
   appSqlEcho,
+  attestBackup,
+  attestCanary,
+  attestLoadTest,
+  attestPostDeploy,
+  attestRollbackPlan,
   clickhouseColumnCodecs,
   clickhouseFullScans,
   clickhouseHotColumns,
@@ -149,4 +160,5 @@ export const CHECKS: readonly CheckDefinition[] = [
   redisHitRatio,
   redisKeyTtl,
   redisMaxmemory,
+  reportBeforeAfter,
 ] as CheckDefinition[];

@@ -10,9 +10,10 @@ import { runChecks } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
 import { FACTS_SCHEMA_VERSION, type Facts, FactsSchema, type TargetFacts } from '../core/facts.js';
 import { buildReport } from '../core/gate.js';
-import type { FailOn, Report } from '../core/report.js';
+import { FAIL_ON, type FailOn, type Report } from '../core/report.js';
 import { selectChecks } from '../core/select.js';
 import { parseBytes } from '../core/units.js';
+import { type Baseline, baselineTarget, readBaseline } from '../policy/baseline.js';
 import { VERSION } from '../version.js';
 import { type OutputSpec, parseFormats, render, writeAtomic } from './output.js';
 
@@ -29,6 +30,7 @@ export interface AuditFlags {
   allowIncomplete?: boolean;
   saveFacts?: string;
   facts?: string;
+  baseline?: string;
   timeout?: string;
   verbose?: boolean;
   [liveFlag: string]: unknown;
@@ -126,6 +128,7 @@ async function collect(
       cpus: config.machine?.cpus,
     },
     roles: config.roles ?? {},
+    attestations: config.attestations,
     sources,
   });
 }
@@ -165,9 +168,12 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   if (flags.config && !existsSync(flags.config)) throw new InputError('config file not found', flags.config);
   const loaded: LoadedConfig = configFile ? loadConfig(configFile, io.env) : { config: {} };
   const failOnValue = flags.failOn ?? loaded.config.failOn ?? 'fail';
-  if (!['fail', 'warn', 'never'].includes(failOnValue)) {
-    throw new InputError(`--fail-on expects fail, warn or never, got "${failOnValue}"`);
+  if (!(FAIL_ON as readonly string[]).includes(failOnValue)) {
+    throw new InputError(`--fail-on expects ${FAIL_ON.join(', ')}, got "${failOnValue}"`);
   }
+  if (failOnValue === 'regression' && !flags.baseline)
+    throw new InputError('--fail-on regression needs --baseline REPORT.json');
+  const baseline: Baseline | undefined = flags.baseline ? readBaseline(flags.baseline) : undefined;
   const minScore = intOption(flags.minScore, '--min-score', 0, 100) ?? loaded.config.minScore;
   const only = [...(flags.only ?? []), ...(loaded.config.checks?.only ?? [])];
   const skip = [...(flags.skip ?? []), ...(loaded.config.checks?.skip ?? [])];
@@ -182,18 +188,34 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     if (!CHECKS.some((c) => c.id === id))
       throw new InputError(`checks.options: unknown check "${id}"`, configFile);
   }
+  checkPolicyIds(loaded);
 
   const facts = flags.facts ? readFacts(flags.facts) : await collect(projectDir, flags, loaded, io);
+  // Sign-offs are the config's, also when replaying facts recorded before them.
+  if (loaded.config.attestations) facts.attestations = loaded.config.attestations;
   if (flags.saveFacts) writeAtomic(flags.saveFacts, `${JSON.stringify(facts, null, 2)}\n`);
+  // The baseline is policy input, not something collected: it is not recorded with the facts.
+  if (baseline) facts.sources.baseline = [baselineTarget(baseline) as TargetFacts];
+  else delete facts.sources.baseline;
 
+  const tolerance = loaded.config.baseline?.tolerance;
+  const options = { ...loaded.config.checks?.options };
+  if (tolerance) options['report/before-after'] = { tolerance, ...options['report/before-after'] };
   const results = runChecks(selected, facts, {
-    options: loaded.config.checks?.options,
+    options,
     severity: loaded.config.checks?.severity,
   });
   const report: Report = buildReport(
     facts,
     results,
-    { failOn: failOnValue as FailOn, minScore, allowIncomplete: flags.allowIncomplete },
+    {
+      failOn: failOnValue as FailOn,
+      minScore,
+      allowIncomplete: flags.allowIncomplete,
+      waivers: loaded.config.waivers,
+      baseline,
+      tolerances: tolerance,
+    },
     Math.round(performance.now() - started),
   );
   const color = io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
@@ -206,4 +228,28 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     else io.stdout(text);
   }
   return report.gate.exitCode;
+}
+
+/** Waivers and attestations must name a known check; the message points at the config line. */
+function checkPolicyIds(loaded: LoadedConfig): void {
+  const known = new Set([...CATALOGUE.map((e) => e.id), ...CHECKS.map((c) => c.id)]);
+  const attestable = new Set(CATALOGUE.filter((e) => e.kind === 'attest').map((e) => e.id));
+  const lineOf = (id: string) => {
+    if (!loaded.file) return undefined;
+    const lines = readFileSync(loaded.file, 'utf8').split('\n');
+    const i = lines.findIndex((l) => l.includes(id));
+    return i >= 0 ? i + 1 : undefined;
+  };
+  for (const w of loaded.config.waivers ?? []) {
+    if (!known.has(w.check))
+      throw new InputError(`waivers: unknown check "${w.check}"`, loaded.file, lineOf(w.check));
+  }
+  for (const a of loaded.config.attestations ?? []) {
+    if (!attestable.has(a.check))
+      throw new InputError(
+        `attestations: "${a.check}" is not an attestation item (strisk checks lists kind attest)`,
+        loaded.file,
+        lineOf(a.check),
+      );
+  }
 }

@@ -8,7 +8,7 @@ import { VERSION } from '../version.js';
 const EXIT_CODES = `
 Exit codes:
   0  the gate passed
-  1  the gate failed (--fail-on, --min-score)
+  1  the gate failed (--fail-on, --min-score, a regression against --baseline, an expired waiver)
   2  invalid usage, config or input file
   3  the audit is incomplete: a configured source could not be read (unless --allow-incomplete)
   Where several apply, the highest wins.`;
@@ -42,11 +42,20 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     .option('--skip <id|glob|source>', 'skip these checks, repeatable', collect, [])
     .option(
       '--format <name[=file]>',
-      'terminal, json or junit; repeatable, each with its own output',
+      'terminal, json, junit, sarif, markdown, html or github; repeatable, each with its own output',
       collect,
       [],
     )
-    .addOption(new Option('--fail-on <level>', 'what fails the gate').choices(['fail', 'warn', 'never']))
+    .addOption(
+      new Option(
+        '--fail-on <level>',
+        'what fails the gate (regression: only what got worse than --baseline)',
+      ).choices(['fail', 'warn', 'never', 'regression']),
+    )
+    .option(
+      '--baseline <report.json>',
+      'an earlier --format json report: regressions against it fail the gate',
+    )
     .option('--min-score <n>', 'fail the gate below this score (0-100)')
     .option('--allow-incomplete', 'exit 0/1 even when a configured source could not be read')
     .option('--save-facts <file>', 'record the collected facts as JSON')
@@ -65,6 +74,43 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     const { audit } = await import('./audit.js');
     setCode(await audit(dir, flags, { env: process.env, stdout: out, isTTY: Boolean(process.stdout.isTTY) }));
   });
+
+  program
+    .command('compare')
+    .argument('<old>', 'the earlier report (--format json)')
+    .argument('<new>', 'the later report (--format json)')
+    .description('print what got worse and what got better between two reports; exit 1 on a regression')
+    .option(
+      '-c, --config <file>',
+      'config with baseline.tolerance (default: strisk.config.yaml here or in a parent)',
+    )
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['terminal', 'json', 'markdown'])
+        .default('terminal'),
+    )
+    .action(
+      async (
+        oldFile: string,
+        newFile: string,
+        flags: { config?: string; format: 'terminal' | 'json' | 'markdown' },
+      ) => {
+        const { compareCommand } = await import('./compare.js');
+        const { text, code } = compareCommand(oldFile, newFile, flags, process.env);
+        out(text);
+        setCode(code);
+      },
+    );
+
+  program
+    .command('init')
+    .argument('[dir]', 'project directory', '.')
+    .description('write a starter strisk.config.yaml from what DIR and the default local ports have')
+    .option('--force', 'overwrite an existing strisk.config.yaml')
+    .action(async (dir: string, flags: { force?: boolean }) => {
+      const { initCommand } = await import('./init.js');
+      out(await initCommand(dir, flags));
+    });
 
   program
     .command('checks')

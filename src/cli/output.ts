@@ -2,11 +2,15 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { Report } from '../core/report.js';
+import { githubReport } from '../reporters/github.js';
+import { htmlReport } from '../reporters/html.js';
 import { jsonReport } from '../reporters/json.js';
 import { junitReport } from '../reporters/junit.js';
+import { markdownReport } from '../reporters/markdown.js';
+import { sarifReport } from '../reporters/sarif.js';
 import { terminalReport } from '../reporters/terminal.js';
 
-export const FORMATS = ['terminal', 'json', 'junit'] as const;
+export const FORMATS = ['terminal', 'json', 'junit', 'sarif', 'markdown', 'html', 'github'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface OutputSpec {
@@ -43,6 +47,14 @@ export function render(report: Report, format: Format, opts: { color: boolean; v
       return junitReport(report);
     case 'terminal':
       return terminalReport(report, opts);
+    case 'sarif':
+      return sarifReport(report);
+    case 'markdown':
+      return markdownReport(report);
+    case 'html':
+      return htmlReport(report);
+    case 'github':
+      return githubReport(report);
   }
 }
 

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../core/check.js';
+import { AttestationSchema } from '../core/facts.js';
+import { FAIL_ON } from '../core/report.js';
+import { ToleranceSchema } from '../policy/compare.js';
+import { WaiverSchema } from '../policy/waivers.js';
 
 /** A live target: a URL, or an object with the URL and source-specific options. */
 const Target = z.union([
@@ -62,7 +66,13 @@ export const ConfigSchema = z.strictObject({
     .optional(),
   /** Per-source timeout in milliseconds. */
   timeoutMs: z.number().int().positive().optional(),
-  failOn: z.enum(['fail', 'warn', 'never']).optional(),
+  failOn: z.enum(FAIL_ON).optional(),
   minScore: z.number().min(0).max(100).optional(),
+  /** Accepted failures: check id, optional target, reason, owner and expiry, all required. */
+  waivers: z.array(WaiverSchema).optional(),
+  /** Sign-offs of the manual (attest/*) items: who, when, a link to the evidence. */
+  attestations: z.array(AttestationSchema).optional(),
+  /** `--baseline` comparisons: how far a measured value may move the wrong way, per check id or `default`. */
+  baseline: z.strictObject({ tolerance: ToleranceSchema.optional() }).optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;

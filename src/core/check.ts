@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import type { DockerfileFacts } from '../collectors/dockerfile/schema.js';
-import type { Facts, SourceName, TargetFacts } from './facts.js';
+import type { Attestation, Facts, SourceName, TargetFacts } from './facts.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -71,6 +71,8 @@ export interface CheckInput {
   machine: Facts['machine'];
   roles: Facts['roles'];
   collectedAt: string;
+  /** Attestations from the config for this check only (manual sign-offs). */
+  attestations: Attestation[];
 }
 
 export interface CheckDefinition<O extends z.ZodType = z.ZodType> {

@@ -76,6 +76,7 @@ export function runCheck(def: CheckDefinition, facts: Facts, opts: RunOptions = 
     machine: facts.machine,
     roles: facts.roles,
     collectedAt: facts.collectedAt,
+    attestations: (facts.attestations ?? []).filter((a) => a.check === def.id),
   };
   let outcome: CheckOutcome;
   try {

@@ -50,6 +50,16 @@ export const TargetFactsSchema = z.object({
 });
 export type TargetFacts<D = unknown> = Omit<z.infer<typeof TargetFactsSchema>, 'data'> & { data?: D };
 
+/** A person's sign-off of a manual checklist item: who, when, and a link to the evidence. */
+export const AttestationSchema = z.strictObject({
+  check: z.string().min(1),
+  by: z.string().min(1),
+  date: z.union([z.iso.date(), z.iso.datetime({ offset: true })]),
+  evidence: z.url({ protocol: /^https?$/ }),
+  note: z.string().optional(),
+});
+export type Attestation = z.infer<typeof AttestationSchema>;
+
 export const FactsSchema = z.object({
   schemaVersion: z.literal(FACTS_SCHEMA_VERSION),
   tool: z.object({ name: z.literal('strisk'), version: z.string() }),
@@ -61,6 +71,8 @@ export const FactsSchema = z.object({
   machine: z.object({ memoryBytes: z.number().optional(), cpus: z.number().optional() }).default({}),
   /** Service roles from the config (service name -> role), merged with those guessed from images. */
   roles: z.record(z.string(), z.string()).default({}),
+  /** Attestations from the config, so that attestation checks stay pure functions of the facts. */
+  attestations: z.array(AttestationSchema).optional(),
   sources: z.partialRecord(SourceNameSchema, z.array(TargetFactsSchema)),
 });
 export type Facts = z.infer<typeof FactsSchema>;

@@ -1,19 +1,34 @@
+import type { Baseline } from '../policy/baseline.js';
+import { compareRuns, type Tolerances } from '../policy/compare.js';
+import { applyWaivers, describeWaiver, isWaived } from '../policy/waivers.js';
 import { CATALOGUE } from './catalogue.js';
 import type { Facts, SourceName } from './facts.js';
 import {
   type CheckResult,
+  type Comparison,
   type FailOn,
   type GateVerdict,
   REPORT_SCHEMA_VERSION,
   type Report,
   type SectionScore,
   scoreOf,
+  type Waiver,
+  type WaiverStatus,
 } from './report.js';
 
 export interface Policy {
   failOn: FailOn;
   minScore?: number;
   allowIncomplete?: boolean;
+  waivers?: readonly Waiver[];
+  /** An earlier report: with it, regressions fail the gate (except with failOn `never`). */
+  baseline?: Baseline;
+  tolerances?: Tolerances;
+}
+
+export interface Judged {
+  comparison?: Comparison;
+  waivers?: WaiverStatus[];
 }
 
 const SECTION_ORDER = [...new Set(CATALOGUE.map((e) => e.section))];
@@ -24,17 +39,33 @@ export function judge(
   sources: Report['sources'],
   score: number | null,
   policy: Policy,
+  extra: Judged = {},
 ): GateVerdict {
   const reasons: string[] = [];
+  const warnings: string[] = [];
   let exitCode: 0 | 1 | 3 = 0;
   const judged = results.filter((r) => r.kind !== 'info');
   const bad = (status: string) => judged.filter((r) => r.status === status).map((r) => r.id);
-  const fails = bad('fail');
-  const warns = bad('warn');
-  if (policy.failOn !== 'never' && fails.length > 0)
+  // A waived failure does not fail the gate; one whose waiver expired does.
+  const unwaived = (status: string) =>
+    judged.filter((r) => r.status === status && !isWaived(r)).map((r) => r.id);
+  const fails = unwaived('fail');
+  const warns = unwaived('warn');
+  const gating = policy.failOn !== 'never';
+  if ((policy.failOn === 'fail' || policy.failOn === 'warn') && fails.length > 0)
     reasons.push(`${fails.length} failed: ${fails.join(', ')}`);
   if (policy.failOn === 'warn' && warns.length > 0)
     reasons.push(`${warns.length} warned: ${warns.join(', ')}`);
+  const waivedIds = new Set(results.filter(isWaived).map((r) => r.id));
+  const regressions = (extra.comparison?.regressions ?? []).filter((c) => !waivedIds.has(c.id));
+  if (gating && regressions.length > 0)
+    reasons.push(`${regressions.length} regression(s): ${regressions.map((c) => c.text).join('; ')}`);
+  for (const w of extra.waivers ?? []) {
+    if (w.state === 'expired' && gating)
+      reasons.push(`expired waiver: ${describeWaiver(w)} expired ${w.expires}`);
+    if (w.state === 'expiring')
+      warnings.push(`waiver ${describeWaiver(w)} expires ${w.expires} (in ${w.daysLeft} day(s))`);
+  }
   if (policy.minScore !== undefined && (score ?? 0) < policy.minScore) {
     reasons.push(`score ${score ?? 'n/a'} is below --min-score ${policy.minScore}`);
   }
@@ -49,7 +80,14 @@ export function judge(
     reasons.push(`incomplete audit: ${what.join('; ')}`);
     exitCode = 3;
   }
-  return { passed: exitCode === 0, exitCode, failOn: policy.failOn, minScore: policy.minScore, reasons };
+  return {
+    passed: exitCode === 0,
+    exitCode,
+    failOn: policy.failOn,
+    minScore: policy.minScore,
+    reasons,
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
 }
 
 export function buildReport(
@@ -70,7 +108,8 @@ export function buildReport(
       });
     }
   }
-  const ordered = [...results].sort(
+  const waived = applyWaivers(results, policy.waivers ?? [], facts.collectedAt);
+  let ordered = [...waived.results].sort(
     (a, b) =>
       SECTION_ORDER.indexOf(a.section) - SECTION_ORDER.indexOf(b.section) ||
       a.seedRef.localeCompare(b.seedRef, 'en', { numeric: true }) ||
@@ -82,6 +121,23 @@ export function buildReport(
     return [{ section, ...scoreOf(inSection) }];
   });
   const { score, counts } = scoreOf(ordered);
+  let comparison: Comparison | undefined;
+  if (policy.baseline) {
+    const b = policy.baseline;
+    comparison = {
+      baseline: { file: b.file, startedAt: b.startedAt, toolVersion: b.tool.version, score: b.score },
+      ...compareRuns(b.results, ordered, policy.tolerances),
+    };
+    const regressions = comparison.regressions;
+    ordered = ordered.map((r) => {
+      const why = regressions.filter((c) => c.id === r.id).map((c) => c.text);
+      return why.length > 0 ? { ...r, regression: why } : r;
+    });
+  }
+  const extra: Judged = {
+    comparison,
+    waivers: policy.waivers && policy.waivers.length > 0 ? waived.waivers : undefined,
+  };
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: facts.tool,
@@ -93,6 +149,9 @@ export function buildReport(
     score,
     sections,
     counts,
-    gate: judge(ordered, sources, score, policy),
+    gate: judge(ordered, sources, score, policy, extra),
+    ...(extra.waivers ? { waivers: extra.waivers } : {}),
+    ...(facts.attestations && facts.attestations.length > 0 ? { attestations: facts.attestations } : {}),
+    ...(comparison ? { comparison } : {}),
   };
 }

@@ -1,5 +1,5 @@
-import type { CheckKind, Evidence, Remediation, ResultStatus, Severity } from './check.js';
-import type { SourceName, TargetStatus } from './facts.js';
+import type { CheckKind, Evidence, Metric, Remediation, ResultStatus, Severity } from './check.js';
+import type { Attestation, SourceName, TargetStatus } from './facts.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -15,6 +15,50 @@ export interface CheckResult {
   evidence: Evidence[];
   remediation?: Remediation;
   durationMs: number;
+  /** Measured values, compared with a baseline's. */
+  metrics?: Metric[];
+  /** The waiver that covers this result; the status stays what the check found. */
+  waiver?: AppliedWaiver;
+  /** Why this result is a regression against the baseline. */
+  regression?: string[];
+}
+
+export type WaiverState = 'active' | 'expiring' | 'expired';
+
+export interface Waiver {
+  check: string;
+  target?: string;
+  reason: string;
+  owner: string;
+  /** Last day the waiver holds, `YYYY-MM-DD` (UTC). */
+  expires: string;
+}
+
+export interface AppliedWaiver extends Waiver {
+  state: WaiverState;
+  /** Days from the run's date to the expiry date; negative once expired. */
+  daysLeft: number;
+}
+
+/** Every waiver of the config, what it covered in this run. */
+export interface WaiverStatus extends AppliedWaiver {
+  /** Ids of the results it covered (failing or warning ones). */
+  covers: string[];
+}
+
+export interface Change {
+  id: string;
+  kind: 'status' | 'metric';
+  from?: ResultStatus | 'absent';
+  to?: ResultStatus | 'absent';
+  metric?: { name: string; subject?: string; unit: string; from: number; to: number; change: number };
+  text: string;
+}
+
+export interface Comparison {
+  baseline: { file?: string; startedAt: string; toolVersion: string; score: number | null };
+  regressions: Change[];
+  improvements: Change[];
 }
 
 export interface SourceSummary {
@@ -37,9 +81,12 @@ export interface GateVerdict {
   failOn: FailOn;
   minScore?: number;
   reasons: string[];
+  /** What needs attention without failing the gate (waivers close to expiry). */
+  warnings?: string[];
 }
 
-export type FailOn = 'fail' | 'warn' | 'never';
+export const FAIL_ON = ['fail', 'warn', 'never', 'regression'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
 
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
@@ -53,6 +100,9 @@ export interface Report {
   sections: SectionScore[];
   counts: Record<ResultStatus, number>;
   gate: GateVerdict;
+  waivers?: WaiverStatus[];
+  attestations?: Attestation[];
+  comparison?: Comparison;
 }
 
 export const STATUS_ORDER: readonly ResultStatus[] = ['pass', 'skip', 'warn', 'fail', 'error'];

@@ -24,3 +24,57 @@ export function display(value: unknown): string {
   if (value === null || value === undefined) return '—';
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
+
+/**
+ * Markdown text that renders as itself: HTML specials become entities, every ASCII punctuation
+ * character Markdown could read as syntax is backslash-escaped, line breaks become spaces (table
+ * cells are one line), and control characters are visible escapes.
+ */
+export function markdownSafe(text: string): string {
+  return (
+    terminalSafe(text)
+      .replace(/\r\n|\r|\n|\t/g, ' ')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/[\\`*_[\]!|~<>@$]/g, (c) => `\\${c}`)
+      // No autolinks either: `https://x` and `www.x` stay text.
+      .replace(/:\/\//g, '\\://')
+      .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}\\.`)
+  );
+}
+
+/** Text for HTML element content and quoted attributes. */
+export function htmlSafe(text: string): string {
+  return terminalSafe(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** A GitHub workflow command's message: `%`, CR and LF encoded, so it cannot start a new command. */
+export function githubData(text: string): string {
+  return terminalSafe(text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
+}
+
+/** A workflow command property value: also `:` and `,`, which end a property. */
+export function githubProperty(text: string): string {
+  return githubData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** A one-line summary of a piece of evidence, for the formats that print it as text. */
+export function evidenceSummary(e: {
+  subject: string;
+  observed?: unknown;
+  unit?: string;
+  expected?: string;
+  note?: string;
+}): string {
+  const parts = [e.subject];
+  if (e.observed !== undefined) parts.push(`observed ${display(e.observed)}${e.unit ? ` ${e.unit}` : ''}`);
+  if (e.expected) parts.push(`expected ${e.expected}`);
+  if (e.note) parts.push(e.note);
+  return parts.join(': ');
+}

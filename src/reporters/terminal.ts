@@ -40,6 +40,12 @@ function evidenceLine(e: Evidence): string {
 function resultLines(c: ChalkInstance, r: CheckResult, verbose: boolean): string[] {
   const head = `  ${paint(c, r.status, `${SYMBOL[r.status]} ${r.status.padEnd(5)}`)} ${c.bold(r.id)}  ${terminalSafe(r.title)} ${c.dim(`[${r.seedRef}, ${r.severity}]`)}`;
   const lines = [head];
+  if (r.waiver) {
+    const w = r.waiver;
+    const text = `${w.state === 'expired' ? 'EXPIRED waiver' : 'waived'} by ${terminalSafe(w.owner)} until ${w.expires}${w.target ? ` for ${terminalSafe(w.target)}` : ''}: ${terminalSafe(w.reason)}`;
+    lines.push(`      ${w.state === 'active' ? c.cyan(text) : c.yellow(text)}`);
+  }
+  for (const why of r.regression ?? []) lines.push(`      ${c.red(`regression: ${terminalSafe(why)}`)}`);
   const detailed = verbose || (r.status !== 'pass' && r.status !== 'skip');
   if (r.message && r.status !== 'pass') lines.push(`      ${c.dim(terminalSafe(r.message))}`);
   if (detailed) {
@@ -96,6 +102,14 @@ export function terminalReport(report: Report, opts: TerminalOptions): string {
   const n = report.counts;
   table.push([n.pass, n.warn, n.fail, n.error, n.skip, report.score === null ? 'n/a' : `${report.score}%`]);
   out.push(table.toString());
+  const cmp = report.comparison;
+  if (cmp) {
+    out.push(
+      `compared with the baseline of ${terminalSafe(cmp.baseline.startedAt)}: ${cmp.regressions.length} regression(s), ${cmp.improvements.length} improvement(s)`,
+    );
+    for (const x of cmp.improvements) out.push(c.green(`  improved: ${terminalSafe(x.text)}`));
+  }
+  for (const w of report.gate.warnings ?? []) out.push(c.yellow(`▲ ${terminalSafe(w)}`));
   const verdict = report.gate.passed ? c.green('gate passed') : c.red('gate failed');
   out.push(
     `${verdict}${report.gate.reasons.length ? `: ${report.gate.reasons.map(terminalSafe).join('; ')}` : ''}`,

@@ -72,6 +72,19 @@ export default defineCheck({
         evidence,
       };
     }
+    const metrics = images.flatMap((i) =>
+      i.missing || i.error !== undefined || i.sizeBytes === null
+        ? []
+        : [
+            {
+              name: 'image size',
+              value: round1(i.sizeBytes / MB),
+              unit: 'MB',
+              better: 'lower' as const,
+              subject: i.ref,
+            },
+          ],
+    );
     const over = images.filter((_, i) => evidence[i]!.status === 'fail').map((i) => i.ref);
     const status = over.length > 0 ? 'fail' : unread.length > 0 ? 'warn' : 'pass';
     const parts: string[] = [];
@@ -81,6 +94,7 @@ export default defineCheck({
       parts.push(`${plural(unread.length, 'image')} not read: ${unread.map((i) => i.ref).join(', ')}`);
     return {
       status,
+      metrics,
       message:
         status === 'pass'
           ? `all ${plural(images.length, 'image')} under ${o.maxMegabytes} MB`

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { combine, forbidden, type Judgement } from '../../collectors/postgres/judge.js';
-import { defineCheck } from '../../core/check.js';
+import { defineCheck, type Metric } from '../../core/check.js';
 
 export default defineCheck({
   id: 'postgres/query-time',
@@ -21,6 +21,7 @@ export default defineCheck({
     maxListed: z.number().int().positive().default(5),
   }),
   run(input, options) {
+    const metrics: Metric[] = [];
     const judgements = input.source('postgres').map((t): Judgement => {
       const denied = forbidden(t, 'statements');
       if (denied) return denied;
@@ -48,6 +49,13 @@ export default defineCheck({
         };
       }
       const ok = st.meanMs < options.maxMeanMs;
+      metrics.push({
+        name: 'mean query time',
+        value: Math.round(st.meanMs * 100) / 100,
+        unit: 'ms',
+        better: 'lower',
+        subject: t.target,
+      });
       return {
         status: ok ? 'pass' : 'fail',
         message: `${t.target}: mean ${st.meanMs.toFixed(2)} ms over ${st.calls} calls`,
@@ -74,6 +82,7 @@ export default defineCheck({
         },
       };
     });
-    return combine(judgements, 'no PostgreSQL target was read');
+    const outcome = combine(judgements, 'no PostgreSQL target was read');
+    return metrics.length > 0 ? { ...outcome, metrics } : outcome;
   },
 });

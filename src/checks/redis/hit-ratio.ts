@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { evidenceStatus, redisNodes, worst } from '../../collectors/redis/view.js';
-import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
+import { defineCheck, type Evidence, type Metric, type OutcomeStatus } from '../../core/check.js';
 
 const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
 
@@ -26,6 +26,7 @@ export default defineCheck({
   }),
   run(input, options) {
     const evidence: Evidence[] = [];
+    const metrics: Metric[] = [];
     const statuses = redisNodes(input.source('redis')).map(({ subject, node }): OutcomeStatus => {
       const w = node.stats.window;
       const hits = w ? w.hits : node.stats.keyspaceHits;
@@ -43,6 +44,14 @@ export default defineCheck({
             : ratio < options.target
               ? 'warn'
               : 'pass';
+      if (ratio !== null && lookups >= options.minLookups)
+        metrics.push({
+          name: 'hit ratio',
+          value: Math.round(ratio * 10_000) / 10_000,
+          unit: 'ratio',
+          better: 'higher',
+          subject,
+        });
       evidence.push({
         subject,
         observed: ratio === null ? null : Math.round(ratio * 10_000) / 10_000,
@@ -58,6 +67,7 @@ export default defineCheck({
     const status = worst(statuses);
     return {
       status,
+      metrics,
       message: {
         pass: `hit ratio at or above ${pct(options.target)}`,
         warn: `hit ratio below the ${pct(options.target)} target`,

@@ -1,0 +1,165 @@
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join, relative, resolve } from 'node:path';
+import { serviceRole } from '../checks/compose/roles.js';
+import type { ComposeFacts } from '../collectors/compose/schema.js';
+import { loadConfig } from '../config/load.js';
+import { InputError } from '../core/errors.js';
+import { writeAtomic } from './output.js';
+
+const PROBE_TIMEOUT_MS = 300;
+const SKIP_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', '__pycache__', 'dist', '.tmp']);
+
+/** Live sources on their default local ports, and the address each would be audited at. */
+const LOCAL = [
+  { source: 'clickhouse', port: 8123, url: '${CLICKHOUSE_URL:-http://127.0.0.1:8123}' },
+  { source: 'postgres', port: 5432, url: '${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}' },
+  { source: 'pgbouncer', port: 6432, url: '${PGBOUNCER_URL:-postgres://pgbouncer@127.0.0.1:6432/pgbouncer}' },
+  { source: 'redis', port: 6379, url: '${REDIS_URL:-redis://127.0.0.1:6379/0}' },
+] as const;
+const DOCKER_SOCKET = '/var/run/docker.sock';
+
+/** A TCP connect (or a Unix socket connect), nothing sent; false on refusal or timeout. */
+function reachable(target: { port: number } | { path: string }): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = 'port' in target ? connect(target.port, '127.0.0.1') : connect(target.path);
+    const end = (ok: boolean) => {
+      socket.destroy();
+      done(ok);
+    };
+    socket.setTimeout(PROBE_TIMEOUT_MS, () => end(false));
+    socket.once('connect', () => end(true));
+    socket.once('error', () => end(false));
+  });
+}
+
+function walk(dir: string, depth: number, out: string[] = []): string[] {
+  if (depth < 0) return out;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (SKIP_DIRS.has(entry.name)) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) walk(path, depth - 1, out);
+    else out.push(path);
+  }
+  return out;
+}
+
+/** The top directory under DIR holding a `FastAPI(` app, as a path relative to DIR. */
+function fastapiDir(dir: string, files: string[]): string | undefined {
+  const app = files.find(
+    (f) =>
+      f.endsWith('.py') && statSync(f).size < 1_000_000 && /\bFastAPI\s*\(/.test(readFileSync(f, 'utf8')),
+  );
+  if (!app) return undefined;
+  const rel = relative(dir, app).split(/[\\/]/);
+  return rel.length > 1 ? rel[0] : '.';
+}
+
+export async function initCommand(dirArg: string, flags: { force?: boolean }): Promise<string> {
+  const dir = resolve(dirArg);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`not a directory: ${dirArg}`);
+  const file = join(dir, 'strisk.config.yaml');
+  if (existsSync(file) && !flags.force)
+    throw new InputError('already exists (use --force to overwrite)', file);
+
+  const files = walk(dir, 3);
+  const dockerfiles = files.filter((f) => /(^|[\\/])Dockerfile[^\\/]*$/.test(f)).map((f) => relative(dir, f));
+  const app = fastapiDir(dir, files);
+  const { collectCompose } = await import('../collectors/compose/index.js');
+  const compose = (await collectCompose({ projectDir: dir, env: {} })).find((t) => t.status === 'ok');
+  const services = (compose?.data as ComposeFacts | undefined)?.services ?? [];
+  const [live, docker] = await Promise.all([
+    Promise.all(LOCAL.map(async (l) => ({ ...l, up: await reachable({ port: l.port }) }))),
+    existsSync(DOCKER_SOCKET) ? reachable({ path: DOCKER_SOCKET }) : Promise.resolve(false),
+  ]);
+
+  const lines = [
+    '# strisk configuration, written by `strisk init`. `strisk schema` prints the JSON Schema of this file.',
+    '# Secrets come from the environment: ${VAR} or ${VAR:-default}.',
+    '',
+    '# The machine where no live source reports its size (RAM and cores of the production hosts).',
+    '# machine:',
+    '#   memory: 64GB',
+    '#   cpus: 16',
+    '',
+  ];
+  if (compose) lines.push(`# Compose model read from ${compose.target}: ${services.length} service(s).`);
+  else lines.push('# No compose file found; name them with `compose: {files: [...]}`.');
+  const unknown = services.filter((s) => serviceRole(s, {}).from === 'none');
+  for (const s of services) {
+    const r = serviceRole(s, {});
+    lines.push(`#   ${s.name}: ${r.role ? `${r.role} (from the ${r.from})` : 'role unknown'}`);
+  }
+  if (unknown.length > 0) {
+    lines.push(
+      '# Roles strisk cannot tell from the image or command (app, clickhouse, postgres, pgbouncer, redis, proxy, worker, other):',
+      'roles:',
+    );
+    for (const s of unknown) lines.push(`  ${JSON.stringify(s.name)}: other`);
+  }
+  lines.push('');
+  if (dockerfiles.length > 0)
+    lines.push(
+      '# Dockerfiles found:',
+      'dockerfiles:',
+      ...dockerfiles.map((d) => `  - ${JSON.stringify(d)}`),
+      '',
+    );
+
+  const anyTarget = Boolean(app) || docker || live.some((l) => l.up);
+  lines.push(anyTarget ? 'targets:' : 'targets: {} # nothing found; uncomment what applies');
+  lines.push(
+    app
+      ? `  # The FastAPI source (parsed, never run).\n  app: ${JSON.stringify(app)}`
+      : '  # app: app   # the FastAPI source directory (none found)',
+  );
+  for (const l of live)
+    lines.push(
+      `  ${l.up ? '' : '# '}${l.source}: "${l.url}"${l.up ? `   # found listening on 127.0.0.1:${l.port}` : ''}`,
+    );
+  lines.push(
+    `  ${docker ? '' : '# '}docker: "unix://${DOCKER_SOCKET}"${docker ? '   # the local engine answered' : ''}`,
+  );
+  lines.push('  # http: http://127.0.0.1:8000   # live probes of the running API (opt-in)', '');
+  lines.push(
+    '# The gate: fail | warn | never | regression (with --baseline REPORT.json).',
+    'failOn: fail',
+    '',
+    '# baseline:',
+    '#   tolerance: { default: 0.1, http/latency: 0.2 }',
+    '',
+    '# Accepted failures; all fields required, an expired waiver fails the gate.',
+    '# waivers:',
+    '#   - check: compose/read-only-rootfs',
+    '#     target: api',
+    '#     reason: the app writes to /tmp; tracked in OPS-123',
+    '#     owner: jane@example.com',
+    '#     expires: 2026-12-31',
+    '',
+    '# Sign-offs of the manual items (strisk checks lists kind attest).',
+    '# attestations:',
+    '#   - check: attest/backup',
+    '#     by: jane@example.com',
+    '#     date: 2026-01-31',
+    '#     evidence: https://wiki.example.com/restore-test',
+  );
+  const text = `${lines.join('\n')}\n`;
+  // The file handed over must load: check a temporary copy, then rename it into place.
+  const tmp = `${file}.init.tmp`;
+  writeAtomic(tmp, text);
+  try {
+    loadConfig(tmp, {});
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  renameSync(tmp, file);
+  const found = [
+    compose ? `compose (${services.length} services)` : '',
+    dockerfiles.length ? `${dockerfiles.length} Dockerfile(s)` : '',
+    app ? `FastAPI app in ${app}` : '',
+    ...live.filter((l) => l.up).map((l) => `${l.source} on :${l.port}`),
+    docker ? 'docker socket' : '',
+  ].filter(Boolean);
+  return `wrote ${relative(process.cwd(), file) || file}: ${found.join(', ') || 'nothing detected; edit the targets'}\n`;
+}

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { InputError } from '../core/errors.js';
+import type { TargetFacts } from '../core/facts.js';
+import { REPORT_SCHEMA_VERSION } from '../core/report.js';
+
+const MetricSchema = z.object({
+  name: z.string(),
+  value: z.number(),
+  unit: z.string(),
+  better: z.enum(['lower', 'higher']),
+  subject: z.string().optional(),
+});
+
+/** What a comparison reads of an earlier report; the rest of the report is ignored. */
+export const BaselineSchema = z.object({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  tool: z.object({ name: z.literal('strisk'), version: z.string() }),
+  startedAt: z.string(),
+  score: z.number().nullable(),
+  results: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.enum(['auto', 'attest', 'info']).optional(),
+      status: z.enum(['pass', 'fail', 'warn', 'skip', 'error']),
+      metrics: z.array(MetricSchema).optional(),
+    }),
+  ),
+});
+export type Baseline = z.infer<typeof BaselineSchema> & { file?: string };
+
+declare module '../core/check.js' {
+  interface SourceData {
+    baseline: Baseline;
+  }
+}
+
+function lineAt(text: string, message: string): number | undefined {
+  const m = /position (\d+)/.exec(message);
+  return m ? text.slice(0, Number(m[1])).split('\n').length : undefined;
+}
+
+/** Reads an earlier `--format json` report; anything else is bad input (exit 2). */
+export function readBaseline(file: string): Baseline {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(
+      `cannot read baseline report: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      file,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new InputError(`baseline is not JSON: ${message}`, file, lineAt(text, message));
+  }
+  const parsed = BaselineSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InputError(
+      `not a strisk JSON report (strisk audit --format json): ${issue.path.join('.') || 'top level'}: ${issue.message}`,
+      file,
+    );
+  }
+  return { ...parsed.data, file };
+}
+
+/** The baseline as a source of the facts, so `report/before-after` stays a pure check. */
+export function baselineTarget(b: Baseline): TargetFacts<Baseline> {
+  return { target: b.file ?? 'baseline', status: 'ok', durationMs: 0, data: b };
+}

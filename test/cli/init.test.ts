@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'bin/strisk.js');
+
+function strisk(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('strisk init', () => {
+  it('writes a commented config from the project that loads, and never overwrites without --force', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strisk-init-'));
+    cpSync(join(ROOT, 'examples/st-risk-platform'), dir, { recursive: true });
+    rmSync(join(dir, 'strisk.config.yaml'));
+    const r = strisk(['init', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/compose \(5 services\), 1 Dockerfile\(s\), FastAPI app in app/);
+    const file = join(dir, 'strisk.config.yaml');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/^# strisk configuration/);
+    expect(text).toMatch(/#\s+api: app \(from the command\)/);
+    const { config } = loadConfig(file, {});
+    expect(config.targets?.app).toBe('app');
+    expect(config.dockerfiles).toEqual(['Dockerfile']);
+
+    const again = strisk(['init', dir]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/strisk\.config\.yaml: already exists \(use --force to overwrite\)/);
+    expect(strisk(['init', dir, '--force']).code).toBe(0);
+    // the written config drives an audit (a verdict, not a usage error)
+    expect([0, 1, 3]).toContain(strisk(['audit', dir, '--format', 'json']).code);
+  });
+
+  it('writes a config for an empty directory too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strisk-init-empty-'));
+    expect(strisk(['init', dir]).code).toBe(0);
+    expect(() => loadConfig(join(dir, 'strisk.config.yaml'), {})).not.toThrow();
+    expect(strisk(['init', join(dir, 'missing')]).code).toBe(2);
+  });
+});
