@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { CHECKS } from '../checks/index.js';
+import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { collectTarget, LIVE_SOURCES, type LiveSourceInfo, type LiveSourceName } from '../collectors/live.js';
 import type { TargetSpec } from '../collectors/types.js';
 import { findConfig, type LoadedConfig, loadConfig } from '../config/load.js';
@@ -29,6 +30,7 @@ export interface AuditFlags {
   minScore?: string;
   allowIncomplete?: boolean;
   saveFacts?: string;
+  imageArchive?: string[];
   facts?: string;
   baseline?: string;
   timeout?: string;
@@ -75,6 +77,19 @@ export function liveTargets(
   return out;
 }
 
+/**
+ * A docker engine target audits the compose project's containers and the images its services
+ * name, unless the config says otherwise (`project:`, `images:` on the target). An archive
+ * target keeps its own image list.
+ */
+function withComposeProject(spec: TargetSpec, compose: ComposeFacts | undefined): TargetSpec {
+  if (!compose || spec.archive) return spec;
+  const images = compose.services.flatMap((s) =>
+    s.image && !s.image.value.includes('${') ? [s.image.value] : [],
+  );
+  return { project: compose.projectName, images: [...new Set(images)], ...spec };
+}
+
 async function collect(
   projectDir: string,
   flags: AuditFlags,
@@ -87,7 +102,8 @@ async function collect(
   const { collectCompose } = await import('../collectors/compose/index.js');
   const { collectDockerfiles } = await import('../collectors/dockerfile/index.js');
   const live = liveTargets(flags, config, io.env);
-  const [compose, dockerfile, ...liveResults] = await Promise.all([
+  // The file sources first (milliseconds): the docker target learns the compose project and images.
+  const [compose, dockerfile] = await Promise.all([
     collectCompose({
       projectDir,
       files: flags.compose?.length ? flags.compose : config.compose?.files,
@@ -100,13 +116,22 @@ async function collect(
       projectDir,
       files: flags.dockerfile?.length ? flags.dockerfile : config.dockerfiles,
     }),
-    ...(Object.entries(live) as [LiveSourceName, TargetSpec[]][]).map(async ([source, specs]) => {
+  ]);
+  const archives = (flags.imageArchive ?? []).map((file) => ({
+    url: '',
+    name: `archive ${file}`,
+    archive: file,
+  }));
+  if (archives.length > 0) live.docker = [...(live.docker ?? []), ...archives];
+  if (live.docker) live.docker = live.docker.map((spec) => withComposeProject(spec, compose[0]?.data));
+  const liveResults = await Promise.all(
+    (Object.entries(live) as [LiveSourceName, TargetSpec[]][]).map(async ([source, specs]) => {
       const targets = await Promise.all(
         specs.map((spec) => collectTarget(source as LiveSourceName, spec, { timeoutMs, projectDir })),
       );
       return [source, targets] as const;
     }),
-  ]);
+  );
   const sources: Facts['sources'] = {};
   if (compose.length > 0) sources.compose = compose as TargetFacts[];
   if (dockerfile.length > 0) sources.dockerfile = dockerfile as TargetFacts[];

@@ -58,6 +58,12 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     )
     .option('--min-score <n>', 'fail the gate below this score (0-100)')
     .option('--allow-incomplete', 'exit 0/1 even when a configured source could not be read')
+    .option(
+      '--image-archive <file>',
+      'audit the images of a `docker save` archive, without an engine; repeatable',
+      collect,
+      [],
+    )
     .option('--save-facts <file>', 'record the collected facts as JSON')
     .option('--facts <file>', 'audit recorded facts instead of collecting (offline replay)')
     .option('--timeout <ms>', 'per-source timeout in milliseconds (default 5000)')

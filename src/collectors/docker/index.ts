@@ -58,7 +58,10 @@ async function readEngine(url: string, opts: DockerTargetOptions, ctx: CollectCo
   const containers = read
     .filter((c): c is DockerContainer => c !== null)
     .sort((a, b) => a.name.localeCompare(b.name));
-  const refs = [...new Set(opts.images ?? containers.map((c) => c.image).filter((r) => r !== ''))];
+  // The images named (by the compose file or the config) and those the containers run.
+  const refs = [
+    ...new Set([...(opts.images ?? []), ...containers.map((c) => c.image)].filter((r) => r !== '')),
+  ];
   const images = await mapLimit(refs, PARALLEL, (ref) =>
     readImage(docker, ref).catch((err: unknown) => missingImage(ref, classifyError(err, ref).message)),
   );
