@@ -124,6 +124,9 @@ async function collect(
   }));
   if (archives.length > 0) live.docker = [...(live.docker ?? []), ...archives];
   if (live.docker) live.docker = live.docker.map((spec) => withComposeProject(spec, compose[0]?.data));
+  // The HTTP probe takes the endpoints to probe from the app's GET routes when the app is given.
+  const appDir = live.app?.[0]?.url;
+  if (live.http && appDir) live.http = live.http.map((spec) => ({ appDir, ...spec }));
   const liveResults = await Promise.all(
     (Object.entries(live) as [LiveSourceName, TargetSpec[]][]).map(async ([source, specs]) => {
       const targets = await Promise.all(
