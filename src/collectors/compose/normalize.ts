@@ -131,9 +131,22 @@ function environment(e: LEntry | undefined): ComposeService['environment'] {
   for (const [k, v] of mapOf(e, 'environment')?.entries ?? []) {
     if (v.value.kind !== 'scalar')
       throw new InputError(`environment variable ${k} must be a single value`, v.file, v.line);
-    out[k] = { value: v.value.value === null ? null : String(v.value.value), file: v.file, line: v.line };
+    const value = v.value.value === null ? null : String(v.value.value);
+    out[k] = { value: value === null ? null : redactSecret(k, value), file: v.file, line: v.line };
   }
   return out;
+}
+
+const SECRET_NAME = /pass|secret|token|credential|private|api_?key|auth/i;
+
+/**
+ * Facts are saved (`--save-facts`) and shown: secrets from the environment never enter them. A
+ * variable named like a secret keeps only whether it is set; a URL keeps everything but its password.
+ */
+export function redactSecret(name: string, value: string): string {
+  if (value === '') return value;
+  if (SECRET_NAME.test(name)) return '***';
+  return value.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]+@/gi, '$1***@');
 }
 
 function labels(e: LEntry | undefined): Record<string, string> {
