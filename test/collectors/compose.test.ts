@@ -171,7 +171,7 @@ describe('compose collector: interpolation', () => {
       PRICE: '$5 and ${NOT_A_VAR}',
       OVERRIDDEN: 'from-process',
       GREETING: 'hello\nworld',
-      REDIS_PASSWORD: 's3cr$t # not a comment',
+      REDIS_ARGS: 's3cr$t # not a comment',
       SECRET_KEY: '${SECRET_KEY}',
       NESTED: '1.4.2-nested',
     });
@@ -203,7 +203,7 @@ describe('compose collector: interpolation', () => {
       'API_IMAGE',
       'OVERRIDDEN',
       'GREETING',
-      'REDIS_PASSWORD',
+      'REDIS_ARGS',
       'SECRET_KEY',
       'CH_MEM',
       'PG_VERSION',

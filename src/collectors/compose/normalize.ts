@@ -144,7 +144,8 @@ const SECRET_NAME = /pass|secret|token|credential|private|api_?key|auth/i;
  * variable named like a secret keeps only whether it is set; a URL keeps everything but its password.
  */
 export function redactSecret(name: string, value: string): string {
-  if (value === '') return value;
+  // Empty, or an unresolved `${VAR}` kept as written: there is no secret in it to hide.
+  if (value === '' || /^\$\{[^}]*\}$/.test(value)) return value;
   if (SECRET_NAME.test(name)) return '***';
   return value.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]+@/gi, '$1***@');
 }
