@@ -65,8 +65,16 @@ export function locEvidence(loc: {
   return { subject: `${loc.file}:${loc.line}`, file: loc.file, line: loc.line };
 }
 
-/** The worst of the evidence statuses: any fail fails, else any warn warns, else pass. */
-export function worstStatus(evidence: readonly Evidence[]): OutcomeStatus {
+/**
+ * The worst of the evidence statuses: any fail fails, else any warn warns, else pass (info counts
+ * as pass). `whenEmpty`, where given, is the status of no evidence at all: a check that found
+ * nothing to judge says so rather than passing.
+ */
+export function worstStatus<E extends OutcomeStatus = never>(
+  evidence: readonly Pick<Evidence, 'status'>[],
+  whenEmpty?: E,
+): 'fail' | 'warn' | 'pass' | E {
+  if (whenEmpty !== undefined && evidence.length === 0) return whenEmpty;
   if (evidence.some((e) => e.status === 'fail')) return 'fail';
   if (evidence.some((e) => e.status === 'warn')) return 'warn';
   return 'pass';
@@ -122,6 +130,46 @@ export function unjudgeable(
     };
   }
   return undefined;
+}
+
+/**
+ * A service's resource limit (`cpus`, `memory`) before its value is judged. A missing limit, a limit
+ * of 0 (unlimited) and one that cannot be judged all fail: those come back `judged`, with the fix.
+ * Else the evidence, located at the limit, and its value for the check to judge.
+ */
+export function resourceLimit(
+  svc: { name: string; file: string; line: number },
+  limit: { file: string; line: number; raw?: string; value: number | null } | undefined,
+  unresolved: readonly Unresolved[],
+  how: {
+    expected: string;
+    /** The note when no limit is set at all. */
+    missing: string;
+    fix: string[];
+    /** Adds the check's context (the service's role) to a note. */
+    withNote: (note?: string) => string | undefined;
+  },
+): { judged: Judged } | { at: Evidence; value: number } {
+  const { name } = svc;
+  const { fix, withNote } = how;
+  const base: Evidence = {
+    subject: `service ${name}`,
+    file: svc.file,
+    line: svc.line,
+    expected: how.expected,
+  };
+  if (!limit || limit.value === 0) {
+    const note = limit ? 'a limit of 0 means unlimited' : how.missing;
+    return {
+      judged: { name, fix, evidence: { ...base, observed: 'none', status: 'fail', note: withNote(note) } },
+    };
+  }
+  const at: Evidence = { ...base, file: limit.file, line: limit.line };
+  const bad = unjudgeable(unresolved, limit);
+  if (bad || limit.value === null) {
+    return { judged: { name, fix, evidence: { ...at, status: 'fail', ...bad, note: withNote(bad?.note) } } };
+  }
+  return { at, value: limit.value };
 }
 
 /** A compose `services:` snippet: each service name with its lines, indented under it. */

@@ -32,3 +32,50 @@ export function redactUrl(url: string): string {
     return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
   }
 }
+
+/**
+ * A message with the URL's password taken out: a server may quote it back in an error, and it must
+ * never reach the facts. Short passwords are not scrubbed: they would mangle the message, and are
+ * weak anyway.
+ */
+export function scrubPassword(message: string, url: string): string {
+  try {
+    const pw = decodeURIComponent(new URL(url).password);
+    return pw.length >= 4 ? message.split(pw).join('***') : message;
+  } catch {
+    return message;
+  }
+}
+
+/** Builds a target's facts: its name, a status, the time since `started` (`performance.now()`). */
+export function targetFacts<D>(
+  name: string,
+  started: number,
+): (status: TargetFacts['status'], extra: Partial<TargetFacts<D>>) => TargetFacts<D> {
+  return (status, extra) => ({
+    target: name,
+    status,
+    durationMs: Math.round(performance.now() - started),
+    ...extra,
+  });
+}
+
+/**
+ * Runs `work` against a deadline: rejects with `timeoutError()` once `ms` have passed without an
+ * answer. The timer starts before the work does, and is cleared however the race ends.
+ */
+export async function withDeadline<T>(
+  work: () => Promise<T>,
+  ms: number,
+  timeoutError: () => Error,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeoutError()), ms);
+  });
+  try {
+    return await Promise.race([work(), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -7,22 +7,12 @@ import { collect } from '../../src/collectors/clickhouse/index.js';
 import type { TargetSpec } from '../../src/collectors/types.js';
 import { runCheck } from '../../src/core/engine.js';
 import type { Facts, TargetFacts } from '../../src/core/facts.js';
+import { liveFacts } from '../support/fixtures.js';
 import { requireService } from '../support/services.js';
 
 const check = (id: string) => CLICKHOUSE_CHECKS.find((c) => c.id === `clickhouse/${id}`)!;
 
-function factsOf(...targets: TargetFacts<ClickHouseFacts>[]): Facts {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'strisk', version: '0.1.0' },
-    collectedAt: new Date().toISOString(),
-    durationMs: 0,
-    projectDir: '.',
-    machine: {},
-    roles: {},
-    sources: { clickhouse: targets },
-  };
-}
+const factsOf = (...targets: TargetFacts<ClickHouseFacts>[]): Facts => liveFacts({ clickhouse: targets });
 
 async function audit(spec: Partial<TargetSpec> & { url: string }): Promise<Facts> {
   const t = await collect(spec, { timeoutMs: 10_000, projectDir: '.' });

@@ -9,6 +9,7 @@ import { isReadOnlyStatement } from '../../src/collectors/clickhouse/client.js';
 import { collect } from '../../src/collectors/clickhouse/index.js';
 import { ClickHouseFactsSchema } from '../../src/collectors/clickhouse/schema.js';
 import { runCheck } from '../../src/core/engine.js';
+import { liveFacts } from '../support/fixtures.js';
 import { requireService } from '../support/services.js';
 
 const ctx = { timeoutMs: 10_000, projectDir: '.' };
@@ -91,16 +92,10 @@ describe('clickhouse collector', () => {
   it('keeps untrusted table names verbatim', async () => {
     const t = await collect({ url: auditor(), databases: ['untrusted'] }, ctx);
     expect(t.data!.tables!.map((x) => x.name)).toEqual([EVIL]);
-    const r = runCheck(CLICKHOUSE_CHECKS.find((c) => c.id === 'clickhouse/order-by')!, {
-      schemaVersion: 1,
-      tool: { name: 'strisk', version: '0.1.0' },
-      collectedAt: new Date().toISOString(),
-      durationMs: 0,
-      projectDir: '.',
-      machine: {},
-      roles: {},
-      sources: { clickhouse: [t] },
-    });
+    const r = runCheck(
+      CLICKHOUSE_CHECKS.find((c) => c.id === 'clickhouse/order-by')!,
+      liveFacts({ clickhouse: [t] }),
+    );
     expect(r.status).toBe('pass');
     // Scoping to a database named with a quote is escaped, not injected.
     const quoted = await collect({ url: auditor(), databases: ["it's", 'untrusted'] }, ctx);
@@ -231,16 +226,7 @@ describe('clickhouse collector failures', () => {
     expect(t.data!.unread.queryLog?.status).toBe('forbidden');
     expect(t.data!.queryLog).toBeNull();
     expect(t.data!.tables!.length).toBeGreaterThan(0);
-    const facts = {
-      schemaVersion: 1 as const,
-      tool: { name: 'strisk' as const, version: '0.1.0' },
-      collectedAt: new Date().toISOString(),
-      durationMs: 0,
-      projectDir: '.',
-      machine: {},
-      roles: {},
-      sources: { clickhouse: [t] },
-    };
+    const facts = liveFacts({ clickhouse: [t] });
     const status = (id: string) =>
       runCheck(CLICKHOUSE_CHECKS.find((c) => c.id === `clickhouse/${id}`)!, facts);
     for (const id of ['select-star', 'query-time', 'slow-queries', 'full-scans']) {

@@ -13,7 +13,8 @@ import walBuffers from '../../src/checks/postgres/wal-buffers.js';
 import { collect } from '../../src/collectors/postgres/index.js';
 import type { CheckDefinition } from '../../src/core/check.js';
 import { runCheck } from '../../src/core/engine.js';
-import { type Facts, FactsSchema, type TargetFacts } from '../../src/core/facts.js';
+import { FactsSchema, type TargetFacts } from '../../src/core/facts.js';
+import { liveFacts } from '../support/fixtures.js';
 import { requireService } from '../support/services.js';
 
 const CHECKS = [
@@ -36,19 +37,6 @@ const EXPECTED: Record<string, string> = {
   skip: 'skip',
   error: 'error',
 };
-
-function factsOf(sources: Facts['sources'], machine: Facts['machine'] = {}): Facts {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'strisk', version: '0.1.0' },
-    collectedAt: new Date().toISOString(),
-    durationMs: 0,
-    projectDir: '.',
-    machine,
-    roles: {},
-    sources,
-  };
-}
 
 describe('fixtures', () => {
   for (const def of CHECKS) {
@@ -91,8 +79,8 @@ describe('verdicts against the real servers', () => {
   ];
   for (const [def, onGood, onBad] of expectations) {
     it(`${def.id}: ${onGood} on the good cluster, ${onBad} on the bad one`, () => {
-      const r1 = runCheck(def, factsOf({ postgres: [good] }));
-      const r2 = runCheck(def, factsOf({ postgres: [bad] }));
+      const r1 = runCheck(def, liveFacts({ postgres: [good] }));
+      const r2 = runCheck(def, liveFacts({ postgres: [bad] }));
       expect(r1.status, r1.message).toBe(onGood);
       expect(r2.status, r2.message).toBe(onBad);
       expect(r2.evidence.length).toBeGreaterThan(0);
@@ -100,7 +88,7 @@ describe('verdicts against the real servers', () => {
   }
 
   it('judges each target and reports the worst', () => {
-    const r = runCheck(walBuffers as unknown as CheckDefinition, factsOf({ postgres: [good, bad] }));
+    const r = runCheck(walBuffers as unknown as CheckDefinition, liveFacts({ postgres: [good, bad] }));
     expect(r.status).toBe('fail');
     expect(r.evidence.map((e) => e.subject)).toEqual([
       'postgres://127.0.0.1:15432/app wal_buffers',
@@ -109,7 +97,7 @@ describe('verdicts against the real servers', () => {
   });
 
   it('names the offending table with its size', () => {
-    const r = runCheck(missingIndex as unknown as CheckDefinition, factsOf({ postgres: [bad] }));
+    const r = runCheck(missingIndex as unknown as CheckDefinition, liveFacts({ postgres: [bad] }));
     expect(r.evidence[0]?.subject).toBe('postgres://127.0.0.1:15433/app public.events');
     expect(r.evidence[0]?.note).toMatch(/idx_scan no index, \d+ rows, \d+(\.\d)?MB/);
     expect(r.remediation?.change).toContain('CREATE INDEX CONCURRENTLY ON "public"."events"');
@@ -120,32 +108,32 @@ describe('verdicts against the real servers', () => {
     const t = { ...good, data: { ...rest, memory: null } };
     const r = runCheck(
       sharedBuffers as unknown as CheckDefinition,
-      factsOf({ postgres: [t] }, { memoryBytes: 2 ** 30 }),
+      liveFacts({ postgres: [t] }, { memoryBytes: 2 ** 30 }),
     );
     expect(r.status).toBe('pass');
     expect(r.evidence[0]?.note).toContain('config: machine memory');
-    const none = runCheck(sharedBuffers as unknown as CheckDefinition, factsOf({ postgres: [t] }));
+    const none = runCheck(sharedBuffers as unknown as CheckDefinition, liveFacts({ postgres: [t] }));
     expect(none.status).toBe('skip');
     expect(none.message).toMatch(/cannot judge/);
   });
 
   it('connection-headroom shows the arithmetic', () => {
-    const r = runCheck(connectionHeadroom as unknown as CheckDefinition, factsOf({ postgres: [bad] }));
+    const r = runCheck(connectionHeadroom as unknown as CheckDefinition, liveFacts({ postgres: [bad] }));
     expect(r.evidence[0]?.note).toContain('max_connections 30 − reserved 3 = 27 available');
     expect(r.evidence[0]?.note).toContain('4 workers × 1 replicas × (pool 10 + overflow 0) = 40');
-    const ok = runCheck(connectionHeadroom as unknown as CheckDefinition, factsOf({ postgres: [bad] }), {
+    const ok = runCheck(connectionHeadroom as unknown as CheckDefinition, liveFacts({ postgres: [bad] }), {
       options: { 'postgres/connection-headroom': { workers: 2, poolSize: 5 } },
     });
     expect(ok.status).toBe('pass');
   });
 
   it('an archive_command that fails is reported with its failures', () => {
-    const r = runCheck(walArchiving as unknown as CheckDefinition, factsOf({ postgres: [bad] }));
+    const r = runCheck(walArchiving as unknown as CheckDefinition, liveFacts({ postgres: [bad] }));
     expect(r.message).toMatch(/archive_command is failing \(\d+ failures/);
   });
 
   it('vacuum-age says autovacuum is off and lists the table with dead tuples', () => {
-    const r = runCheck(vacuumAge as unknown as CheckDefinition, factsOf({ postgres: [bad] }));
+    const r = runCheck(vacuumAge as unknown as CheckDefinition, liveFacts({ postgres: [bad] }));
     expect(r.message).toContain('autovacuum is off');
     expect(r.evidence.some((e) => e.subject.endsWith('public.events') && e.unit === '% dead tuples')).toBe(
       true,

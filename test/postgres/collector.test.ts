@@ -8,20 +8,10 @@ import { PROBE, SETTINGS, statementsSql, tablesSql } from '../../src/collectors/
 import { convertSetting, parseMemory } from '../../src/collectors/postgres/units.js';
 import type { CheckDefinition } from '../../src/core/check.js';
 import { runCheck } from '../../src/core/engine.js';
-import type { Facts } from '../../src/core/facts.js';
+import { liveFacts } from '../support/fixtures.js';
 import { requireService } from '../support/services.js';
 
 const ctx = { timeoutMs: 3000, projectDir: '.' };
-const factsOf = (sources: Facts['sources']): Facts => ({
-  schemaVersion: 1,
-  tool: { name: 'strisk', version: '0.1.0' },
-  collectedAt: new Date().toISOString(),
-  durationMs: 0,
-  projectDir: '.',
-  machine: {},
-  roles: {},
-  sources,
-});
 
 describe('postgres collector on the real clusters', () => {
   it('reads the good cluster as a pg_monitor role', async () => {
@@ -70,11 +60,11 @@ describe('postgres collector on the real clusters', () => {
     expect(t.data!.forbidden.find((f) => f.part === 'statements')?.grant).toMatch(
       /^GRANT pg_read_all_stats TO "noprivs"/,
     );
-    const r = runCheck(queryTime as unknown as CheckDefinition, factsOf({ postgres: [t] }));
+    const r = runCheck(queryTime as unknown as CheckDefinition, liveFacts({ postgres: [t] }));
     expect(r.status).toBe('error');
     expect(r.message).toMatch(/GRANT pg_read_all_stats TO "noprivs"/);
     // What it can read is still judged.
-    expect(runCheck(sharedBuffers as unknown as CheckDefinition, factsOf({ postgres: [t] })).status).toBe(
+    expect(runCheck(sharedBuffers as unknown as CheckDefinition, liveFacts({ postgres: [t] })).status).toBe(
       'pass',
     );
   });

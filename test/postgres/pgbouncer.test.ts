@@ -7,20 +7,10 @@ import { collect } from '../../src/collectors/pgbouncer/index.js';
 import { collect as collectPg } from '../../src/collectors/postgres/index.js';
 import type { CheckDefinition } from '../../src/core/check.js';
 import { runCheck } from '../../src/core/engine.js';
-import type { Facts } from '../../src/core/facts.js';
+import { liveFacts } from '../support/fixtures.js';
 import { requireService } from '../support/services.js';
 
 const ctx = { timeoutMs: 3000, projectDir: '.' };
-const factsOf = (sources: Facts['sources']): Facts => ({
-  schemaVersion: 1,
-  tool: { name: 'strisk', version: '0.1.0' },
-  collectedAt: new Date().toISOString(),
-  durationMs: 0,
-  projectDir: '.',
-  machine: {},
-  roles: {},
-  sources,
-});
 const def = (d: unknown) => d as CheckDefinition;
 
 /** Eight sessions through a pool of five: three wait until the first ones end. */
@@ -48,8 +38,8 @@ describe('pgbouncer', () => {
       poolSize: 5,
     });
     expect(idle.data!.queries).toBe(5);
-    expect(runCheck(def(poolSaturation), factsOf({ pgbouncer: [idle] })).status).toBe('pass');
-    const size = runCheck(def(poolSize), factsOf({ pgbouncer: [idle] }));
+    expect(runCheck(def(poolSaturation), liveFacts({ pgbouncer: [idle] })).status).toBe('pass');
+    const size = runCheck(def(poolSize), liveFacts({ pgbouncer: [idle] }));
     expect(size.status).toBe('fail');
     expect(size.evidence[0]).toMatchObject({ observed: 5, expected: '25' });
 
@@ -60,7 +50,7 @@ describe('pgbouncer', () => {
     const pool = busy.data!.pools.find((p) => p.database === 'held')!;
     expect(pool.clWaiting).toBe(3);
     expect(pool.clActive).toBe(5);
-    const r = runCheck(def(poolSaturation), factsOf({ pgbouncer: [busy] }));
+    const r = runCheck(def(poolSaturation), liveFacts({ pgbouncer: [busy] }));
     expect(r.status).toBe('fail');
     expect(r.evidence[0]).toMatchObject({
       subject: 'pgbouncer://127.0.0.1:16432/pgbouncer held/postgres',
@@ -73,11 +63,11 @@ describe('pgbouncer', () => {
       collect({ url: requireService('STRISK_TEST_PGBOUNCER') }, ctx),
       collectPg({ url: requireService('STRISK_TEST_PG_GOOD') }, ctx),
     ]);
-    const r = runCheck(def(connectionHeadroom), factsOf({ postgres: [good], pgbouncer: [bouncer] }));
+    const r = runCheck(def(connectionHeadroom), liveFacts({ postgres: [good], pgbouncer: [bouncer] }));
     expect(r.status).toBe('pass');
     expect(r.message).toContain('(via PgBouncer)');
     expect(r.evidence[0]?.note).toContain('app: (pool_size 5 + reserve 0)');
-    const sized = runCheck(def(poolSize), factsOf({ postgres: [good], pgbouncer: [bouncer] }));
+    const sized = runCheck(def(poolSize), liveFacts({ postgres: [good], pgbouncer: [bouncer] }));
     expect(
       sized.evidence.some(
         (e) => e.subject.includes('→ postgres://127.0.0.1:15432/app') && e.status === 'pass',

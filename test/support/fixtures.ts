@@ -49,6 +49,20 @@ export function emptyFacts(projectDir = '.'): Facts {
   };
 }
 
+/** Facts around targets a test collected from live servers, as a run records them now. */
+export function liveFacts(sources: Facts['sources'], machine: Facts['machine'] = {}): Facts {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'strisk', version: '0.1.0' },
+    collectedAt: new Date().toISOString(),
+    durationMs: 0,
+    projectDir: '.',
+    machine,
+    roles: {},
+    sources,
+  };
+}
+
 /**
  * Facts for a fixture: a recorded snapshot, or a project directory read by the file collectors
  * (plus `roles.json` / `machine.json` in it, standing for the config's `roles:` / `machine:`).

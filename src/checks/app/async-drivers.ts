@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { appTargets, at, callsMatching, depOf, guarded, matchesAny } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import { worstStatus } from '../helpers.js';
 
 const STORES = {
   postgres: {
@@ -83,13 +84,7 @@ export default defineCheck({
         }
       }
     }
-    const status = evidence.some((e) => e.status === 'fail')
-      ? 'fail'
-      : evidence.some((e) => e.status === 'warn')
-        ? 'warn'
-        : evidence.length > 0
-          ? 'pass'
-          : 'warn';
+    const status = worstStatus(evidence, 'warn');
     const bad = evidence.filter((e) => e.status === 'fail' || e.status === 'warn');
     return guarded(apps, {
       status,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AppFacts, ServerCommand } from '../../collectors/app/schema.js';
 import { appTargets, at, depOf, effectiveServers, guarded } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import { worstStatus } from '../helpers.js';
 
 function judge(s: ServerCommand, data: AppFacts): Pick<Evidence, 'observed' | 'status' | 'note'> {
   const uvloopDep = depOf(data, 'uvloop');
@@ -57,14 +58,7 @@ export default defineCheck({
       for (const s of effectiveServers(data))
         evidence.push({ ...at(s), expected: 'uvloop', ...judge(s, data) });
     }
-    const status =
-      evidence.length === 0
-        ? 'warn'
-        : evidence.some((e) => e.status === 'fail')
-          ? 'fail'
-          : evidence.some((e) => e.status === 'warn')
-            ? 'warn'
-            : 'pass';
+    const status = worstStatus(evidence, 'warn');
     return guarded(apps, {
       status,
       message:

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { appTargets, at, guarded } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import { worstStatus } from '../helpers.js';
 
 const COMPRESSORS = /(^|\.)(GZipMiddleware|BrotliMiddleware|CompressMiddleware)$/;
 
@@ -48,12 +49,7 @@ export default defineCheck({
       }
     }
     const added = evidence.some((e) => e.status === 'pass' || e.status === 'warn');
-    const status =
-      evidence.some((e) => e.status === 'fail') || !added
-        ? 'fail'
-        : evidence.some((e) => e.status === 'warn')
-          ? 'warn'
-          : 'pass';
+    const status = added ? worstStatus(evidence) : 'fail';
     return guarded(apps, {
       status,
       message:

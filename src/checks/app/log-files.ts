@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Value } from '../../collectors/app/schema.js';
 import { appTargets, at, guarded } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import { worstStatus } from '../helpers.js';
 
 const HANDLERS = /(^|\.)(FileHandler|RotatingFileHandler|TimedRotatingFileHandler|WatchedFileHandler)$/;
 const WHEN_DAYS: Record<string, number> = { S: 1 / 86400, M: 1 / 1440, H: 1 / 24, D: 1, MIDNIGHT: 1 };
@@ -112,11 +113,7 @@ export default defineCheck({
       }
     }
     const evidence = handlers.map((h) => ({ ...at(h), ...judge(h, options.maxBytes, options.maxDays) }));
-    const status = evidence.some((e) => e.status === 'fail')
-      ? 'fail'
-      : evidence.some((e) => e.status === 'warn')
-        ? 'warn'
-        : 'pass';
+    const status = worstStatus(evidence);
     return guarded(apps, {
       status,
       message:

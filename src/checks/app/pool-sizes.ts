@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Call } from '../../collectors/app/schema.js';
 import { appTargets, at, guarded, matchesAny, shown, valueNote } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import { worstStatus } from '../helpers.js';
 
 type Store = 'postgres' | 'redis' | 'clickhouse';
 interface Rule {
@@ -122,14 +123,7 @@ export default defineCheck({
         if (rule) judge(c, rule);
       }
     }
-    const status =
-      evidence.length === 0
-        ? 'warn'
-        : evidence.some((e) => e.status === 'fail')
-          ? 'fail'
-          : evidence.some((e) => e.status === 'warn')
-            ? 'warn'
-            : 'pass';
+    const status = worstStatus(evidence, 'warn');
     return guarded(apps, {
       status,
       message:

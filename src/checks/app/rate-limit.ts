@@ -8,6 +8,7 @@ import {
   workersOf,
 } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import { worstStatus } from '../helpers.js';
 
 const PER_MINUTE: Record<string, number> = { second: 60, minute: 1, hour: 1 / 60, day: 1 / 1440 };
 
@@ -77,12 +78,7 @@ export default defineCheck({
         });
       }
     }
-    const status =
-      limiters === 0 || evidence.some((e) => e.status === 'fail')
-        ? 'fail'
-        : evidence.some((e) => e.status === 'warn')
-          ? 'warn'
-          : 'pass';
+    const status = limiters === 0 ? 'fail' : worstStatus(evidence);
     return guarded(apps, {
       status,
       message:

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Call, Value } from '../../collectors/app/schema.js';
 import { appTargets, at, guarded, matchesAny } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import { worstStatus } from '../helpers.js';
 
 interface Client {
   calls: string[];
@@ -115,11 +116,7 @@ export default defineCheck({
         });
       }
     }
-    const status = evidence.some((e) => e.status === 'fail')
-      ? 'fail'
-      : evidence.some((e) => e.status === 'warn')
-        ? 'warn'
-        : 'pass';
+    const status = worstStatus(evidence);
     const bad = evidence.filter((e) => e.status !== 'pass');
     return guarded(apps, {
       status,

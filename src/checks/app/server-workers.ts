@@ -3,6 +3,7 @@ import type { ServerCommand } from '../../collectors/app/schema.js';
 import { appTargets, at, effectiveServers, guarded, workersOf } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
 import { containerSizeFor } from '../container-size.js';
+import { worstStatus } from '../helpers.js';
 
 export default defineCheck({
   id: 'app/server-workers',
@@ -67,14 +68,7 @@ export default defineCheck({
           );
       }
     }
-    const status: OutcomeStatus =
-      evidence.length === 0
-        ? 'warn'
-        : evidence.some((e) => e.status === 'fail')
-          ? 'fail'
-          : evidence.some((e) => e.status === 'warn')
-            ? 'warn'
-            : 'pass';
+    const status = worstStatus(evidence, 'warn');
     return guarded(apps, {
       status,
       message:

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { appTargets, at, callsMatching, guarded, isDevFile, valueNote } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import { worstStatus } from '../helpers.js';
 
 export default defineCheck({
   id: 'app/sql-echo',
@@ -48,11 +49,7 @@ export default defineCheck({
         });
       }
     }
-    const status = evidence.some((e) => e.status === 'fail')
-      ? 'fail'
-      : evidence.some((e) => e.status === 'warn')
-        ? 'warn'
-        : 'pass';
+    const status = worstStatus(evidence);
     return guarded(apps, {
       status,
       message:

@@ -11,6 +11,7 @@ import {
   sqlLines,
   sqlTable,
   tableSubject,
+  unsupported,
   worst,
 } from '../../collectors/clickhouse/view.js';
 import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
@@ -44,12 +45,9 @@ export default defineCheck({
     for (const s of servers(input)) {
       if (!s.data.capabilities.compressionCodec) {
         statuses.push('skip');
-        evidence.push({
-          subject: serverSubject(s),
-          observed: s.data.version,
-          status: 'info',
-          note: 'the server has no system.columns.compression_codec (codecs came in 19.1)',
-        });
+        evidence.push(
+          unsupported(s, 'the server has no system.columns.compression_codec (codecs came in 19.1)'),
+        );
         continue;
       }
       need(s, 'parts');

@@ -9,6 +9,7 @@ import {
   sqlIdent,
   sqlLines,
   sqlTable,
+  tableOutcome,
   tableSubject,
 } from '../../collectors/clickhouse/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
@@ -73,29 +74,16 @@ export default defineCheck({
       }
       evidence.push(...passedSummary(s, passed, 'have their hot columns indexed'));
     }
-    if (judged === 0)
-      return {
-        status: 'skip',
-        message: `no MergeTree table has any of ${options.hotColumns.join(', ')}`,
-        evidence,
-      };
-    const failed = evidence.filter((e) => e.status === 'fail').length;
-    if (failed === 0)
-      return {
-        status: 'pass',
-        message: 'hot columns lead the sorting key or carry a skipping index',
-        evidence,
-      };
-    return {
-      status: 'fail',
-      message: `${plural(failed, 'table')} with hot columns neither in the key nor indexed`,
-      evidence,
+    return tableOutcome(judged, evidence, {
+      skip: `no MergeTree table has any of ${options.hotColumns.join(', ')}`,
+      pass: 'hot columns lead the sorting key or carry a skipping index',
+      fail: (failed) => `${plural(failed, 'table')} with hot columns neither in the key nor indexed`,
       remediation: {
         summary:
           'Add data-skipping indices on the hot columns (or put them first in the sorting key of a new table)',
         change: sqlLines(fixes, 30),
         applies: 'none',
       },
-    };
+    });
   },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { serverSubject, servers, worst } from '../../collectors/clickhouse/view.js';
+import { evidenceStatus, serverSubject, servers, worst } from '../../collectors/clickhouse/view.js';
 import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
 
 export default defineCheck({
@@ -48,7 +48,7 @@ export default defineCheck({
         observed: value ?? null,
         expected: `${options.min}–${options.max}`,
         unit: 'queries',
-        status: status === 'skip' ? 'info' : status,
+        status: evidenceStatus(status),
         note: from
           ? `from ${from}${value === 0 ? '; 0 means unlimited' : ''}`
           : `ClickHouse ${s.data.version} has no system.server_settings (23.3+): set the option \`declared\` to the config.xml value`,

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { SETTINGS_NOTE, serverSubject, servers, setting, worst } from '../../collectors/clickhouse/view.js';
+import {
+  evidenceStatus,
+  SETTINGS_NOTE,
+  serverSubject,
+  servers,
+  setting,
+  unsupported,
+  worst,
+} from '../../collectors/clickhouse/view.js';
 import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
 
 export default defineCheck({
@@ -32,12 +40,7 @@ export default defineCheck({
           : null;
       if (!v) {
         statuses.push('skip');
-        evidence.push({
-          subject: serverSubject(s),
-          observed: s.data.version,
-          status: 'info',
-          note: 'the server has no max_insert_threads setting (it came in 20.x)',
-        });
+        evidence.push(unsupported(s, 'the server has no max_insert_threads setting (it came in 20.x)'));
         continue;
       }
       const n = Number(v.value);
@@ -50,7 +53,7 @@ export default defineCheck({
         observed: n,
         expected: c === null ? 'the number of cores (unknown)' : String(c),
         unit: 'threads',
-        status: status === 'skip' ? 'info' : status,
+        status: evidenceStatus(status),
         note: `${SETTINGS_NOTE}${from ? `; cores from ${from}` : '; cores unknown: set `cpus` on the target or machine.cpus'}`,
       });
     }

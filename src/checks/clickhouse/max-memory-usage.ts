@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  evidenceStatus,
   formatBytes,
   SETTINGS_NOTE,
   type Server,
@@ -85,7 +86,7 @@ export default defineCheck({
             ? `set, ≤ ${formatBytes(ceiling)} (${Math.round(options.maxFractionOfRam * 100)}% of RAM)`
             : 'set, below the RAM',
         unit: 'bytes',
-        status: status === 'skip' ? 'info' : status,
+        status: evidenceStatus(status),
         note: `${value === 0 ? '0 means unlimited; ' : ''}${notes.join('; ')}`,
       });
     }

@@ -6,6 +6,7 @@ import {
   servers,
   sqlLines,
   sqlTable,
+  tableOutcome,
   tableSubject,
 } from '../../collectors/clickhouse/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
@@ -52,19 +53,16 @@ export default defineCheck({
       }
       evidence.push(...passedSummary(s, passed, 'have a sorting key'));
     }
-    if (judged === 0) return { status: 'skip', message: 'no MergeTree tables to judge', evidence };
-    const failed = evidence.filter((e) => e.status === 'fail').length;
-    if (failed === 0) return { status: 'pass', message: 'every MergeTree table has a sorting key', evidence };
-    return {
-      status: 'fail',
-      message: `${plural(failed, 'table')} without a sorting key`,
-      evidence,
+    return tableOutcome(judged, evidence, {
+      skip: 'no MergeTree tables to judge',
+      pass: 'every MergeTree table has a sorting key',
+      fail: (failed) => `${plural(failed, 'table')} without a sorting key`,
       remediation: {
         summary:
           'Recreate the tables with ORDER BY on the columns queries filter on (the sorting key cannot be replaced in place)',
         change: sqlLines(fixes, 30),
         applies: 'none',
       },
-    };
+    });
   },
 });

@@ -8,6 +8,7 @@ import {
   servers,
   sqlLines,
   sqlTable,
+  tableOutcome,
   tableSubject,
   timeColumns,
 } from '../../collectors/clickhouse/view.js';
@@ -64,20 +65,15 @@ export default defineCheck({
       }
       evidence.push(...passedSummary(s, passed, 'are partitioned by a time column'));
     }
-    if (judged === 0)
-      return { status: 'skip', message: `no MergeTree table with ${options.minRows} rows or more`, evidence };
-    const failed = evidence.filter((e) => e.status === 'fail').length;
-    if (failed === 0)
-      return { status: 'pass', message: 'every large table is partitioned by a time column', evidence };
-    return {
-      status: 'fail',
-      message: `${plural(failed, 'large table')} not partitioned by time`,
-      evidence,
+    return tableOutcome(judged, evidence, {
+      skip: `no MergeTree table with ${options.minRows} rows or more`,
+      pass: 'every large table is partitioned by a time column',
+      fail: (failed) => `${plural(failed, 'large table')} not partitioned by time`,
       remediation: {
         summary: 'Recreate the tables partitioned by month (or day) of their time column',
         change: sqlLines(fixes, 30),
         applies: 'none',
       },
-    };
+    });
   },
 });

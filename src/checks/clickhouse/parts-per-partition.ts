@@ -7,6 +7,7 @@ import {
   servers,
   sqlLines,
   sqlTable,
+  tableOutcome,
   tableSubject,
 } from '../../collectors/clickhouse/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
@@ -52,18 +53,11 @@ export default defineCheck({
       }
       evidence.push(...passedSummary(s, passed, `have fewer than ${options.maxParts} parts per partition`));
     }
-    if (judged === 0) return { status: 'skip', message: 'no MergeTree table with active parts', evidence };
-    const failed = evidence.filter((e) => e.status === 'fail').length;
-    if (failed === 0)
-      return {
-        status: 'pass',
-        message: `every partition holds fewer than ${options.maxParts} active parts`,
-        evidence,
-      };
-    return {
-      status: 'fail',
-      message: `${plural(failed, 'table')} with ${options.maxParts} or more active parts in a partition`,
-      evidence,
+    return tableOutcome(judged, evidence, {
+      skip: 'no MergeTree table with active parts',
+      pass: `every partition holds fewer than ${options.maxParts} active parts`,
+      fail: (failed) =>
+        `${plural(failed, 'table')} with ${options.maxParts} or more active parts in a partition`,
       remediation: {
         summary:
           'Insert in fewer, larger batches (thousands of rows, about once a second) or turn on async_insert; make sure merges run',
@@ -73,6 +67,6 @@ export default defineCheck({
         ]),
         applies: 'none',
       },
-    };
+    });
   },
 });

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { SETTINGS_NOTE, serverSubject, servers, setting, worst } from '../../collectors/clickhouse/view.js';
+import {
+  evidenceStatus,
+  SETTINGS_NOTE,
+  serverSubject,
+  servers,
+  setting,
+  worst,
+} from '../../collectors/clickhouse/view.js';
 import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
 
 export default defineCheck({
@@ -29,7 +36,7 @@ export default defineCheck({
         subject: serverSubject(s),
         observed: v?.value ?? null,
         expected: '1 or 2',
-        status: status === 'skip' ? 'info' : status,
+        status: evidenceStatus(status),
         note: SETTINGS_NOTE,
       });
     }

@@ -6,6 +6,7 @@ import {
   passedSummary,
   plural,
   servers,
+  tableOutcome,
   tableSubject,
 } from '../../collectors/clickhouse/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
@@ -58,18 +59,10 @@ export default defineCheck({
         ...passedSummary(s, passed, `have rows under ${formatBytes(options.maxRowBytes)} on average`),
       );
     }
-    if (judged === 0) return { status: 'skip', message: 'no MergeTree table with rows', evidence };
-    const failed = evidence.filter((e) => e.status === 'fail').length;
-    if (failed === 0)
-      return {
-        status: 'pass',
-        message: `average row size under ${formatBytes(options.maxRowBytes)} everywhere`,
-        evidence,
-      };
-    return {
-      status: 'fail',
-      message: `${plural(failed, 'table')} with rows of ${formatBytes(options.maxRowBytes)} or more`,
-      evidence,
+    return tableOutcome(judged, evidence, {
+      skip: 'no MergeTree table with rows',
+      pass: `average row size under ${formatBytes(options.maxRowBytes)} everywhere`,
+      fail: (failed) => `${plural(failed, 'table')} with rows of ${formatBytes(options.maxRowBytes)} or more`,
       remediation: {
         summary:
           'Keep large payloads out of the row: store blobs in object storage and keep a key, or split wide columns into their own table',
@@ -77,6 +70,6 @@ export default defineCheck({
           '-- e.g. keep a reference instead of the blob:\n-- ALTER TABLE db.t ADD COLUMN blob_url String; then stop writing the blob column and drop it',
         applies: 'none',
       },
-    };
+    });
   },
 });

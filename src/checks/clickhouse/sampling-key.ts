@@ -5,6 +5,7 @@ import {
   passedSummary,
   plural,
   servers,
+  tableOutcome,
   tableSubject,
 } from '../../collectors/clickhouse/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
@@ -46,14 +47,10 @@ export default defineCheck({
       }
       evidence.push(...passedSummary(s, passed, 'declare SAMPLE BY'));
     }
-    if (judged === 0)
-      return { status: 'skip', message: `no MergeTree table with ${options.minRows} rows or more`, evidence };
-    const failed = evidence.filter((e) => e.status === 'fail').length;
-    if (failed === 0) return { status: 'pass', message: 'every large table can be sampled', evidence };
-    return {
-      status: 'fail',
-      message: `${plural(failed, 'large table')} without SAMPLE BY`,
-      evidence,
+    return tableOutcome(judged, evidence, {
+      skip: `no MergeTree table with ${options.minRows} rows or more`,
+      pass: 'every large table can be sampled',
+      fail: (failed) => `${plural(failed, 'large table')} without SAMPLE BY`,
       remediation: {
         summary:
           'Declare a sampling key that is part of the primary key (a new table when the key lacks a hash)',
@@ -62,6 +59,6 @@ export default defineCheck({
           '-- else recreate: ... ORDER BY (intHash32(user_id), ...) SAMPLE BY intHash32(user_id)',
         applies: 'none',
       },
-    };
+    });
   },
 });

@@ -7,6 +7,7 @@ import {
   servers,
   sqlLines,
   sqlTable,
+  tableOutcome,
   tableSubject,
   tables,
 } from '../../collectors/clickhouse/view.js';
@@ -66,19 +67,15 @@ export default defineCheck({
       }
       evidence.push(...passedSummary(s, passed, 'use a MergeTree-family engine'));
     }
-    if (judged === 0) return { status: 'skip', message: 'no user tables to judge', evidence };
-    const failed = evidence.filter((e) => e.status === 'fail').length;
-    if (failed === 0)
-      return { status: 'pass', message: 'every user table uses a MergeTree-family engine', evidence };
-    return {
-      status: 'fail',
-      message: `${plural(failed, 'table')} use Log or Memory engines`,
-      evidence,
+    return tableOutcome(judged, evidence, {
+      skip: 'no user tables to judge',
+      pass: 'every user table uses a MergeTree-family engine',
+      fail: (failed) => `${plural(failed, 'table')} use Log or Memory engines`,
       remediation: {
         summary: 'Move the data into MergeTree tables with a sorting key',
         change: sqlLines(fixes, 30),
         applies: 'none',
       },
-    };
+    });
   },
 });

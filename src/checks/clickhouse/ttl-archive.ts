@@ -9,6 +9,7 @@ import {
   sqlLines,
   sqlTable,
   tableSubject,
+  unsupported,
   worst,
 } from '../../collectors/clickhouse/view.js';
 import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
@@ -60,12 +61,7 @@ export default defineCheck({
     for (const s of servers(input)) {
       if (!s.data.capabilities.ttl) {
         statuses.push('skip');
-        evidence.push({
-          subject: serverSubject(s),
-          observed: s.data.version,
-          status: 'info',
-          note: 'the server has no table TTL (it came in 19.6)',
-        });
+        evidence.push(unsupported(s, 'the server has no table TTL (it came in 19.6)'));
         continue;
       }
       let passed = 0;

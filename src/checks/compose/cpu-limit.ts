@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { type Judged, outcomeOf, unjudgeable } from '../helpers.js';
-import { composeServices, type RoleInfo, serviceRole } from './roles.js';
+import { type Judged, outcomeOf, resourceLimit } from '../helpers.js';
+import { composeServices, noServices, type RoleInfo, serviceRole } from './roles.js';
 
 const options = z.object({
   /** The checklist's "2-4 cores per service". */
@@ -30,24 +30,16 @@ function judge(
   const expected = `${min}–${o.max} cores`;
   const fixTo = (n: number) => ['deploy:', '  resources:', '    limits:', `      cpus: "${n}"`];
   const fix = fixTo(Math.min(min, o.max));
-  const base: Evidence = {
-    subject: `service ${name}`,
-    file: svc.file,
-    line: svc.line,
+  const limit = resourceLimit(svc, svc.cpuLimit, unresolved, {
     expected,
-  };
-  const limit = svc.cpuLimit;
-  if (!limit || limit.value === 0) {
-    const note = limit ? 'a limit of 0 means unlimited' : 'no deploy.resources.limits.cpus or cpus';
-    return { name, fix, evidence: { ...base, observed: 'none', status: 'fail', note: withNote(note) } };
-  }
-  const at: Evidence = { ...base, file: limit.file, line: limit.line };
-  const bad = unjudgeable(unresolved, limit);
-  if (bad || limit.value === null) {
-    return { name, fix, evidence: { ...at, status: 'fail', ...bad, note: withNote(bad?.note) } };
-  }
-  const observed = cores(limit.value);
-  if (limit.value > o.max) {
+    missing: 'no deploy.resources.limits.cpus or cpus',
+    fix,
+    withNote,
+  });
+  if ('judged' in limit) return limit.judged;
+  const { at, value } = limit;
+  const observed = cores(value);
+  if (value > o.max) {
     const evidence: Evidence = {
       ...at,
       observed,
@@ -56,7 +48,7 @@ function judge(
     };
     return { name, fix: fixTo(o.max), evidence };
   }
-  if (limit.value < min && o.belowMin !== 'pass') {
+  if (value < min && o.belowMin !== 'pass') {
     const evidence: Evidence = {
       ...at,
       observed,
@@ -86,8 +78,7 @@ export default defineCheck({
   options,
   run(input, o) {
     const refs = composeServices(input);
-    if (refs.length === 0)
-      return { status: 'skip', message: 'the compose model has no services', evidence: [] };
+    if (refs.length === 0) return noServices();
     const items = refs.map(({ service, facts }) =>
       judge(service, facts.unresolved, serviceRole(service, input.roles), o),
     );

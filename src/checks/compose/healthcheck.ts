@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { type Judged, outcomeOf, unjudgeable } from '../helpers.js';
-import { composeServices, oneShotReason, serviceRole } from './roles.js';
+import { type Judged, unjudgeable } from '../helpers.js';
+import { composeServices, longRunningOutcome, oneShotItem, oneShotReason, serviceRole } from './roles.js';
 
 /** Docker's interval when a healthcheck gives none (Dockerfile reference, HEALTHCHECK). */
 const DOCKER_DEFAULT_INTERVAL_S = 30;
@@ -91,28 +91,13 @@ export default defineCheck({
     for (const { service, facts } of composeServices(input)) {
       const oneShot = oneShotReason(service, input.roles);
       if (oneShot) {
-        const evidence: Evidence = {
-          subject: `service ${service.name}`,
-          file: service.file,
-          line: service.line,
-        };
-        items.push({
-          name: service.name,
-          evidence: { ...evidence, status: 'info', note: `one-shot (${oneShot}): not judged` },
-        });
+        items.push(oneShotItem(service, oneShot));
         continue;
       }
       const role = serviceRole(service, input.roles).role;
       items.push(judge(service, facts.unresolved, role, o.maxIntervalSeconds));
     }
-    if (!items.some((i) => i.evidence.status !== 'info')) {
-      return {
-        status: 'skip',
-        message: 'no long-running service in the compose model',
-        evidence: items.map((i) => i.evidence),
-      };
-    }
-    return outcomeOf(items, {
+    return longRunningOutcome(items, {
       passed: `every long-running service has a healthcheck every ${o.maxIntervalSeconds} s or less`,
       failed: `without a healthcheck every ${o.maxIntervalSeconds} s`,
       warned: 'whose healthcheck interval cannot be judged',

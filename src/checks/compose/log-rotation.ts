@@ -10,8 +10,9 @@ import {
   parseDockerSize,
   sizeOption,
   unjudgeable,
+  worstStatus,
 } from '../helpers.js';
-import { composeServices, driverName, SHIPPING_DRIVERS } from './roles.js';
+import { composeServices, driverName, noServices, SHIPPING_DRIVERS } from './roles.js';
 
 const options = z.object({
   /** The checklist's "max 10MB per file, 3 files kept". */
@@ -22,9 +23,6 @@ const options = z.object({
 });
 type Options = z.output<typeof options>;
 type Verdict = { status: 'pass' | 'warn' | 'fail'; note?: string };
-
-const worst = (vs: Verdict[]): Verdict['status'] =>
-  vs.some((v) => v.status === 'fail') ? 'fail' : vs.some((v) => v.status === 'warn') ? 'warn' : 'pass';
 
 /** `max-size` and `max-file` of a json-file logging block. */
 function jsonFileVerdicts(
@@ -82,7 +80,7 @@ function judge(svc: ComposeService, unresolved: ComposeFacts['unresolved'], o: O
   const observed = [driverLoc ? driver : 'json-file (default)', ...opts].join(', ');
   if (driver === 'json-file') {
     const verdicts = jsonFileVerdicts(svc, unresolved, o);
-    const status = worst(verdicts);
+    const status = worstStatus(verdicts);
     const notes = verdicts.map((v) => v.note);
     if (!driverLoc)
       notes.push("no logging driver set: Docker's default json-file assumed (daemon.json may set another)");
@@ -128,8 +126,7 @@ export default defineCheck({
   options,
   run(input, o) {
     const refs = composeServices(input);
-    if (refs.length === 0)
-      return { status: 'skip', message: 'the compose model has no services', evidence: [] };
+    if (refs.length === 0) return noServices();
     const items = refs.map(({ service, facts }) => judge(service, facts.unresolved, o));
     return outcomeOf(items, {
       passed: `all ${items.length} services rotate their logs`,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
-import { defineCheck, type Evidence } from '../../core/check.js';
+import { defineCheck } from '../../core/check.js';
 import {
   dockerSize,
   formatBytes,
@@ -8,10 +8,10 @@ import {
   type Judged,
   mib,
   outcomeOf,
+  resourceLimit,
   sizeOption,
-  unjudgeable,
 } from '../helpers.js';
-import { composeServices, type RoleInfo, serviceRole, workerCount } from './roles.js';
+import { composeServices, noServices, type RoleInfo, serviceRole, workerCount } from './roles.js';
 
 const options = z.object({
   /** Per app worker process: the checklist's "FastAPI worker 512MB". */
@@ -53,32 +53,24 @@ function judge(
     suggested = `5G  # above Redis maxmemory (4gb in the checklist) plus headroom`;
   }
   const fix = limitLines(suggested);
-  const base: Evidence = {
-    subject: `service ${name}`,
-    file: svc.file,
-    line: svc.line,
+  const limit = resourceLimit(svc, svc.memoryLimit, unresolved, {
     expected,
-  };
-  const limit = svc.memoryLimit;
-  if (!limit || limit.value === 0) {
-    const note = limit ? 'a limit of 0 means unlimited' : 'no deploy.resources.limits.memory or mem_limit';
-    return { name, fix, evidence: { ...base, observed: 'none', status: 'fail', note: withNote(note) } };
-  }
-  const at: Evidence = { ...base, file: limit.file, line: limit.line };
-  const bad = unjudgeable(unresolved, limit);
-  if (bad || limit.value === null) {
-    return { name, fix, evidence: { ...at, status: 'fail', ...bad, note: withNote(bad?.note) } };
-  }
-  const observed = formatBytes(limit.value);
-  if (role.role === 'app' && limit.value > appMax) {
+    missing: 'no deploy.resources.limits.memory or mem_limit',
+    fix,
+    withNote,
+  });
+  if ('judged' in limit) return limit.judged;
+  const { at, value } = limit;
+  const observed = formatBytes(value);
+  if (role.role === 'app' && value > appMax) {
     return {
       name,
       fix,
       evidence: { ...at, observed, status: 'fail', note: withNote('above the app bound') },
     };
   }
-  if (role.role === 'clickhouse' && (limit.value < chLow || limit.value > chHigh)) {
-    const note = limit.value < chLow ? 'well below the checklist figure' : 'well above the checklist figure';
+  if (role.role === 'clickhouse' && (value < chLow || value > chHigh)) {
+    const note = value < chLow ? 'well below the checklist figure' : 'well above the checklist figure';
     return { name, fix, evidence: { ...at, observed, status: 'warn', note: withNote(note) } };
   }
   return { name, evidence: { ...at, observed, status: 'pass', note: withNote() } };
@@ -103,8 +95,7 @@ export default defineCheck({
   options,
   run(input, o) {
     const refs = composeServices(input);
-    if (refs.length === 0)
-      return { status: 'skip', message: 'the compose model has no services', evidence: [] };
+    if (refs.length === 0) return noServices();
     const items = refs.map(({ service, facts }) =>
       judge(service, facts.unresolved, serviceRole(service, input.roles), o),
     );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCheck, type Evidence } from '../../core/check.js';
 import { type Judged, outcomeOf, unresolvedAt } from '../helpers.js';
-import { composeServices } from './roles.js';
+import { composeServices, noServices } from './roles.js';
 
 const options = z.object({
   /** Network modes that fail. */
@@ -58,8 +58,7 @@ export default defineCheck({
         evidence: { ...base, observed: mode.value, status: bad ? 'fail' : 'pass' },
       });
     }
-    if (items.length === 0)
-      return { status: 'skip', message: 'the compose model has no services', evidence: [] };
+    if (items.length === 0) return noServices();
     return outcomeOf(items, {
       passed: `none of ${items.length} services uses ${o.forbidden.join(' or ')} networking`,
       failed: `on ${o.forbidden.join(' or ')} networking`,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { type Judged, outcomeOf, unresolvedAt } from '../helpers.js';
-import { composeServices, oneShotReason } from './roles.js';
+import { type Judged, unresolvedAt } from '../helpers.js';
+import { composeServices, longRunningOutcome, oneShotItem, oneShotReason } from './roles.js';
 
 const options = z.object({
   /** The checklist's `restart: unless-stopped`. */
@@ -39,10 +39,7 @@ export default defineCheck({
       const base: Evidence = { subject: `service ${name}`, file: service.file, line: service.line, expected };
       const oneShot = oneShotReason(service, input.roles);
       if (oneShot) {
-        items.push({
-          name,
-          evidence: { ...base, status: 'info', note: `one-shot (${oneShot}): not judged` },
-        });
+        items.push(oneShotItem(service, oneShot, expected));
         continue;
       }
       const loc = service.restart ?? service.deployRestartCondition;
@@ -72,14 +69,7 @@ export default defineCheck({
         evidence: { ...at, observed, status, note },
       });
     }
-    if (!items.some((i) => i.evidence.status !== 'info')) {
-      return {
-        status: 'skip',
-        message: 'no long-running service in the compose model',
-        evidence: items.map((i) => i.evidence),
-      };
-    }
-    return outcomeOf(items, {
+    return longRunningOutcome(items, {
       passed: `every long-running service restarts ${expected}`,
       failed: 'that stay down after a crash or reboot',
       warned: `with a restart policy other than ${expected}`,

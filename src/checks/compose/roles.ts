@@ -1,7 +1,8 @@
 // What a compose service is: its role (app, clickhouse, postgres, redis, pgbouncer) and whether it
 // runs for good or once. Shared by the compose checks; not a check itself.
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
-import type { CheckInput } from '../../core/check.js';
+import type { CheckInput, CheckOutcome } from '../../core/check.js';
+import { type Judged, outcomeOf } from '../helpers.js';
 
 export type KnownRole = 'app' | 'clickhouse' | 'postgres' | 'redis' | 'pgbouncer';
 export const DATABASE_ROLES = ['clickhouse', 'postgres', 'redis'] as const;
@@ -115,6 +116,41 @@ export function oneShotReason(service: ComposeService, roles: Record<string, str
 
 export function isLongRunning(service: ComposeService, roles: Record<string, string>): boolean {
   return oneShotReason(service, roles) === undefined;
+}
+
+/** The outcome of a check over services when the compose model has none: a skip. */
+export function noServices(): CheckOutcome {
+  return { status: 'skip', message: 'the compose model has no services', evidence: [] };
+}
+
+/** A one-shot service in a check of long-running ones: listed, as not judged. */
+export function oneShotItem(service: ComposeService, reason: string, expected?: string): Judged {
+  return {
+    name: service.name,
+    evidence: {
+      subject: `service ${service.name}`,
+      file: service.file,
+      line: service.line,
+      ...(expected === undefined ? {} : { expected }),
+      status: 'info',
+      note: `one-shot (${reason}): not judged`,
+    },
+  };
+}
+
+/** The outcome over long-running services (`outcomeOf`); a skip when every item is a one-shot. */
+export function longRunningOutcome(
+  items: readonly Judged[],
+  words: Parameters<typeof outcomeOf>[1],
+): CheckOutcome {
+  if (!items.some((i) => i.evidence.status !== 'info')) {
+    return {
+      status: 'skip',
+      message: 'no long-running service in the compose model',
+      evidence: items.map((i) => i.evidence),
+    };
+  }
+  return outcomeOf(items, words);
 }
 
 /**

@@ -5,7 +5,7 @@ import {
   containerSubject,
   type JudgedContainer,
   liveContainers,
-  scopeOf,
+  noContainers,
 } from '../../collectors/docker/views.js';
 import { defineCheck } from '../../core/check.js';
 import { SHIPPING_DRIVERS } from '../compose/roles.js';
@@ -155,9 +155,7 @@ export default defineCheck({
   options,
   run(input, o) {
     const containers = liveContainers(input);
-    if (containers.length === 0) {
-      return { status: 'skip', message: `no running containers ${scopeOf(input)}`, evidence: [] };
-    }
+    if (containers.length === 0) return noContainers(input);
     return containerOutcome(
       containers.map((c) => judge(c, o)),
       {

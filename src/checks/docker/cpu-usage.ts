@@ -4,9 +4,9 @@ import {
   containerOutcome,
   containerSubject,
   type JudgedContainer,
-  liveContainers,
+  noContainers,
   round1,
-  scopeOf,
+  runningContainers,
 } from '../../collectors/docker/views.js';
 import { defineCheck } from '../../core/check.js';
 import { plural } from '../helpers.js';
@@ -78,10 +78,8 @@ export default defineCheck({
   requires: ['docker'],
   options,
   run(input, o) {
-    const containers = liveContainers(input).filter((c) => c.state === 'running');
-    if (containers.length === 0) {
-      return { status: 'skip', message: `no running containers ${scopeOf(input)}`, evidence: [] };
-    }
+    const containers = runningContainers(input);
+    if (containers.length === 0) return noContainers(input);
     return containerOutcome(
       containers.map((c) => judge(c, o.maxPercent)),
       {

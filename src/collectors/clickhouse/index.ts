@@ -1,5 +1,13 @@
 import type { TargetFacts } from '../../core/facts.js';
-import { type CollectContext, type LiveCollector, redactUrl, type TargetSpec } from '../types.js';
+import {
+  type CollectContext,
+  type LiveCollector,
+  redactUrl,
+  scrubPassword,
+  type TargetSpec,
+  targetFacts,
+  withDeadline,
+} from '../types.js';
 import {
   columnsByTable,
   hostOf,
@@ -33,16 +41,7 @@ export async function collect(
   ctx: CollectContext,
 ): Promise<TargetFacts<ClickHouseFacts>> {
   const started = performance.now();
-  const name = target.name ?? redactUrl(target.url);
-  const done = (
-    status: TargetFacts['status'],
-    extra: Partial<TargetFacts<ClickHouseFacts>>,
-  ): TargetFacts<ClickHouseFacts> => ({
-    target: name,
-    status,
-    durationMs: Math.round(performance.now() - started),
-    ...extra,
-  });
+  const done = targetFacts<ClickHouseFacts>(target.name ?? redactUrl(target.url), started);
   const parsed = ClickHouseTargetOptionsSchema.safeParse(target);
   if (!parsed.success)
     return done('invalid', { message: `invalid clickhouse target options: ${parsed.error.message}` });
@@ -55,21 +54,17 @@ export async function collect(
   } catch (err) {
     return done('invalid', { message: `invalid clickhouse target: ${(err as Error).message}` });
   }
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new TargetError('timeout', `${label}: no complete answer within ${ctx.timeoutMs} ms`)),
-      ctx.timeoutMs,
-    );
-  });
   try {
-    const data = await Promise.race([read(client, parsed.data, label), timeout]);
+    const data = await withDeadline(
+      () => read(client, parsed.data, label),
+      ctx.timeoutMs,
+      () => new TargetError('timeout', `${label}: no complete answer within ${ctx.timeoutMs} ms`),
+    );
     return done('ok', { data: ClickHouseFactsSchema.parse(data) });
   } catch (err) {
     const e = classifyError(err, label);
-    return done(e.status, { message: scrub(e.message, target.url) });
+    return done(e.status, { message: scrubPassword(e.message, target.url) });
   } finally {
-    clearTimeout(timer);
     await client.close();
   }
 }
@@ -139,13 +134,4 @@ async function read(
 }
 
 /** The password must never reach the facts, even inside a server's error message. */
-function scrub(message: string, url: string): string {
-  try {
-    const pw = decodeURIComponent(new URL(url).password);
-    return pw.length >= 4 ? message.split(pw).join('***') : message;
-  } catch {
-    return message;
-  }
-}
-
 export const clickhouseCollector: LiveCollector<ClickHouseFacts> = { collect };

@@ -1,5 +1,5 @@
 // Pure helpers the clickhouse/* checks share: no I/O, no client here.
-import type { CheckInput, Evidence, OutcomeStatus } from '../../core/check.js';
+import type { CheckInput, CheckOutcome, Evidence, Remediation } from '../../core/check.js';
 import type { ClickHouseFacts, Column, QueryLog, Setting, Table, UnreadPart } from './schema.js';
 
 export { sqlIdent, sqlTable } from './sql.js';
@@ -105,13 +105,7 @@ export function timeColumns(t: Table): Column[] {
   return (t.columns ?? []).filter((c) => isTimeType(c.type));
 }
 
-/** fail > warn > skip > pass, as for the Redis checks: an unknown never hides behind a pass. */
-export function worst(statuses: readonly OutcomeStatus[]): OutcomeStatus {
-  for (const s of ['fail', 'warn', 'skip'] as const) if (statuses.includes(s)) return s;
-  return statuses.length > 0 ? 'pass' : 'skip';
-}
-
-export const evidenceStatus = (s: OutcomeStatus): Evidence['status'] => (s === 'skip' ? 'info' : s);
+export { evidenceStatus, worst } from '../status.js';
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -138,6 +132,26 @@ export function passedSummary(s: Server, count: number, what: string): Evidence[
         },
       ]
     : [];
+}
+
+/**
+ * The outcome of a per-table check whose evidence lists the failing tables (and passed summaries):
+ * a skip when no table was judged, a pass when none failed, else a failure with the remediation.
+ */
+export function tableOutcome(
+  judged: number,
+  evidence: Evidence[],
+  words: { skip: string; pass: string; fail: (failed: number) => string; remediation: Remediation },
+): CheckOutcome {
+  if (judged === 0) return { status: 'skip', message: words.skip, evidence };
+  const failed = evidence.filter((e) => e.status === 'fail').length;
+  if (failed === 0) return { status: 'pass', message: words.pass, evidence };
+  return { status: 'fail', message: words.fail(failed), evidence, remediation: words.remediation };
+}
+
+/** Evidence that the server lacks what a check reads (too old a version): the check skips on it. */
+export function unsupported(s: Server, note: string): Evidence {
+  return { subject: serverSubject(s), observed: s.data.version, status: 'info', note };
 }
 
 /** Up to `max` lines of SQL for a remediation, saying how many more there are. */

@@ -1,6 +1,12 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { TargetFacts } from '../../core/facts.js';
-import { type CollectContext, type LiveCollector, redactUrl, type TargetSpec } from '../types.js';
+import {
+  type CollectContext,
+  type LiveCollector,
+  redactUrl,
+  type TargetSpec,
+  withDeadline,
+} from '../types.js';
 import { readArchiveImages } from './archive.js';
 import { classifyError, DEFAULT_DOCKER_HOST, dockerOptions, readOnlyDocker, TargetError } from './connect.js';
 import { engineOf, listContainerIds, mapLimit, missingImage, readContainer, readImage } from './engine.js';
@@ -28,17 +34,8 @@ function failed(target: string, err: unknown, where: string, started: number): T
   };
 }
 
-async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TargetError('timeout', `no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const engineDeadline = <T>(work: () => Promise<T>, ms: number): Promise<T> =>
+  withDeadline(work, ms, () => new TargetError('timeout', `no answer within ${ms} ms`));
 
 async function readEngine(url: string, opts: DockerTargetOptions, ctx: CollectContext): Promise<DockerFacts> {
   const docker = readOnlyDocker(
@@ -93,7 +90,7 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
     return { ...facts, target: target.name ?? facts.target };
   }
   try {
-    const data = await withDeadline(readEngine(url, parsed.data, ctx), ctx.timeoutMs);
+    const data = await engineDeadline(() => readEngine(url, parsed.data, ctx), ctx.timeoutMs);
     return { target: name, status: 'ok', durationMs: Math.round(performance.now() - started), data };
   } catch (err) {
     return failed(name, err, redactUrl(url), started);
@@ -113,7 +110,7 @@ export async function collectImageArchive(
   const path = isAbsolute(file) ? file : resolve(ctx.projectDir, file);
   const target = `archive ${file}`;
   try {
-    const list = await withDeadline(readArchiveImages(path, images), ctx.timeoutMs);
+    const list = await engineDeadline(() => readArchiveImages(path, images), ctx.timeoutMs);
     const data = DockerFactsSchema.parse({
       engine: null,
       project: null,

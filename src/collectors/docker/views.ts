@@ -15,6 +15,11 @@ export function liveContainers(input: CheckInput): DockerContainer[] {
   return dockerFactsOf(input).flatMap((f) => f.containers.filter((c) => LIVE_STATES.has(c.state)));
 }
 
+/** Containers running now, the ones with a stats sample to judge (a restarting one has none). */
+export function runningContainers(input: CheckInput): DockerContainer[] {
+  return liveContainers(input).filter((c) => c.state === 'running');
+}
+
 export function dockerImages(input: CheckInput): DockerImage[] {
   return dockerFactsOf(input).flatMap((f) => f.images);
 }
@@ -26,6 +31,11 @@ export const imageSubject = (i: DockerImage): string => `image ${i.ref}`;
 export function scopeOf(input: CheckInput): string {
   const projects = [...new Set(dockerFactsOf(input).map((f) => f.project))];
   return projects.every((p) => p === null) ? 'on the engine' : `in compose project ${projects.join(', ')}`;
+}
+
+/** The outcome when no container runs where the check looked: a skip, saying where. */
+export function noContainers(input: CheckInput): CheckOutcome {
+  return { status: 'skip', message: `no running containers ${scopeOf(input)}`, evidence: [] };
 }
 
 /** One container judged: its evidence, and when it falls short, the compose lines and run flags that fix it. */

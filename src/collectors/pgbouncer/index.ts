@@ -1,9 +1,9 @@
 import pg from 'pg';
 import type { TargetFacts } from '../../core/facts.js';
-import { connectionFor } from '../postgres/connect.js';
+import { closeClient, connectionFor, timeoutError } from '../postgres/connect.js';
 import { classifyPgError } from '../postgres/errors.js';
 import { ReadOnlySession } from '../postgres/readonly.js';
-import type { CollectContext, TargetSpec } from '../types.js';
+import { type CollectContext, type TargetSpec, withDeadline } from '../types.js';
 import { type PgbouncerFacts, PgbouncerFactsSchema } from './schema.js';
 
 export type { PgbouncerFacts } from './schema.js';
@@ -36,16 +36,13 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
   // The console refuses startup parameters it does not know; send none beyond the basics.
   const client = new pg.Client({ ...conn.config, application_name: undefined, query_timeout: ctx.timeoutMs });
   client.on('error', () => {});
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(Object.assign(new Error(`no answer within ${ctx.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
-      ctx.timeoutMs,
-    );
-  });
   const elapsed = () => Math.round(performance.now() - started);
   try {
-    const data = await Promise.race([read(client), deadline]);
+    const data = await withDeadline(
+      () => read(client),
+      ctx.timeoutMs,
+      () => timeoutError(ctx.timeoutMs),
+    );
     return { target: name, status: 'ok', durationMs: elapsed(), data: PgbouncerFactsSchema.parse(data) };
   } catch (err) {
     const c = classifyPgError(err, label);
@@ -60,11 +57,7 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
     }
     return { target: name, status: c.status, message: c.message, durationMs: elapsed() };
   } finally {
-    clearTimeout(timer);
-    const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection
-      ?.stream;
-    await Promise.race([client.end().catch(() => {}), new Promise((r) => setTimeout(r, 200))]);
-    stream?.destroy();
+    await closeClient(client);
   }
 }
 

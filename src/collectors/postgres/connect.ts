@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ClientConfig } from 'pg';
+import type { Client, ClientConfig } from 'pg';
 import type { TargetSpec } from '../types.js';
 
 export interface Connection {
@@ -79,4 +79,16 @@ export function connectionFor(
     host,
     port,
   };
+}
+
+/** What a deadline raises: an ETIMEDOUT, classified as a timeout like a socket's own. */
+export function timeoutError(ms: number): Error {
+  return Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' });
+}
+
+/** Ends the session; end() waits for the server, and a server that never answers must not hold the run. */
+export async function closeClient(client: Client): Promise<void> {
+  const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
+  await Promise.race([client.end().catch(() => {}), new Promise((r) => setTimeout(r, 200))]);
+  stream?.destroy();
 }

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { TargetFacts } from '../../core/facts.js';
-import type { CollectContext, TargetSpec } from '../types.js';
-import { connectionFor } from './connect.js';
+import { type CollectContext, type TargetSpec, withDeadline } from '../types.js';
+import { closeClient, connectionFor, timeoutError } from './connect.js';
 import { classifyPgError } from './errors.js';
 import { ReadOnlySession } from './readonly.js';
 import { type Forbidden, type PostgresFacts, PostgresFactsSchema, type Setting } from './schema.js';
@@ -57,26 +57,18 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
   const elapsed = () => Math.round(performance.now() - started);
   const client = new pg.Client(conn.config);
   client.on('error', () => {}); // a late socket error after the deadline must not crash the run
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(Object.assign(new Error(`no answer within ${ctx.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
-      ctx.timeoutMs,
-    );
-  });
   try {
-    const data = await Promise.race([read(client, target, conn, ctx.timeoutMs), deadline]);
+    const data = await withDeadline(
+      () => read(client, target, conn, ctx.timeoutMs),
+      ctx.timeoutMs,
+      () => timeoutError(ctx.timeoutMs),
+    );
     return { target: name, status: 'ok', durationMs: elapsed(), data: PostgresFactsSchema.parse(data) };
   } catch (err) {
     const c = classifyPgError(err, conn.label);
     return { target: name, status: c.status, message: c.message, durationMs: elapsed() };
   } finally {
-    clearTimeout(timer);
-    // end() waits for the server; a server that never answers must not hold the run.
-    const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection
-      ?.stream;
-    await Promise.race([client.end().catch(() => {}), new Promise((r) => setTimeout(r, 200))]);
-    stream?.destroy();
+    await closeClient(client);
   }
 }
 

@@ -26,7 +26,8 @@ export function combine(judgements: Judgement[], none: string): CheckOutcome {
   const evidence = judgements.flatMap((j) => j.evidence);
   const messages = judgements.filter((j) => j.status === worst.status).map((j) => j.message);
   // The audit role could not read what the verdict needs: an error carrying the grant, never a verdict.
-  if (worst.status === 'error') return { status: 'error', message: messages.join('; '), evidence, remediation: worst.remediation };
+  if (worst.status === 'error')
+    return { status: 'error', message: messages.join('; '), evidence, remediation: worst.remediation };
   const errors = judgements.filter((j) => j.status === 'error');
   const extra = errors.length > 0 ? `; could not judge: ${errors.map((e) => e.message).join('; ')}` : '';
   return {

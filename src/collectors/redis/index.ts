@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import type { TargetFacts } from '../../core/facts.js';
-import { type CollectContext, type LiveCollector, redactUrl, type TargetSpec } from '../types.js';
+import {
+  type CollectContext,
+  type LiveCollector,
+  redactUrl,
+  scrubPassword,
+  type TargetSpec,
+  targetFacts,
+  withDeadline,
+} from '../types.js';
 import { classifyError, type Endpoint, parseRedisUrl, ReadOnlyRedis, TargetError } from './client.js';
 import { type Info, infoNumber, keyspaceOf, parseInfo, readInfoAndConfig } from './info.js';
 import { samplePattern } from './sample.js';
@@ -152,49 +160,26 @@ async function collectFacts(
 /** Reads one Redis target. Never throws: a failure is the target's status, with the cause. */
 export async function collect(target: TargetSpec, ctx: CollectContext): Promise<TargetFacts<RedisFacts>> {
   const started = performance.now();
-  const name = target.name ?? redactUrl(target.url);
-  const done = (
-    status: TargetFacts['status'],
-    extra: Partial<TargetFacts<RedisFacts>>,
-  ): TargetFacts<RedisFacts> => ({
-    target: name,
-    status,
-    durationMs: Math.round(performance.now() - started),
-    ...extra,
-  });
+  const done = targetFacts<RedisFacts>(target.name ?? redactUrl(target.url), started);
   const parsed = RedisTargetOptionsSchema.safeParse(target);
   if (!parsed.success)
     return done('invalid', { message: `invalid redis target options: ${parsed.error.message}` });
 
   const deadline = started + ctx.timeoutMs;
   const open: ReadOnlyRedis[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new TargetError('timeout', `no complete answer within ${ctx.timeoutMs} ms`)),
-      ctx.timeoutMs,
-    );
-  });
   try {
-    const facts = await Promise.race([collectFacts(target, parsed.data, ctx, deadline, open), timeout]);
+    const facts = await withDeadline(
+      () => collectFacts(target, parsed.data, ctx, deadline, open),
+      ctx.timeoutMs,
+      () => new TargetError('timeout', `no complete answer within ${ctx.timeoutMs} ms`),
+    );
     return done('ok', { data: RedisFactsSchema.parse(facts) });
   } catch (err) {
     const e = classifyError(err);
     // The password must never reach the facts, even inside a server's error message.
-    return done(e.status, { message: scrub(e.message, target.url) });
+    return done(e.status, { message: scrubPassword(e.message, target.url) });
   } finally {
-    clearTimeout(timer);
     for (const c of open) c.close();
-  }
-}
-
-function scrub(message: string, url: string): string {
-  try {
-    const pw = decodeURIComponent(new URL(url).password);
-    // Short passwords are not scrubbed: they would mangle the message, and are weak anyway.
-    return pw.length >= 4 ? message.split(pw).join('***') : message;
-  } catch {
-    return message;
   }
 }
 

@@ -1,4 +1,3 @@
-import type { Evidence, OutcomeStatus } from '../../core/check.js';
 import type { TargetFacts } from '../../core/facts.js';
 import type { RedisFacts, RedisNode } from './schema.js';
 
@@ -20,15 +19,7 @@ export function redisNodes(targets: TargetFacts<RedisFacts>[]): NodeView[] {
   );
 }
 
-/** An unknown never hides behind a pass: fail > warn > skip > pass. */
-export function worst(statuses: OutcomeStatus[]): OutcomeStatus {
-  for (const s of ['fail', 'warn', 'skip'] as const) if (statuses.includes(s)) return s;
-  return statuses.length > 0 ? 'pass' : 'skip';
-}
-
-export function evidenceStatus(s: OutcomeStatus): Evidence['status'] {
-  return s === 'skip' ? 'info' : s;
-}
+export { evidenceStatus, worst } from '../status.js';
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
