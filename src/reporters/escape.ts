@@ -64,6 +64,11 @@ export function githubProperty(text: string): string {
   return githubData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
+/** An observed value with its unit; the unit goes with numbers only (`30 s`, not `no timeout s`). */
+export function observedText(observed: unknown, unit?: string): string {
+  return `${display(observed)}${unit && typeof observed === 'number' ? ` ${unit}` : ''}`;
+}
+
 /** A one-line summary of a piece of evidence, for the formats that print it as text. */
 export function evidenceSummary(e: {
   subject: string;
@@ -73,7 +78,7 @@ export function evidenceSummary(e: {
   note?: string;
 }): string {
   const parts = [e.subject];
-  if (e.observed !== undefined) parts.push(`observed ${display(e.observed)}${e.unit ? ` ${e.unit}` : ''}`);
+  if (e.observed !== undefined) parts.push(`observed ${observedText(e.observed, e.unit)}`);
   if (e.expected) parts.push(`expected ${e.expected}`);
   if (e.note) parts.push(e.note);
   return parts.join(': ');

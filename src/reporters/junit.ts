@@ -1,19 +1,10 @@
 import { create } from 'xmlbuilder2';
 import type { Evidence } from '../core/check.js';
 import type { CheckResult, Report } from '../core/report.js';
-import { display, xmlSafe } from './escape.js';
+import { evidenceSummary, xmlSafe } from './escape.js';
 
 function evidenceText(evidence: readonly Evidence[]): string {
-  return evidence
-    .map((e) => {
-      const parts = [e.subject];
-      if (e.observed !== undefined)
-        parts.push(`observed ${display(e.observed)}${e.unit ? ` ${e.unit}` : ''}`);
-      if (e.expected) parts.push(`expected ${e.expected}`);
-      if (e.note) parts.push(e.note);
-      return `- ${parts.join(': ')}`;
-    })
-    .join('\n');
+  return evidence.map((e) => `- ${evidenceSummary(e)}`).join('\n');
 }
 
 function body(r: CheckResult): string {

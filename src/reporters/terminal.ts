@@ -2,7 +2,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { Evidence, ResultStatus } from '../core/check.js';
 import type { CheckResult, Report } from '../core/report.js';
-import { display, terminalSafe } from './escape.js';
+import { observedText, terminalSafe } from './escape.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -29,8 +29,7 @@ function paint(c: ChalkInstance, status: ResultStatus, text: string): string {
 
 function evidenceLine(e: Evidence): string {
   const parts = [terminalSafe(e.subject)];
-  if (e.observed !== undefined)
-    parts.push(`${terminalSafe(display(e.observed))}${e.unit ? ` ${e.unit}` : ''}`);
+  if (e.observed !== undefined) parts.push(terminalSafe(observedText(e.observed, e.unit)));
   if (e.expected) parts.push(`expected ${terminalSafe(e.expected)}`);
   let line = parts.join('  ');
   if (e.note) line += `  (${terminalSafe(e.note)})`;
