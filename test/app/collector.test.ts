@@ -15,14 +15,14 @@ describe('app collector on examples/st-risk-platform', () => {
     expect(peers).toMatchObject({ async: true, file: 'app/main.py', handler: 'risk_peers' });
     expect(peers.calls).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ qualified: 'requests.get', line: 48 }),
-        expect.objectContaining({ qualified: 'time.sleep', line: 49 }),
+        expect.objectContaining({ qualified: 'requests.get', line: 49 }),
+        expect.objectContaining({ qualified: 'time.sleep', line: 50 }),
       ]),
     );
     const result = runCheck(blocking, await appFacts(EXAMPLE));
     expect(result.status).toBe('fail');
     expect(result.evidence.map((e) => e.subject)).toEqual(
-      expect.arrayContaining(['app/main.py:48', 'app/main.py:49', 'app/main.py:36']),
+      expect.arrayContaining(['app/main.py:49', 'app/main.py:50', 'app/main.py:37']),
     );
   });
 
@@ -32,17 +32,17 @@ describe('app collector on examples/st-risk-platform', () => {
     expect(facts.middleware).toEqual([
       expect.objectContaining({
         name: 'GZipMiddleware',
-        line: 18,
+        line: 19,
         args: { minimum_size: { text: '1000', value: 1000 } },
       }),
     ]);
     const engine = facts.calls.find((c) => c.qualified === 'sqlalchemy.ext.asyncio.create_async_engine')!;
     expect(engine).toMatchObject({
-      line: 20,
+      line: 21,
       args: { pool_size: { value: 10 }, max_overflow: { value: 5 } },
     });
     expect(facts.calls.find((c) => c.qualified === 'redis.asyncio.from_url')).toMatchObject({
-      line: 21,
+      line: 22,
       args: { max_connections: { value: 10 } },
     });
     const level = facts.calls.find((c) => c.qualified === 'logging.basicConfig')!.args.level!;

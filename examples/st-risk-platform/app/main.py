@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from . import reference
 from .settings import settings
 
 logging.basicConfig(level=settings.log_level)
@@ -48,3 +49,8 @@ async def risk_peers(risk_id: str):
     peers = requests.get(f"{settings.enrichment_url}/peers/{risk_id}").json()
     time.sleep(0.05)
     return {"risk_id": risk_id, "peers": peers}
+
+
+@app.get("/risk-levels")
+async def risk_levels():
+    return {"levels": reference.LEVELS}
