@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
+import { z } from 'zod';
 import { CHECKS } from '../checks/index.js';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { collectTarget, LIVE_SOURCES, type LiveSourceInfo, type LiveSourceName } from '../collectors/live.js';
@@ -14,9 +15,9 @@ import { buildReport } from '../core/gate.js';
 import { FAIL_ON, type FailOn, type Report } from '../core/report.js';
 import { selectChecks } from '../core/select.js';
 import { parseBytes } from '../core/units.js';
-import { type Baseline, baselineTarget, readBaseline } from '../policy/baseline.js';
+import { type Baseline, baselineTarget, lineAt, readBaseline } from '../policy/baseline.js';
 import { VERSION } from '../version.js';
-import { type OutputSpec, parseFormats, render, writeAtomic } from './output.js';
+import { type OutputSpec, parseFormats, render, writeAllAtomic } from './output.js';
 
 export interface AuditFlags {
   config?: string;
@@ -162,11 +163,18 @@ async function collect(
 }
 
 export function readFacts(file: string): Facts {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read facts: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, file);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (err) {
-    throw new InputError(`cannot read facts: ${err instanceof Error ? err.message : String(err)}`, file);
+    const message = err instanceof Error ? err.message : String(err);
+    throw new InputError(`facts are not JSON: ${message}`, file, lineAt(text, message));
   }
   const version = (raw as { schemaVersion?: unknown })?.schemaVersion;
   if (version !== FACTS_SCHEMA_VERSION) {
@@ -212,16 +220,16 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     CATALOGUE.map((e) => e.id),
   );
   if (unmatched.length > 0) throw new InputError(`--only/--skip matched no check: ${unmatched.join(', ')}`);
-  for (const id of Object.keys(loaded.config.checks?.options ?? {})) {
-    if (!CHECKS.some((c) => c.id === id))
-      throw new InputError(`checks.options: unknown check "${id}"`, configFile);
-  }
+  checkOptions(loaded);
   checkPolicyIds(loaded);
 
   const facts = flags.facts ? readFacts(flags.facts) : await collect(projectDir, flags, loaded, io);
   // Sign-offs are the config's, also when replaying facts recorded before them.
   if (loaded.config.attestations) facts.attestations = loaded.config.attestations;
-  if (flags.saveFacts) writeAtomic(flags.saveFacts, `${JSON.stringify(facts, null, 2)}\n`);
+  // Written with the reports at the end, so a run that stops on bad input leaves no file behind.
+  const savedFacts = flags.saveFacts
+    ? [{ path: flags.saveFacts, text: `${JSON.stringify(facts, null, 2)}\n` }]
+    : [];
   // The baseline is policy input, not something collected: it is not recorded with the facts.
   if (baseline) facts.sources.baseline = [baselineTarget(baseline) as TargetFacts];
   else delete facts.sources.baseline;
@@ -251,23 +259,59 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     o,
     text: render(report, o.format, { color: o.path ? false : color, verbose: flags.verbose }),
   }));
-  for (const { o, text } of rendered) {
-    if (o.path) writeAtomic(o.path, text);
-    else io.stdout(text);
-  }
+  writeAllAtomic([
+    ...savedFacts,
+    ...rendered.flatMap(({ o, text }) => (o.path ? [{ path: o.path, text }] : [])),
+  ]);
+  for (const { o, text } of rendered) if (!o.path) io.stdout(text);
   return report.gate.exitCode;
+}
+
+/** The config line that first mentions `id` (then `key`, when given, after it). */
+function configLine(loaded: LoadedConfig, id: string, key?: string): number | undefined {
+  if (!loaded.file) return undefined;
+  const lines = readFileSync(loaded.file, 'utf8').split('\n');
+  const i = lines.findIndex((l) => l.includes(id));
+  if (i < 0) return undefined;
+  const k = key === undefined ? -1 : lines.findIndex((l, n) => n > i && l.includes(key));
+  return (k >= 0 ? k : i) + 1;
+}
+
+/**
+ * Per-check options and severities name an implemented check, and options pass the check's own
+ * schema with no unknown key: a typo or a bad threshold is bad input (exit 2), never an `error`
+ * result or a silently ignored setting.
+ */
+function checkOptions(loaded: LoadedConfig): void {
+  const byId = new Map(CHECKS.map((c) => [c.id, c]));
+  for (const id of Object.keys(loaded.config.checks?.severity ?? {})) {
+    if (!byId.has(id))
+      throw new InputError(`checks.severity: unknown check "${id}"`, loaded.file, configLine(loaded, id));
+  }
+  for (const [id, value] of Object.entries(loaded.config.checks?.options ?? {})) {
+    const def = byId.get(id);
+    if (!def)
+      throw new InputError(`checks.options: unknown check "${id}"`, loaded.file, configLine(loaded, id));
+    const schema = def.options instanceof z.ZodObject ? def.options.strict() : def.options;
+    const parsed = schema.safeParse(value);
+    if (parsed.success) continue;
+    const issue = parsed.error.issues[0]!;
+    const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path[0];
+    const what = issue.code === 'unrecognized_keys' ? `unknown option "${String(key)}"` : issue.message;
+    const at = [id, ...issue.path.map(String)].join('.');
+    throw new InputError(
+      `checks.options.${at}: ${what}`,
+      loaded.file,
+      configLine(loaded, id, key === undefined ? undefined : String(key)),
+    );
+  }
 }
 
 /** Waivers and attestations must name a known check; the message points at the config line. */
 function checkPolicyIds(loaded: LoadedConfig): void {
   const known = new Set([...CATALOGUE.map((e) => e.id), ...CHECKS.map((c) => c.id)]);
   const attestable = new Set(CATALOGUE.filter((e) => e.kind === 'attest').map((e) => e.id));
-  const lineOf = (id: string) => {
-    if (!loaded.file) return undefined;
-    const lines = readFileSync(loaded.file, 'utf8').split('\n');
-    const i = lines.findIndex((l) => l.includes(id));
-    return i >= 0 ? i + 1 : undefined;
-  };
+  const lineOf = (id: string) => configLine(loaded, id);
   for (const w of loaded.config.waivers ?? []) {
     if (!known.has(w.check))
       throw new InputError(`waivers: unknown check "${w.check}"`, loaded.file, lineOf(w.check));

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { Report } from '../core/report.js';
@@ -55,6 +55,35 @@ export function render(report: Report, format: Format, opts: { color: boolean; v
       return htmlReport(report);
     case 'github':
       return githubReport(report);
+  }
+}
+
+/**
+ * Writes every output of a run or none: each goes to a temporary file first, and only when all of
+ * them are written are they renamed into place. A path that cannot be written is bad input.
+ */
+export function writeAllAtomic(files: readonly { path: string; text: string }[]): void {
+  const staged: { tmp: string; full: string }[] = [];
+  let current: string | undefined;
+  try {
+    for (const f of files) {
+      current = f.path;
+      const full = resolve(f.path);
+      if (existsSync(full) && statSync(full).isDirectory()) throw new InputError('is a directory', f.path);
+      mkdirSync(dirname(full), { recursive: true });
+      const tmp = `${full}.${process.pid}.tmp`;
+      writeFileSync(tmp, f.text);
+      staged.push({ tmp, full });
+    }
+    for (const s of staged) {
+      current = s.full;
+      renameSync(s.tmp, s.full);
+    }
+  } catch (err) {
+    for (const s of staged) rmSync(s.tmp, { force: true });
+    if (err instanceof InputError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new InputError(`cannot write: ${code}`, current);
   }
 }
 

@@ -23,14 +23,21 @@ export interface LiveCollector<D = unknown> {
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
-    if (u.password) u.password = '***';
-    for (const k of [...u.searchParams.keys()]) {
-      if (/pass|secret|token|key/i.test(k)) u.searchParams.set(k, '***');
+    // Without a host (`user:pass@host`, the scheme forgotten) the URL parser reads `user:` as the
+    // scheme and keeps the password in the path: redact it as text below.
+    if (u.host) {
+      if (u.password) u.password = '***';
+      for (const k of [...u.searchParams.keys()]) {
+        if (/pass|secret|token|key/i.test(k)) u.searchParams.set(k, '***');
+      }
+      return u.toString().replace(/\/$/, '');
     }
-    return u.toString().replace(/\/$/, '');
   } catch {
-    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+    // not a URL: redacted as text
   }
+  return url
+    .replace(/^([a-z][\w+.-]*:\/\/)?([^:/@\s]+):\S*@/i, '$1$2:***@')
+    .replace(/\b(\w*(?:pass|secret|token|key)\w*)\s*=\s*('[^']*'|[^\s&]+)/gi, '$1=***');
 }
 
 /**

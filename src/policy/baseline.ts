@@ -35,7 +35,8 @@ declare module '../core/check.js' {
   }
 }
 
-function lineAt(text: string, message: string): number | undefined {
+/** The line of a `JSON.parse` error's `position N`, when the message gives one. */
+export function lineAt(text: string, message: string): number | undefined {
   const m = /position (\d+)/.exec(message);
   return m ? text.slice(0, Number(m[1])).split('\n').length : undefined;
 }

@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import blocking from '../../src/checks/app/blocking-call-in-async.js';
 import workers from '../../src/checks/app/server-workers.js';
@@ -88,6 +90,14 @@ describe('app collector on broken input', () => {
   it('reports a missing directory as an invalid target', async () => {
     const t = await collect({ url: 'no/such/dir' }, { projectDir: ROOT, timeoutMs: 1000 });
     expect(t.status).toBe('invalid');
+  });
+
+  it('reports a directory without Python source as an invalid target, never a pass', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'strisk-app-'));
+    writeFileSync(join(empty, 'README.md'), '# not an app\n');
+    const t = await collect({ url: empty }, { projectDir: empty, timeoutMs: 1000 });
+    expect(t.status).toBe('invalid');
+    expect(t.message).toMatch(/no Python file/);
   });
 
   it('resolves helpers transitively and pyproject dependencies', async () => {

@@ -169,6 +169,11 @@ describe('strisk CLI', () => {
       ['a missing directory', ['audit', '/nonexistent/dir'], /not a directory/],
       ['an unknown format', ['audit', EXAMPLE, '--format', 'pdf'], /unknown format "pdf"/],
       ['a bad --min-score', ['audit', EXAMPLE, '--min-score', 'lots'], /--min-score expects a number/],
+      [
+        'an output path that cannot be written',
+        ['audit', EXAMPLE, '--format', `junit=${join(EXAMPLE, 'compose.yaml', 'j.xml')}`],
+        /compose\.yaml\/j\.xml: cannot write/,
+      ],
     ];
     it.each(cases)('%s', (_name, args, message) => {
       const dir = tmp();
@@ -181,6 +186,39 @@ describe('strisk CLI', () => {
       expect(existsSync(join(dir, 'facts.json'))).toBe(false);
       expect(Date.now() - started).toBeLessThan(20_000);
     });
+  });
+
+  it('never shows a password, in any format or the saved facts, even in a URL without its scheme', () => {
+    const dir = tmp();
+    const formats = ['json', 'junit', 'sarif', 'markdown', 'html', 'github'];
+    const targets = (flag: string, url: string) => [`--${flag}`, url];
+    const r = strisk([
+      'audit',
+      EXAMPLE,
+      ...['redis', 'postgres', 'clickhouse', 'pgbouncer', 'docker'].flatMap((s) => ['--only', s]),
+      ...targets('redis', 'redis://u:Hunter2pw@127.0.0.1:1'),
+      ...targets('redis', 'u:Hunter2pw@127.0.0.1:1'),
+      ...targets('postgres', 'postgres://u:Hunter2pw@127.0.0.1:1/db'),
+      ...targets('postgres', 'u:Hunter2pw@127.0.0.1:1'),
+      ...targets('clickhouse', 'http://u:Hunter2pw@127.0.0.1:1'),
+      ...targets('clickhouse', 'u:Hunter2pw@127.0.0.1:1'),
+      ...targets('pgbouncer', 'u:Hunter2pw@127.0.0.1:1'),
+      ...targets('docker', 'u:Hunter2pw@127.0.0.1:1'),
+      '--timeout',
+      '1000',
+      '--format',
+      'terminal',
+      ...formats.flatMap((f) => ['--format', `${f}=${dir}/out.${f}`]),
+      '--save-facts',
+      `${dir}/facts.json`,
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.stdout + r.stderr).not.toContain('Hunter2pw');
+    for (const name of [...formats.map((f) => `out.${f}`), 'facts.json']) {
+      const text = readFileSync(join(dir, name), 'utf8');
+      expect(text.length, name).toBeGreaterThan(0);
+      expect(text, name).not.toContain('Hunter2pw');
+    }
   });
 
   it('keeps hostile names inert in every format', () => {

@@ -294,4 +294,57 @@ describe('bad input: exit 2, nothing written', () => {
     );
     expect(strisk(['audit', '--facts', FACTS, '-c', url]).code).toBe(2);
   });
+
+  it('points at the line of broken --facts JSON, and writes nothing', () => {
+    const o = out();
+    const broken = file('broken.facts.json', '{\n  "schemaVersion": 1,\n  oops\n}');
+    const r = strisk(['audit', '--facts', broken, '-c', EMPTY, '--format', `json=${o}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broken\.facts\.json:3: facts are not JSON/);
+    expect(existsSync(o)).toBe(false);
+  });
+
+  it('rejects a check option that is unknown, out of range or for an unknown check, with its line', () => {
+    const cases: [string, string, RegExp][] = [
+      [
+        'o-key.yaml',
+        'checks:\n  options:\n    compose/memory-limit:\n      clickhouseTolerence: 0.5\n',
+        /o-key\.yaml:4: checks\.options\.compose\/memory-limit: unknown option "clickhouseTolerence"/,
+      ],
+      [
+        'o-range.yaml',
+        'checks:\n  options:\n    compose/memory-limit:\n      clickhouseTolerance: 7\n',
+        /o-range\.yaml:4: checks\.options\.compose\/memory-limit\.clickhouseTolerance: /,
+      ],
+      [
+        'o-id.yaml',
+        'checks:\n  options:\n    compose/nope:\n      x: 1\n',
+        /o-id\.yaml:3: checks\.options: unknown check "compose\/nope"/,
+      ],
+      [
+        's-id.yaml',
+        'checks:\n  severity:\n    compose/nope: low\n',
+        /s-id\.yaml:3: checks\.severity: unknown check "compose\/nope"/,
+      ],
+    ];
+    for (const [name, text, message] of cases) {
+      const o = out();
+      const facts = join(dir, `${name}.facts.json`);
+      const r = strisk([
+        'audit',
+        '--facts',
+        FACTS,
+        '-c',
+        file(name, text),
+        '--format',
+        `json=${o}`,
+        '--save-facts',
+        facts,
+      ]);
+      expect(r.stderr, name).toMatch(message);
+      expect(r.code, name).toBe(2);
+      expect(existsSync(o), name).toBe(false);
+      expect(existsSync(facts), name).toBe(false);
+    }
+  });
 });

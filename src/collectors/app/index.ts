@@ -161,6 +161,9 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
   try {
     const inside = !path.relative(ctx.projectDir, dir).startsWith('..');
     const data = await collectApp(dir, { projectDir: inside ? ctx.projectDir : dir });
+    // No Python source read is an unknown: the app checks must not pass on an empty directory.
+    if (data.files.length === 0)
+      return done({ status: 'invalid', message: `${target.url}: no Python file found` });
     return done({ status: 'ok', data });
   } catch (err) {
     return done({ status: 'error', message: err instanceof Error ? err.message : String(err) });

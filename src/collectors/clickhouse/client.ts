@@ -27,7 +27,7 @@ export class TargetError extends Error {
 const ALLOWED = /^(select|show|exists|describe|desc|with)\b/i;
 // Reads that still act or reach out: file and network table functions, writing results out.
 const REFUSED =
-  /\b(into\s+outfile|url|file|remote|remoteSecure|s3|hdfs|mysql|postgresql|jdbc|odbc|executable|input)\s*\(|\binto\s+outfile\b/i;
+  /\b(into\s+outfile|url|urlCluster|file|fileCluster|remote|remoteSecure|s3|s3Cluster|gcs|hdfs|hdfsCluster|azureBlobStorage|azureBlobStorageCluster|mongodb|sqlite|mysql|postgresql|jdbc|odbc|executable|input)\s*\(|\binto\s+outfile\b/i;
 
 function stripComments(sql: string): string {
   return sql

@@ -58,6 +58,9 @@ export function connectionFor(
   };
   if (target.url) {
     const u = new URL(target.url);
+    // `user:pass@host` (the scheme forgotten) parses as scheme `user:` with the password in the path.
+    if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
+      throw new Error(`unsupported scheme ${u.protocol} (expected postgres:// or postgresql://)`);
     const params = new URLSearchParams(u.search);
     const ssl = sslFor(params.get('sslmode') ?? process.env.PGSSLMODE ?? null, params);
     for (const k of LIBPQ_PARAMS) u.searchParams.delete(k);

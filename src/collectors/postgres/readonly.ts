@@ -33,9 +33,10 @@ function stripComments(sql: string): string {
 /** Whether a statement is one the audit may send: a read, or the read-only transaction around it. */
 export function isReadOnlyStatement(sql: string): boolean {
   const text = stripComments(sql).toLowerCase();
-  if (text.includes(';') && !/;\s*$/.test(text)) return false;
-  if (!ALLOWED.some((re) => re.test(text))) return false;
   const code = text.replace(/'[^']*'/g, "''");
+  // One statement only: anything after a semicolon (`select 1; commit; delete ...`) is refused.
+  if (/;\s*\S/.test(code)) return false;
+  if (!ALLOWED.some((re) => re.test(text))) return false;
   if (/^with\b/.test(text) && WRITE_WORDS.test(code)) return false;
   if (ACTING_FUNCTIONS.test(code)) return false;
   return true;
