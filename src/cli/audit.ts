@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { CHECKS } from '../checks/index.js';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { collectTarget, LIVE_SOURCES, type LiveSourceInfo, type LiveSourceName } from '../collectors/live.js';
-import type { TargetSpec } from '../collectors/types.js';
+import { redactUrl, type TargetSpec } from '../collectors/types.js';
 import { findConfig, type LoadedConfig, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { CATALOGUE } from '../core/catalogue.js';
@@ -73,9 +73,20 @@ export function liveTargets(
     const envName = info.env.find((e) => env[e]);
     const fromEnv = envName ? [{ url: env[envName]! }] : [];
     const specs = fromFlags.length > 0 ? fromFlags : fromConfig.length > 0 ? fromConfig : fromEnv;
+    for (const spec of specs) checkScheme(info, spec.url);
     if (specs.length > 0) out[source] = specs;
   }
   return out;
+}
+
+/** A target URL of the wrong kind is a usage error (exit 2), caught before anything is read. */
+function checkScheme(info: LiveSourceInfo, url: string): void {
+  if (!info.schemes || url === '' || (info.flag === 'docker' && url.startsWith('/'))) return;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (!scheme || !info.schemes.includes(scheme)) {
+    const expected = info.schemes.map((s) => `${s}://`).join(', ');
+    throw new InputError(`--${info.flag}: expected a URL starting with ${expected}; got "${redactUrl(url)}"`);
+  }
 }
 
 /**

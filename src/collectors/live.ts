@@ -14,36 +14,42 @@ export const LIVE_SOURCES: Partial<Record<LiveSourceName, LiveSourceInfo>> = {
   },
   http: {
     flag: 'http',
+    schemes: ['http', 'https'],
     env: [],
     description: 'the running API, e.g. http://127.0.0.1:8000 (opt-in: probes it with a short bounded load)',
     load: () => import('./http/index.js'),
   },
   clickhouse: {
     flag: 'clickhouse',
+    schemes: ['http', 'https'],
     env: ['CLICKHOUSE_URL'],
     description: 'ClickHouse over HTTP(S): http://user:password@host:8123',
     load: () => import('./clickhouse/index.js'),
   },
   docker: {
     flag: 'docker',
+    schemes: ['unix', 'tcp', 'http', 'https'],
     env: ['DOCKER_HOST'],
     description: 'Docker engine: unix:///path/docker.sock or tcp://host:2376',
     load: () => import('./docker/index.js'),
   },
   pgbouncer: {
     flag: 'pgbouncer',
+    schemes: ['postgres', 'postgresql'],
     env: ['PGBOUNCER_URL'],
     description: 'PgBouncer admin console: postgres://user@host:6432/pgbouncer',
     load: () => import('./pgbouncer/index.js'),
   },
   postgres: {
     flag: 'postgres',
+    schemes: ['postgres', 'postgresql'],
     env: ['DATABASE_URL'],
     description: 'PostgreSQL: postgres://user:password@host:5432/db?sslmode=require',
     load: () => import('./postgres/index.js'),
   },
   redis: {
     flag: 'redis',
+    schemes: ['redis', 'rediss'],
     env: ['REDIS_URL'],
     description: 'Redis: redis://[user:password@]host:port[/db] or rediss:// (TLS)',
     load: () => import('./redis/index.js'),
@@ -52,6 +58,8 @@ export const LIVE_SOURCES: Partial<Record<LiveSourceName, LiveSourceInfo>> = {
 
 export interface LiveSourceInfo {
   flag: string;
+  /** URL schemes the source accepts; a target with another is invalid usage (exit 2). Docker also takes a socket path. */
+  schemes?: string[];
   env: string[];
   description: string;
   load: () => Promise<LiveCollector>;

@@ -168,6 +168,16 @@ describe('strisk CLI', () => {
       ],
       ['a missing directory', ['audit', '/nonexistent/dir'], /not a directory/],
       ['an unknown format', ['audit', EXAMPLE, '--format', 'pdf'], /unknown format "pdf"/],
+      [
+        'a target URL of the wrong kind',
+        ['audit', EXAMPLE, '--redis', 'ftp://u:hunter2@127.0.0.1:1'],
+        /--redis: expected a URL starting with redis:\/\/, rediss:\/\/; got "ftp:\/\/u:\*\*\*@127\.0\.0\.1:1"/,
+      ],
+      [
+        'a ClickHouse target without a scheme',
+        ['audit', EXAMPLE, '--clickhouse', 'nope'],
+        /--clickhouse: expected/,
+      ],
       ['a bad --min-score', ['audit', EXAMPLE, '--min-score', 'lots'], /--min-score expects a number/],
       [
         'an output path that cannot be written',
@@ -197,13 +207,10 @@ describe('strisk CLI', () => {
       EXAMPLE,
       ...['redis', 'postgres', 'clickhouse', 'pgbouncer', 'docker'].flatMap((s) => ['--only', s]),
       ...targets('redis', 'redis://u:Hunter2pw@127.0.0.1:1'),
-      ...targets('redis', 'u:Hunter2pw@127.0.0.1:1'),
       ...targets('postgres', 'postgres://u:Hunter2pw@127.0.0.1:1/db'),
-      ...targets('postgres', 'u:Hunter2pw@127.0.0.1:1'),
       ...targets('clickhouse', 'http://u:Hunter2pw@127.0.0.1:1'),
-      ...targets('clickhouse', 'u:Hunter2pw@127.0.0.1:1'),
-      ...targets('pgbouncer', 'u:Hunter2pw@127.0.0.1:1'),
-      ...targets('docker', 'u:Hunter2pw@127.0.0.1:1'),
+      ...targets('pgbouncer', 'postgres://u:Hunter2pw@127.0.0.1:1/pgbouncer'),
+      ...targets('docker', 'tcp://u:Hunter2pw@127.0.0.1:1'),
       '--timeout',
       '1000',
       '--format',
@@ -219,6 +226,21 @@ describe('strisk CLI', () => {
       expect(text.length, name).toBeGreaterThan(0);
       expect(text, name).not.toContain('Hunter2pw');
     }
+    // A URL without its scheme is refused before anything is read, and its password not echoed.
+    for (const flag of ['redis', 'postgres', 'clickhouse', 'pgbouncer', 'docker']) {
+      const bad = strisk([
+        'audit',
+        EXAMPLE,
+        `--${flag}`,
+        'u:Hunter2pw@127.0.0.1:1',
+        '--save-facts',
+        `${dir}/f2.json`,
+      ]);
+      expect(bad.code, flag).toBe(2);
+      expect(bad.stderr, flag).toMatch(new RegExp(`--${flag}: expected a URL`));
+      expect(bad.stdout + bad.stderr, flag).not.toContain('Hunter2pw');
+    }
+    expect(existsSync(join(dir, 'f2.json'))).toBe(false);
   });
 
   it('keeps hostile names inert in every format', () => {
