@@ -30,7 +30,7 @@ describe.each(appFixtureDirs().map((f) => [`${f.id} ${f.name}`, f] as const))('%
       expect(result.evidence.length).toBeGreaterThan(0);
       expect(result.remediation?.summary).toBeTruthy();
     }
-    const snapshot = `${f.dir}.facts.json`;
+    const { snapshot } = f;
     const json = `${JSON.stringify(facts, null, 1)}\n`;
     if (process.env.STRISK_REGEN_FIXTURES || !existsSync(snapshot)) writeFileSync(snapshot, json);
     expect(FactsSchema.parse(JSON.parse(readFileSync(snapshot, 'utf8')))).toEqual(

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { collectApp } from '../../src/collectors/app/index.js';
 import { collectCompose } from '../../src/collectors/compose/index.js';
 import type { Facts, TargetFacts } from '../../src/core/facts.js';
-import { emptyFacts } from '../support/fixtures.js';
+import { emptyFacts, projectOf } from '../support/fixtures.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -20,13 +20,23 @@ export async function appFacts(dir: string, extra: Partial<Facts['sources']> = {
   return facts;
 }
 
-/** Fixture directories of the app checks: `fixtures/checks/app/<noun>/<name>/`. */
-export function appFixtureDirs(): { id: string; name: string; dir: string }[] {
+/**
+ * Fixtures of the app checks: `fixtures/checks/app/<noun>/<name>/`, or `<name>.project` naming a
+ * shared project (fixtures/app/good, fixtures/app/bad); `snapshot` is the `<name>.facts.json` beside it.
+ */
+export function appFixtureDirs(): { id: string; name: string; dir: string; snapshot: string }[] {
   const base = join(ROOT, 'fixtures/checks/app');
   if (!existsSync(base)) return [];
   return readdirSync(base).flatMap((noun) =>
-    readdirSync(join(base, noun), { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => ({ id: `app/${noun}`, name: d.name, dir: join(base, noun, d.name) })),
+    readdirSync(join(base, noun), { withFileTypes: true }).flatMap((d) => {
+      const at = join(base, noun, d.name);
+      if (d.isDirectory())
+        return [{ id: `app/${noun}`, name: d.name, dir: at, snapshot: `${at}.facts.json` }];
+      if (!d.name.endsWith('.project')) return [];
+      const name = d.name.slice(0, -'.project'.length);
+      return [
+        { id: `app/${noun}`, name, dir: projectOf(at), snapshot: join(base, noun, `${name}.facts.json`) },
+      ];
+    }),
   );
 }

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { collect as collectApp } from '../../src/collectors/app/index.js';
 import { collectCompose } from '../../src/collectors/compose/index.js';
 import { collectDockerfiles } from '../../src/collectors/dockerfile/index.js';
@@ -23,17 +23,27 @@ export interface CheckFixture {
   expected: ResultStatus;
 }
 
-/** Fixtures of one check: `fixtures/checks/<id>/<success|failure|warning|skip|error>[-what](/|.facts.json)`. */
+/**
+ * Fixtures of one check: `fixtures/checks/<id>/<success|failure|warning|skip|error>[-what]` as a
+ * project directory, a `.facts.json` snapshot, or a `.project` file naming a shared project directory.
+ */
 export function fixturesOf(id: string): CheckFixture[] {
   const dir = join(FIXTURES, id);
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {
     const expected = PREFIX[name.split(/[-.]/)[0]!];
     const path = join(dir, name);
-    const isFacts = name.endsWith('.facts.json');
-    if (!expected || (!isFacts && !statSync(path).isDirectory())) return [];
-    return [{ id, name, path, expected }];
+    if (!expected) return [];
+    if (name.endsWith('.facts.json')) return [{ id, name, path, expected }];
+    // `success.project` names a shared project directory instead of holding a copy of it.
+    if (name.endsWith('.project')) return [{ id, name, path: projectOf(path), expected }];
+    return statSync(path).isDirectory() ? [{ id, name, path, expected }] : [];
   });
+}
+
+/** The project directory a `.project` pointer file names, relative to the file. */
+export function projectOf(pointer: string): string {
+  return resolve(dirname(pointer), readFileSync(pointer, 'utf8').trim());
 }
 
 export function emptyFacts(projectDir = '.'): Facts {
