@@ -42,13 +42,17 @@ export function redactUrl(url: string): string {
 
 /**
  * A message with the URL's password taken out: a server may quote it back in an error, and it must
- * never reach the facts. Short passwords are not scrubbed: they would mangle the message, and are
- * weak anyway.
+ * never reach the facts. A password of fewer than 4 characters is replaced only where it stands
+ * alone, so it does not mangle the words around it.
  */
 export function scrubPassword(message: string, url: string): string {
   try {
     const pw = decodeURIComponent(new URL(url).password);
-    return pw.length >= 4 ? message.split(pw).join('***') : message;
+    if (pw === '') return message;
+    if (pw.length >= 4) return message.split(pw).join('***');
+    // A short password would match inside ordinary words: replace it only where it stands alone.
+    const escaped = pw.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return message.replace(new RegExp(`(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])`, 'g'), '***');
   } catch {
     return message;
   }
