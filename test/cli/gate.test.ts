@@ -9,6 +9,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/strisk.js');
 const FACTS = join(ROOT, 'fixtures/policy/example.facts.json');
 const LATENCY = join(ROOT, 'fixtures/checks/http/latency/success.facts.json');
+const PG = join(ROOT, 'fixtures/checks/postgres/missing-index/success.facts.json');
 
 function strisk(args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
@@ -142,6 +143,47 @@ describe('regression gate with --baseline', () => {
     const ok = json([...args, '-c', loose]);
     expect(ok.code).toBe(0);
     expect(ok.report!.results.find((x) => x.id === 'report/before-after')?.status).toBe('pass');
+  });
+
+  it('fails on a database size that grew beyond its tolerance, not on one within it or a shrink', () => {
+    const only = ['--only', 'postgres/missing-index', '--only', 'report/before-after'];
+    const first = json(['audit', '--facts', PG, '-c', EMPTY, ...only]).report!;
+    const size = first.results.find((x) => x.id === 'postgres/missing-index')!.metrics!;
+    expect(size.map((x) => [x.name, x.unit, x.better])).toEqual([['database size', 'bytes', 'lower']]);
+    const base = file('pg-base.json', JSON.stringify(first));
+    /** The recorded facts with the database size multiplied by `k`: the run "after". */
+    const grown = (k: number) => {
+      const f = JSON.parse(readFileSync(PG, 'utf8'));
+      for (const t of f.sources.postgres)
+        t.data.database.sizeBytes = Math.round(t.data.database.sizeBytes * k);
+      return file(`pg-${k}.facts.json`, JSON.stringify(f));
+    };
+    const run = (k: number) =>
+      json([
+        'audit',
+        '--facts',
+        grown(k),
+        '-c',
+        EMPTY,
+        ...only,
+        '--baseline',
+        base,
+        '--fail-on',
+        'regression',
+      ]);
+    const bigger = run(1.5);
+    expect(bigger.code).toBe(1);
+    expect(bigger.report!.comparison!.regressions.map((x) => [x.id, x.metric?.name])).toEqual([
+      ['postgres/missing-index', 'database size'],
+      ['report/before-after', undefined], // skip in the baseline (no baseline then) → fail now
+    ]);
+    expect(bigger.report!.results.find((x) => x.id === 'report/before-after')?.status).toBe('fail');
+    const near = run(1.05);
+    expect(near.code).toBe(0);
+    expect(near.report!.results.find((x) => x.id === 'report/before-after')?.status).toBe('pass');
+    const smaller = run(0.5);
+    expect(smaller.code).toBe(0);
+    expect(smaller.report!.comparison!.improvements.map((x) => x.metric?.name)).toEqual(['database size']);
   });
 
   it('strisk compare prints the difference and exits 1 on a regression', () => {

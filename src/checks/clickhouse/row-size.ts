@@ -5,11 +5,12 @@ import {
   need,
   passedSummary,
   plural,
+  serverSubject,
   servers,
   tableOutcome,
   tableSubject,
 } from '../../collectors/clickhouse/view.js';
-import { defineCheck, type Evidence } from '../../core/check.js';
+import { defineCheck, type Evidence, type Metric } from '../../core/check.js';
 
 export default defineCheck({
   id: 'clickhouse/row-size',
@@ -19,7 +20,8 @@ export default defineCheck({
     'The checklist (2.1) says "Keep row size < 1MB". ClickHouse reads whole granules (8,192 rows by default): ' +
     'megabyte rows make each granule gigabytes and every query that touches the column slow and memory-hungry. ' +
     'The average is the uncompressed bytes of active parts over their rows (`system.parts`); only ' +
-    'MergeTree-family tables report parts. ' +
+    'MergeTree-family tables report parts. It also reports each server’s data size (bytes on disk of the ' +
+    'active parts of the audited tables) as a measured value for `--baseline` comparisons. ' +
     'See https://clickhouse.com/docs/operations/system-tables/parts',
   seedRef: '2.1',
   severity: 'medium',
@@ -33,10 +35,19 @@ export default defineCheck({
   }),
   run(input, options) {
     const evidence: Evidence[] = [];
+    const metrics: Metric[] = [];
     let judged = 0;
     for (const s of servers(input)) {
       need(s, 'parts');
       let passed = 0;
+      // The data size, for `--baseline` comparisons (report/before-after): growth is worse.
+      metrics.push({
+        name: 'data size',
+        value: mergeTrees(s).reduce((sum, t) => sum + (t.parts?.bytesOnDisk ?? 0), 0),
+        unit: 'bytes',
+        better: 'lower',
+        subject: serverSubject(s),
+      });
       for (const t of mergeTrees(s)) {
         if (!t.parts || t.parts.rows === 0) continue;
         judged++;
@@ -59,7 +70,7 @@ export default defineCheck({
         ...passedSummary(s, passed, `have rows under ${formatBytes(options.maxRowBytes)} on average`),
       );
     }
-    return tableOutcome(judged, evidence, {
+    const outcome = tableOutcome(judged, evidence, {
       skip: 'no MergeTree table with rows',
       pass: `average row size under ${formatBytes(options.maxRowBytes)} everywhere`,
       fail: (failed) => `${plural(failed, 'table')} with rows of ${formatBytes(options.maxRowBytes)} or more`,
@@ -71,5 +82,6 @@ export default defineCheck({
         applies: 'none',
       },
     });
+    return metrics.length > 0 ? { ...outcome, metrics } : outcome;
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { combine, formatBytes, type Judgement } from '../../collectors/postgres/judge.js';
-import { defineCheck } from '../../core/check.js';
+import { defineCheck, type Metric } from '../../core/check.js';
 
 export default defineCheck({
   id: 'postgres/missing-index',
@@ -10,6 +10,7 @@ export default defineCheck({
     'The checklist asks for indexes on the columns queries filter by. A large table whose reads are ' +
     'mostly sequential scans is missing one. Judged from `pg_stat_user_tables` (seq_scan against ' +
     'idx_scan; the counters are cumulative since the last stats reset). ' +
+    'It also reports each database’s size (`pg_database_size`) as a measured value for `--baseline` comparisons. ' +
     'https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-ALL-TABLES-VIEW',
   seedRef: '4.1',
   severity: 'high',
@@ -24,8 +25,17 @@ export default defineCheck({
     maxListed: z.number().int().positive().default(20),
   }),
   run(input, options) {
+    const metrics: Metric[] = [];
     const judgements = input.source('postgres').map((t): Judgement => {
       const data = t.data!;
+      // The database's size, for `--baseline` comparisons (report/before-after): growth is worse.
+      metrics.push({
+        name: 'database size',
+        value: data.database.sizeBytes,
+        unit: 'bytes',
+        better: 'lower',
+        subject: t.target,
+      });
       const flagged = data.tables
         .filter((x) => x.liveTuples >= options.minRows && x.seqScan >= options.minSeqScans)
         .map((x) => ({ x, share: x.seqScan / (x.seqScan + (x.idxScan ?? 0)) }))
@@ -71,6 +81,7 @@ export default defineCheck({
         },
       };
     });
-    return combine(judgements, 'no PostgreSQL target was read');
+    const outcome = combine(judgements, 'no PostgreSQL target was read');
+    return metrics.length > 0 ? { ...outcome, metrics } : outcome;
   },
 });

@@ -7,7 +7,7 @@ import {
   redisSize,
   worst,
 } from '../../collectors/redis/view.js';
-import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
+import { defineCheck, type Evidence, type Metric, type OutcomeStatus } from '../../core/check.js';
 import { containerSizeFor } from '../container-size.js';
 
 const GiB = 1024 ** 3;
@@ -25,7 +25,8 @@ export default defineCheck({
     '(when the docker source is given), the machine size in the config (`machine.memoryBytes`) ' +
     "and the host RAM Redis reports (`total_system_memory`). The checklist's 4 GB is the figure for its " +
     'own machine, not a universal size: `expectedBytes` (default 4 GiB) is only judged when no memory ' +
-    'size is known, and warns above it. ' +
+    'size is known, and warns above it. The memory each node uses (`used_memory`) is reported as a ' +
+    'measured value for `--baseline` comparisons. ' +
     'See https://redis.io/docs/latest/develop/reference/eviction/',
   seedRef: '4.2',
   severity: 'high',
@@ -42,10 +43,20 @@ export default defineCheck({
   }),
   run(input, options) {
     const evidence: Evidence[] = [];
+    const metrics: Metric[] = [];
     let suggested = options.expectedBytes;
     const container = containerSizeFor(input, 'redis');
     const statuses = redisNodes(input.source('redis')).map(({ subject, node }): OutcomeStatus => {
       const max = node.config.maxmemoryBytes;
+      // The data held, for `--baseline` comparisons (report/before-after): growth is worse.
+      if (node.memory.usedBytes !== null)
+        metrics.push({
+          name: 'used memory',
+          value: node.memory.usedBytes,
+          unit: 'bytes',
+          better: 'lower',
+          subject,
+        });
       const limits = [
         { bytes: container?.memoryBytes ?? undefined, from: container?.from ?? '' },
         { bytes: input.machine.memoryBytes, from: 'machine.memoryBytes in the config' },
@@ -93,6 +104,7 @@ export default defineCheck({
         skip: 'the server did not report maxmemory',
       }[status],
       evidence,
+      ...(metrics.length > 0 ? { metrics } : {}),
       ...(status === 'fail' || status === 'warn'
         ? {
             remediation: {

@@ -8,13 +8,20 @@ import {
 } from '../../core/check.js';
 import { compareMetrics, ToleranceSchema } from '../../policy/compare.js';
 import clickhouseQueryTime from '../clickhouse/query-time.js';
+import clickhouseRowSize from '../clickhouse/row-size.js';
 import dockerImageSize from '../docker/image-size.js';
 import httpErrorRate from '../http/error-rate.js';
 import httpLatency from '../http/latency.js';
+import postgresMissingIndex from '../postgres/missing-index.js';
 import postgresQueryTime from '../postgres/query-time.js';
 import redisHitRatio from '../redis/hit-ratio.js';
+import redisMaxmemory from '../redis/maxmemory.js';
 
-/** The checks whose measured values are compared: their own code measures, this one compares. */
+/**
+ * The checks whose measured values are compared: their own code measures, this one compares.
+ * Database sizes ride on checks that read them anyway: postgres/missing-index (database size),
+ * clickhouse/row-size (data size on disk), redis/maxmemory (used memory).
+ */
 const MEASURING: readonly CheckDefinition[] = [
   httpLatency,
   httpErrorRate,
@@ -22,6 +29,9 @@ const MEASURING: readonly CheckDefinition[] = [
   postgresQueryTime,
   redisHitRatio,
   dockerImageSize,
+  postgresMissingIndex,
+  clickhouseRowSize,
+  redisMaxmemory,
 ] as CheckDefinition[];
 
 /** Runs a measuring check for its metrics alone, when every source it needs is present. */
@@ -41,9 +51,11 @@ export default defineCheck({
   description:
     'The checklist (6.3) asks to compare response times, query times and sizes before and after a deployment. ' +
     'With `--baseline REPORT.json` this check compares the values measured now (HTTP latency percentiles and ' +
-    'error rate, ClickHouse and PostgreSQL mean query times, Redis hit ratio, image sizes) with those of the ' +
+    'error rate, ClickHouse and PostgreSQL mean query times, Redis hit ratio, image sizes, and database sizes: ' +
+    'PostgreSQL database size, ClickHouse data size on disk, Redis used memory) with those of the ' +
     'baseline report, and fails when one moved the wrong way beyond its tolerance (`baseline.tolerance` in the ' +
-    'config, 10% by default). It skips without a baseline. ' +
+    'config, 10% by default, per id of the check that measures the value; a size that grew is worse, one ' +
+    'that shrank is not). It skips without a baseline. ' +
     'See https://sre.google/workbook/canarying-releases/#before-and-after',
   seedRef: '6.3',
   severity: 'medium',
