@@ -11,5 +11,7 @@ if ! node -e "require.resolve('chdb')" >/dev/null 2>&1; then
   npm install --no-save --no-audit --no-fund chdb@3.4.0
 fi
 bash scripts/test-services.sh start
-trap 'bash scripts/test-services.sh stop' EXIT
-npx vitest run "$@"
+# The tests' temporary files go to one directory of this run, removed with the services.
+TEST_TMP=$(mktemp -d /tmp/strisk-test.XXXXXX)
+trap 'bash scripts/test-services.sh stop; rm -rf "$TEST_TMP"' EXIT
+TMPDIR="$TEST_TMP" npx vitest run "$@"
