@@ -57,14 +57,6 @@ export function parseCount(text: string): number | null {
   return /^\s*\d+\s*$/.test(text) ? Number(text) : null;
 }
 
-/** Evidence located at a file line: `{ subject: 'compose.yaml:14', file, line }`. */
-export function locEvidence(loc: {
-  file: string;
-  line: number;
-}): Pick<Evidence, 'subject' | 'file' | 'line'> {
-  return { subject: `${loc.file}:${loc.line}`, file: loc.file, line: loc.line };
-}
-
 /**
  * The worst of the evidence statuses: any fail fails, else any warn warns, else pass (info counts
  * as pass). `whenEmpty`, where given, is the status of no evidence at all: a check that found

@@ -105,18 +105,9 @@ export function timeColumns(t: Table): Column[] {
   return (t.columns ?? []).filter((c) => isTimeType(c.type));
 }
 
+/** Binary units (`64 MiB`), one definition for the whole tool. */
+export { formatBytes } from '../../core/units.js';
 export { evidenceStatus, worst } from '../status.js';
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
-}
 
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 

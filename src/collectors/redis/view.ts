@@ -19,18 +19,9 @@ export function redisNodes(targets: TargetFacts<RedisFacts>[]): NodeView[] {
   );
 }
 
+/** Binary units (`64 MiB`), one definition for the whole tool. */
+export { formatBytes } from '../../core/units.js';
 export { evidenceStatus, worst } from '../status.js';
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i += 1;
-  }
-  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
-}
 
 /** `maxmemory 4gb`-style size for a redis.conf line or CONFIG SET. */
 export function redisSize(bytes: number): string {
