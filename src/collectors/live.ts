@@ -1,9 +1,15 @@
 import type { SourceName, TargetFacts } from '../core/facts.js';
-import { type CollectContext, type LiveCollector, redactUrl, type TargetSpec } from './types.js';
+import {
+  type CollectContext,
+  type LiveCollector,
+  redactUrl,
+  sourceDeadlineMs,
+  type TargetSpec,
+} from './types.js';
 
 /**
  * The live sources and how to load each. A client library is imported only when its source is
- * configured, so `strisk --version` and file-only audits never load pg, ioredis or dockerode.
+ * configured, so `strisk --version` and file-only audits never load pg, ioredis or the ClickHouse client.
  */
 export const LIVE_SOURCES: Partial<Record<LiveSourceName, LiveSourceInfo>> = {
   app: {
@@ -70,33 +76,37 @@ export type LiveSourceName = Extract<
   'clickhouse' | 'redis' | 'postgres' | 'pgbouncer' | 'docker' | 'app' | 'http'
 >;
 
-/** Runs one target under a hard deadline: a collector that overruns becomes a `timeout` result. */
+/**
+ * Runs one target under its overall deadline (`sourceDeadlineMs`), counted once the collector's
+ * module is loaded: loading a client library is local work, not waiting on the server. At the
+ * deadline `ctx.signal` is aborted so the collector cancels its requests; one that still has not
+ * returned a second later becomes a `timeout` result.
+ */
 export async function collectTarget(
   source: LiveSourceName,
   spec: TargetSpec,
   ctx: CollectContext,
 ): Promise<TargetFacts> {
-  const started = performance.now();
   const name = spec.name ?? redactUrl(spec.url);
+  let started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<TargetFacts>((resolve) => {
-    timer = setTimeout(
-      () =>
-        resolve({
-          target: name,
-          status: 'timeout',
-          message: `no answer within ${ctx.timeoutMs} ms`,
-          durationMs: elapsed(),
-        }),
-      ctx.timeoutMs + 1000,
-    );
-    timer.unref();
-  });
+  const deadlineMs = sourceDeadlineMs(ctx.timeoutMs);
+  const controller = new AbortController();
+  let abortTimer: NodeJS.Timeout | undefined;
+  let backstop: NodeJS.Timeout | undefined;
   try {
     const info = (LIVE_SOURCES as Record<string, LiveSourceInfo>)[source]!;
     const collector = await info.load();
-    return await Promise.race([collector.collect(spec, ctx), deadline]);
+    started = performance.now();
+    const message = `no complete answer within ${deadlineMs} ms (the deadline for --timeout ${ctx.timeoutMs} ms)`;
+    abortTimer = setTimeout(() => controller.abort(new Error(message)), deadlineMs);
+    const deadline = new Promise<TargetFacts>((resolve) => {
+      backstop = setTimeout(
+        () => resolve({ target: name, status: 'timeout', message, durationMs: elapsed() }),
+        deadlineMs + 1000,
+      );
+    });
+    return await Promise.race([collector.collect(spec, { ...ctx, signal: controller.signal }), deadline]);
   } catch (err) {
     return {
       target: name,
@@ -105,6 +115,7 @@ export async function collectTarget(
       durationMs: elapsed(),
     };
   } finally {
-    clearTimeout(timer);
+    clearTimeout(abortTimer);
+    clearTimeout(backstop);
   }
 }

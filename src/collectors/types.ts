@@ -9,9 +9,27 @@ export interface TargetSpec {
 }
 
 export interface CollectContext {
-  /** Deadline for this target, in milliseconds. */
+  /**
+   * `--timeout`: the longest a request may wait on the server with nothing arriving (connecting,
+   * the first byte, between chunks). Local work (loading a client, parsing) does not count.
+   */
   timeoutMs: number;
   projectDir: string;
+  /**
+   * Aborted at the target's overall deadline (`sourceDeadlineMs(timeoutMs)`, counted from when the
+   * collector starts): a server that keeps answering slowly (a byte a second) is cut off there.
+   * Set by `collectTarget`; a collector called directly (tests) may get none.
+   */
+  signal?: AbortSignal;
+}
+
+/** How many request timeouts one target may take in all: the backstop behind the idle timeout. */
+export const DEADLINE_FACTOR = 4;
+
+/** The overall deadline of one target, from `--timeout`. */
+export function sourceDeadlineMs(timeoutMs: number): number {
+  // Node's timers hold at most 2^31-1 ms.
+  return Math.min(timeoutMs * DEADLINE_FACTOR, 2 ** 31 - 1);
 }
 
 /** A live source: one call per target; failures are returned as a target status, never thrown. */

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { Agent as HttpAgent } from 'node:http';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
-import Docker from 'dockerode';
 import type { TargetStatus } from '../../core/facts.js';
+import { boundedRequest, WireError } from '../bounded-request.js';
 
 /** A failure with the target status it stands for. */
 export class TargetError extends Error {
@@ -18,10 +19,25 @@ export class RefusedRequestError extends Error {}
 
 export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
 
+/** The largest Engine API answer read (an `inspect`, a container list); past it the request is cut. */
+export const MAX_ENGINE_ANSWER_BYTES = 16 * 1024 * 1024;
+
 export interface ConnectOptions {
   certPath?: string;
   tlsVerify?: boolean;
-  timeoutMs?: number;
+}
+
+/** Where the engine listens: a unix socket, or host and port over HTTP or HTTPS. */
+export interface DockerAddress {
+  socketPath?: string;
+  host?: string;
+  port?: number;
+  protocol?: 'http' | 'https';
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  /** Set when TLS is not verified (`tlsVerify: false`). */
+  agent?: Agent;
 }
 
 type Env = Record<string, string | undefined>;
@@ -39,27 +55,21 @@ function tlsFiles(dir: string): { ca: Buffer; cert: Buffer; key: Buffer } {
 }
 
 /**
- * dockerode options for `unix:///path`, a bare socket path, `tcp://host:port` (TLS when a cert
- * path or `DOCKER_TLS_VERIFY` is given, or on port 2376), `http://` and `https://`.
- * Every field is set explicitly: docker-modem would otherwise fill the gaps from the environment.
+ * The engine address for `unix:///path`, a bare socket path, `tcp://host:port` (TLS when a cert
+ * path or `DOCKER_TLS_VERIFY` is given, or on port 2376), `http://` and `https://`, the way the
+ * docker CLI reads `DOCKER_HOST`, `DOCKER_TLS_VERIFY` and `DOCKER_CERT_PATH`.
  */
-export function dockerOptions(
-  url: string,
-  opts: ConnectOptions = {},
-  env: Env = process.env,
-): Docker.DockerOptions {
+export function dockerOptions(url: string, opts: ConnectOptions = {}, env: Env = process.env): DockerAddress {
   const address = url || env.DOCKER_HOST || DEFAULT_DOCKER_HOST;
   const base = { host: undefined, port: undefined, ca: undefined, cert: undefined, key: undefined };
-  if (address.startsWith('/')) return { ...base, socketPath: address, timeout: opts.timeoutMs };
+  if (address.startsWith('/')) return { ...base, socketPath: address };
   let u: URL;
   try {
     u = new URL(address);
   } catch {
     throw new TargetError('invalid', 'not a Docker address (expected unix:///path or tcp://host:port)');
   }
-  if (u.protocol === 'unix:') {
-    return { ...base, socketPath: decodeURIComponent(u.pathname), timeout: opts.timeoutMs };
-  }
+  if (u.protocol === 'unix:') return { ...base, socketPath: decodeURIComponent(u.pathname) };
   if (!['tcp:', 'http:', 'https:'].includes(u.protocol)) {
     throw new TargetError(
       'invalid',
@@ -75,7 +85,7 @@ export function dockerOptions(
     (u.protocol === 'tcp:' && (u.port === '2376' || Boolean(opts.certPath)));
   const port = Number(u.port || (wantsTls ? 2376 : 2375));
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (!wantsTls) return { ...base, host, port, protocol: 'http', timeout: opts.timeoutMs };
+  if (!wantsTls) return { ...base, host, port, protocol: 'http' };
   const files = certPath ? tlsFiles(certPath) : {};
   const verify = opts.tlsVerify ?? true;
   return {
@@ -84,38 +94,146 @@ export function dockerOptions(
     port,
     protocol: 'https',
     ...files,
-    agent: verify ? undefined : new Agent({ rejectUnauthorized: false, ...files }),
-    timeout: opts.timeoutMs,
-  } as Docker.DockerOptions;
+    agent: verify ? undefined : new Agent({ rejectUnauthorized: false, keepAlive: true, ...files }),
+  };
 }
 
+/** A non-2xx answer of the engine, with its message (`{"message": "..."}`). */
+export class EngineError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(`(HTTP code ${statusCode}) ${message}`);
+    this.name = 'EngineError';
+  }
+}
+
+export interface EngineBounds {
+  /** `--timeout`: the longest wait with nothing from the engine. */
+  idleMs: number;
+  /** Aborted at the target's deadline. */
+  signal?: AbortSignal;
+}
+
+// Image refs and ids as the engine takes them in a path (`strisk-test/small:latest`, `sha256:…`).
+const pathPart = (s: string) => s.replace(/[^A-Za-z0-9._:@/-]/g, (c) => encodeURIComponent(c));
+
 /**
- * A dockerode client that can only read: every request of dockerode goes through `modem.dial`,
- * and the wrapper refuses anything but GET before it reaches the wire.
+ * A client of the Docker Engine API that can only read: GET requests, each answer capped at
+ * MAX_ENGINE_ANSWER_BYTES, each wait bounded by the idle timeout, all cut at the deadline.
+ * `close()` drops its connections, so nothing of it outlives the collection.
  */
-export function readOnlyDocker(options: Docker.DockerOptions): Docker {
-  const docker = new Docker(options);
-  const modem = docker.modem as unknown as {
-    dial(o: { method?: string; path?: string }, cb: (err: unknown, data?: unknown) => void): void;
-  };
-  const dial = modem.dial.bind(modem);
-  modem.dial = (o, cb) => {
-    if ((o.method ?? 'GET').toUpperCase() !== 'GET') {
-      cb(
-        new RefusedRequestError(
-          `strisk refuses ${o.method} ${o.path ?? ''}: the docker collector only reads`,
-        ),
-      );
-      return;
+export class ReadOnlyDocker {
+  private readonly agent: HttpAgent;
+  private readonly origin: string | undefined;
+
+  constructor(
+    private readonly address: DockerAddress,
+    private readonly bounds: EngineBounds,
+  ) {
+    const pool = { keepAlive: true, maxSockets: 8 };
+    if (address.socketPath) {
+      this.agent = new HttpAgent(pool);
+      this.origin = undefined;
+    } else if (address.protocol === 'https') {
+      this.agent =
+        address.agent ?? new Agent({ ...pool, ca: address.ca, cert: address.cert, key: address.key });
+      this.origin = `https://${hostPort(address)}`;
+    } else {
+      this.agent = new HttpAgent(pool);
+      this.origin = `http://${hostPort(address)}`;
     }
-    dial(o, cb);
-  };
-  return docker;
+  }
+
+  /** Any request; everything but GET is refused before it reaches the wire. */
+  async request(method: string, path: string): Promise<unknown> {
+    if (method.toUpperCase() !== 'GET') {
+      throw new RefusedRequestError(`strisk refuses ${method} ${path}: the docker collector only reads`);
+    }
+    const res = await boundedRequest({
+      method: 'GET',
+      origin: this.origin,
+      socketPath: this.address.socketPath,
+      path,
+      agent: this.agent,
+      maxBytes: MAX_ENGINE_ANSWER_BYTES,
+      idleMs: this.bounds.idleMs,
+      signal: this.bounds.signal,
+    });
+    let json: unknown;
+    try {
+      json = res.body.length === 0 ? null : JSON.parse(res.body.toString('utf8'));
+    } catch {
+      if (res.status >= 400) throw new EngineError(res.status, res.body.toString('utf8', 0, 200).trim());
+      throw new TargetError('error', `${path}: the answer is not JSON: is it a Docker engine?`);
+    }
+    if (res.status >= 400) {
+      const message = (json as { message?: unknown } | null)?.message;
+      throw new EngineError(res.status, typeof message === 'string' ? message : `status ${res.status}`);
+    }
+    return json;
+  }
+
+  get<T = Record<string, unknown>>(path: string): Promise<T> {
+    return this.request('GET', path) as Promise<T>;
+  }
+
+  info() {
+    return this.get('/info');
+  }
+
+  version() {
+    return this.get('/version');
+  }
+
+  listContainers(all: boolean, labels: string[] = []): Promise<Array<{ Id: string }>> {
+    const q = new URLSearchParams({ all: String(all) });
+    if (labels.length > 0) q.set('filters', JSON.stringify({ label: labels }));
+    return this.get(`/containers/json?${q}`);
+  }
+
+  inspectContainer(id: string) {
+    return this.get(`/containers/${pathPart(id)}/json`);
+  }
+
+  /** One stats sample (`stream=false`: the engine answers once, after its sampling window). */
+  containerStats(id: string) {
+    return this.get(`/containers/${pathPart(id)}/stats?stream=false`);
+  }
+
+  inspectImage(ref: string) {
+    return this.get(`/images/${pathPart(ref)}/json`);
+  }
+
+  imageHistory(ref: string): Promise<Array<Record<string, unknown>>> {
+    return this.get(`/images/${pathPart(ref)}/history`);
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+const hostPort = (a: DockerAddress) => `${a.host?.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+
+/** A read-only Engine API client for an address (see `dockerOptions`). */
+export function readOnlyDocker(
+  address: DockerAddress,
+  bounds: EngineBounds = { idleMs: 30_000 },
+): ReadOnlyDocker {
+  return new ReadOnlyDocker(address, bounds);
 }
 
 /** The target status of a failed engine call. */
 export function classifyError(err: unknown, where: string): TargetError {
   if (err instanceof TargetError) return err;
+  if (err instanceof WireError) {
+    if (err.kind === 'idle' || err.kind === 'deadline')
+      return new TargetError('timeout', `${where}: ${err.message}`);
+    const hint = err.kind === 'too-large' ? '' : ': is it a Docker engine?';
+    return new TargetError('error', `${where}: ${err.message}${hint}`);
+  }
   const e = err as { code?: string; statusCode?: number; message?: string };
   const msg = e.message ?? String(err);
   if (e.code === 'EACCES' || e.code === 'EPERM') {

@@ -1,4 +1,5 @@
-import type Docker from 'dockerode';
+import { WireError } from '../bounded-request.js';
+import { type ReadOnlyDocker, TargetError } from './connect.js';
 import type { DockerContainer, DockerEngine, DockerHealthcheck, DockerImage, DockerStats } from './schema.js';
 
 /** Maps Engine API answers (inspect, history, stats) to facts. Only GET calls, via the guarded client. */
@@ -60,16 +61,15 @@ export function missingImage(ref: string, error?: string): DockerImage {
   };
 }
 
-export async function readImage(docker: Docker, ref: string): Promise<DockerImage> {
-  const image = docker.getImage(ref);
+export async function readImage(docker: ReadOnlyDocker, ref: string): Promise<DockerImage> {
   let inspect: Json;
   try {
-    inspect = (await image.inspect()) as unknown as Json;
+    inspect = await docker.inspectImage(ref);
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return missingImage(ref);
     throw err;
   }
-  const history = ((await image.history()) as Json[]).slice(0, MAX_HISTORY).map((h) => ({
+  const history = (await docker.imageHistory(ref)).slice(0, MAX_HISTORY).map((h) => ({
     createdBy: str(h.CreatedBy),
     sizeBytes: num(h.Size),
     emptyLayer: num(h.Size) === 0,
@@ -124,9 +124,8 @@ export function statsOf(s: Json): DockerStats {
   };
 }
 
-export async function readContainer(docker: Docker, id: string): Promise<DockerContainer> {
-  const container = docker.getContainer(id);
-  const c = (await container.inspect()) as unknown as Json;
+export async function readContainer(docker: ReadOnlyDocker, id: string): Promise<DockerContainer> {
+  const c = await docker.inspectContainer(id);
   const config = obj(c.Config);
   const host = obj(c.HostConfig);
   const state = obj(c.State);
@@ -139,8 +138,10 @@ export async function readContainer(docker: Docker, id: string): Promise<DockerC
   let statsError: string | undefined;
   if (running) {
     try {
-      stats = statsOf((await container.stats({ stream: false })) as unknown as Json);
+      stats = statsOf(await docker.containerStats(id));
     } catch (err) {
+      // The deadline ends the whole target, not just this sample.
+      if (err instanceof WireError && err.kind === 'deadline') throw err;
       statsError = err instanceof Error ? err.message : String(err);
     }
   }
@@ -170,11 +171,15 @@ export async function readContainer(docker: Docker, id: string): Promise<DockerC
 }
 
 /** Containers of a compose project (any state), or every running container without one. */
-export async function listContainerIds(docker: Docker, project: string | undefined): Promise<string[]> {
+export async function listContainerIds(
+  docker: ReadOnlyDocker,
+  project: string | undefined,
+): Promise<string[]> {
   const list = project
-    ? await docker.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${project}`] } })
-    : await docker.listContainers({ all: false });
-  return list.map((c) => c.Id);
+    ? await docker.listContainers(true, [`${PROJECT_LABEL}=${project}`])
+    : await docker.listContainers(false);
+  if (!Array.isArray(list)) throw new TargetError('error', '/containers/json: the answer is not a list');
+  return list.map((c) => str(obj(c).Id));
 }
 
 /** `fn` over `items`, at most `limit` at a time, results in order. */

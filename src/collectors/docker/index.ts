@@ -4,11 +4,19 @@ import {
   type CollectContext,
   type LiveCollector,
   redactUrl,
+  sourceDeadlineMs,
   type TargetSpec,
   withDeadline,
 } from '../types.js';
 import { readArchiveImages } from './archive.js';
-import { classifyError, DEFAULT_DOCKER_HOST, dockerOptions, readOnlyDocker, TargetError } from './connect.js';
+import {
+  classifyError,
+  DEFAULT_DOCKER_HOST,
+  dockerOptions,
+  type ReadOnlyDocker,
+  readOnlyDocker,
+  TargetError,
+} from './connect.js';
 import { engineOf, listContainerIds, mapLimit, missingImage, readContainer, readImage } from './engine.js';
 import {
   type DockerContainer,
@@ -37,10 +45,7 @@ function failed(target: string, err: unknown, where: string, started: number): T
 const engineDeadline = <T>(work: () => Promise<T>, ms: number): Promise<T> =>
   withDeadline(work, ms, () => new TargetError('timeout', `no answer within ${ms} ms`));
 
-async function readEngine(url: string, opts: DockerTargetOptions, ctx: CollectContext): Promise<DockerFacts> {
-  const docker = readOnlyDocker(
-    dockerOptions(url, { certPath: opts.certPath, tlsVerify: opts.tlsVerify, timeoutMs: ctx.timeoutMs }),
-  );
+async function readEngine(docker: ReadOnlyDocker, opts: DockerTargetOptions): Promise<DockerFacts> {
   const [info, version] = await Promise.all([docker.info(), docker.version()]);
   const ids = await listContainerIds(docker, opts.project);
   const read = await mapLimit(ids, PARALLEL, async (id) => {
@@ -63,7 +68,7 @@ async function readEngine(url: string, opts: DockerTargetOptions, ctx: CollectCo
     readImage(docker, ref).catch((err: unknown) => missingImage(ref, classifyError(err, ref).message)),
   );
   return DockerFactsSchema.parse({
-    engine: engineOf(info as Record<string, unknown>, version as unknown as Record<string, unknown>),
+    engine: engineOf(info, version),
     project: opts.project ?? null,
     archive: null,
     images,
@@ -89,11 +94,19 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
     const facts = await collectImageArchive(parsed.data.archive, ctx, parsed.data.images);
     return { ...facts, target: target.name ?? facts.target };
   }
+  let docker: ReadOnlyDocker | undefined;
   try {
-    const data = await engineDeadline(() => readEngine(url, parsed.data, ctx), ctx.timeoutMs);
+    const { certPath, tlsVerify } = parsed.data;
+    docker = readOnlyDocker(dockerOptions(url, { certPath, tlsVerify }), {
+      idleMs: ctx.timeoutMs,
+      signal: ctx.signal ?? AbortSignal.timeout(sourceDeadlineMs(ctx.timeoutMs)),
+    });
+    const data = await readEngine(docker, parsed.data);
     return { target: name, status: 'ok', durationMs: Math.round(performance.now() - started), data };
   } catch (err) {
     return failed(name, err, redactUrl(url), started);
+  } finally {
+    docker?.close();
   }
 }
 
