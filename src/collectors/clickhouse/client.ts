@@ -1,8 +1,10 @@
 // The one way the collector talks to ClickHouse: reads only, counted, no settings sent.
 import { readFileSync } from 'node:fs';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { resolve } from 'node:path';
-import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { TargetStatus } from '../../core/facts.js';
+import { boundedRequest, WireError } from '../bounded-request.js';
 import { QUERY_ID_PREFIX } from './sql.js';
 
 /** Thrown before anything is sent when a statement is not a read. */
@@ -67,41 +69,103 @@ export function parseEndpoint(url: string): Endpoint {
   return { url: origin, username, password, label: origin };
 }
 
+/** The largest answer of one query; past it the request is cut (a hostile server ignores settings). */
+export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
+/** An error the server sent: `Code: 516. DB::Exception: …` (the text of 18.x and of 2x.x servers). */
+export class ServerError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ServerError';
+  }
+}
+
+/** The code and message of a ClickHouse exception text; `null` when the text is not one. */
+export function parseServerError(text: string, headerCode?: string): ServerError | null {
+  const m = /Code: (\d+)[.,]\s*(?:e\.displayText\(\) = )?(?:DB::Exception: )?(.*)/s.exec(text);
+  if (!m && !headerCode) return null;
+  const message = (m?.[2] ?? text)
+    .split('\n')[0]!
+    .replace(/, e\.what\(\) = .*$/, '')
+    .replace(/\s*\(version [^)]*\)\s*$/, '')
+    .trim();
+  return new ServerError(headerCode ?? m![1]!, message);
+}
+
+/**
+ * The one way the collector talks to ClickHouse: its HTTP interface over node:http, reads only
+ * (the statement guard), one connection, no settings sent (a readonly=1 user may not change any).
+ * Every answer is capped, every wait bounded by the idle timeout, all cut at the deadline.
+ */
 export class ReadOnlyClickHouse {
   queries = 0;
-  private readonly client: ClickHouseClient;
   private readonly run = Math.random().toString(36).slice(2, 10);
+  private readonly agent: HttpAgent;
+  private readonly auth: string;
 
-  constructor(endpoint: Endpoint, timeoutMs: number, projectDir: string, tlsCaFile?: string) {
-    this.client = createClient({
-      url: endpoint.url,
-      username: endpoint.username,
-      password: endpoint.password,
-      request_timeout: timeoutMs,
-      application: 'strisk',
-      // A readonly=1 user may not change settings: no compression (it is a setting), no settings.
-      compression: { request: false, response: false },
-      max_open_connections: 1,
-      keep_alive: { enabled: true },
-      log: { level: ClickHouseLogLevel.OFF },
-      ...(tlsCaFile ? { tls: { ca_cert: readFileSync(resolve(projectDir, tlsCaFile)) } } : {}),
-    });
+  constructor(
+    private readonly endpoint: Endpoint,
+    private readonly timeoutMs: number,
+    projectDir: string,
+    tlsCaFile?: string,
+    private readonly signal?: AbortSignal,
+  ) {
+    // One connection: the statements queue on it.
+    const pool = { keepAlive: true, maxSockets: 1 };
+    this.agent = endpoint.url.startsWith('https:')
+      ? new HttpsAgent({
+          ...pool,
+          ...(tlsCaFile ? { ca: readFileSync(resolve(projectDir, tlsCaFile)) } : {}),
+        })
+      : new HttpAgent(pool);
+    this.auth = `Basic ${Buffer.from(`${endpoint.username}:${endpoint.password}`).toString('base64')}`;
   }
 
   /** One read, rows as objects. The query id marks it as strisk's own in the query log. */
   async select<R = Record<string, unknown>>(sql: string): Promise<R[]> {
     if (!isReadOnlyStatement(sql)) throw new NotReadOnlyError(sql);
     this.queries++;
-    const rs = await this.client.query({
-      query: sql,
-      format: 'JSONEachRow',
-      query_id: `${QUERY_ID_PREFIX}${this.run}-${this.queries}`,
+    const params = new URLSearchParams({ query_id: `${QUERY_ID_PREFIX}${this.run}-${this.queries}` });
+    const res = await boundedRequest({
+      method: 'POST',
+      origin: this.endpoint.url,
+      path: `/?${params}`,
+      headers: { authorization: this.auth, 'content-type': 'text/plain; charset=utf-8' },
+      body: `${sql}\nFORMAT JSONEachRow`,
+      agent: this.agent,
+      maxBytes: MAX_ANSWER_BYTES,
+      idleMs: this.timeoutMs,
+      signal: this.signal,
     });
-    return rs.json<R>();
+    const text = res.body.toString('utf8');
+    const headerCode = res.headers['x-clickhouse-exception-code'];
+    if (res.status !== 200 || headerCode !== undefined) {
+      throw (
+        parseServerError(text, typeof headerCode === 'string' ? headerCode : undefined) ??
+        new ServerError('', `HTTP ${res.status}: ${text.slice(0, 200).split('\n')[0]}`)
+      );
+    }
+    const rows: R[] = [];
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        rows.push(JSON.parse(line) as R);
+      } catch {
+        // An error in the middle of a streamed answer comes as text after the rows.
+        throw (
+          parseServerError(line) ??
+          new WireError('not-http', 'the answer is not JSONEachRow: is it ClickHouse?')
+        );
+      }
+    }
+    return rows;
   }
 
   async close(): Promise<void> {
-    await this.client.close().catch(() => {});
+    this.agent.destroy();
   }
 }
 
@@ -113,6 +177,12 @@ const TIMEOUT_CODES = new Set(['159', '209']); // timeout exceeded, socket timeo
 /** Maps any failure to a target status and a message naming the cause. */
 export function classifyError(err: unknown, label: string): TargetError {
   if (err instanceof TargetError) return err;
+  if (err instanceof WireError) {
+    if (err.kind === 'idle' || err.kind === 'deadline')
+      return new TargetError('timeout', `${label}: ${err.message}`);
+    const hint = err.kind === 'too-large' ? '' : ': is it ClickHouse?';
+    return new TargetError('error', `${label}: ${err.message}${hint}`);
+  }
   const e = err as { code?: unknown; message?: unknown; type?: unknown };
   const message = typeof e?.message === 'string' ? e.message.split('\n')[0]!.trim() : String(err);
   const code = e?.code === undefined ? '' : String(e.code);

@@ -5,8 +5,8 @@ import {
   redactUrl,
   scrubPassword,
   type TargetSpec,
+  sourceDeadlineMs,
   targetFacts,
-  withDeadline,
 } from '../types.js';
 import {
   columnsByTable,
@@ -17,7 +17,7 @@ import {
   settingsOf,
   tablesOf,
 } from './assemble.js';
-import { classifyError, parseEndpoint, ReadOnlyClickHouse, TargetError } from './client.js';
+import { classifyError, parseEndpoint, ReadOnlyClickHouse } from './client.js';
 import {
   type ClickHouseFacts,
   ClickHouseFactsSchema,
@@ -50,16 +50,18 @@ export async function collect(
   try {
     const endpoint = parseEndpoint(target.url);
     label = endpoint.label;
-    client = new ReadOnlyClickHouse(endpoint, ctx.timeoutMs, ctx.projectDir, parsed.data.tlsCaFile);
+    client = new ReadOnlyClickHouse(
+      endpoint,
+      ctx.timeoutMs,
+      ctx.projectDir,
+      parsed.data.tlsCaFile,
+      ctx.signal ?? AbortSignal.timeout(sourceDeadlineMs(ctx.timeoutMs)),
+    );
   } catch (err) {
     return done('invalid', { message: `invalid clickhouse target: ${(err as Error).message}` });
   }
   try {
-    const data = await withDeadline(
-      () => read(client, parsed.data, label),
-      ctx.timeoutMs,
-      () => new TargetError('timeout', `${label}: no complete answer within ${ctx.timeoutMs} ms`),
-    );
+    const data = await read(client, parsed.data, label);
     return done('ok', { data: ClickHouseFactsSchema.parse(data) });
   } catch (err) {
     const e = classifyError(err, label);
