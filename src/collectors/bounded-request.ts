@@ -36,6 +36,8 @@ export interface BoundedRequestOptions {
   tls?: Pick<https.RequestOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'>;
   /** The largest body accepted; past it the request is destroyed. */
   maxBytes: number;
+  /** Keep only the first `keepBytes` of the body (the rest is counted, not held); default all. */
+  keepBytes?: number;
   /** Longest wait for the server with nothing arriving: connecting, first byte, between chunks. */
   idleMs: number;
   /** Aborted at the source's overall deadline. */
@@ -45,7 +47,10 @@ export interface BoundedRequestOptions {
 export interface BoundedResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
+  /** The body, or its first `keepBytes`. */
   body: Buffer;
+  /** Bytes of body received. */
+  size: number;
 }
 
 const NOT_HTTP = /^HPE_/;
@@ -148,6 +153,7 @@ export function boundedRequest(opts: BoundedRequestOptions): Promise<BoundedResp
     req.on('response', (res) => {
       touch();
       const chunks: Buffer[] = [];
+      const keep = opts.keepBytes ?? opts.maxBytes;
       let size = 0;
       res.on('data', (c: Buffer) => {
         touch();
@@ -156,7 +162,7 @@ export function boundedRequest(opts: BoundedRequestOptions): Promise<BoundedResp
           finish(new WireError('too-large', `the answer exceeds ${opts.maxBytes} bytes`));
           return;
         }
-        chunks.push(c);
+        if (size - c.length < keep) chunks.push(size > keep ? c.subarray(0, c.length - (size - keep)) : c);
       });
       res.on('error', (e) => finish(e));
       res.on('aborted', () =>
@@ -167,7 +173,12 @@ export function boundedRequest(opts: BoundedRequestOptions): Promise<BoundedResp
           finish(new WireError('closed', 'the server closed the connection mid-answer', 'ECONNRESET'));
           return;
         }
-        finish(null, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+        finish(null, {
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks),
+          size,
+        });
       });
     });
     opts.signal?.addEventListener('abort', onAbort, { once: true });

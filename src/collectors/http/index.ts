@@ -4,7 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import type { TargetFacts, TargetStatus } from '../../core/facts.js';
-import { type CollectContext, redactUrl, type TargetSpec } from '../types.js';
+import { type CollectContext, redactUrl, sourceDeadlineMs, type TargetSpec } from '../types.js';
 import { h2cPriorKnowledge, type TlsInfo, tlsHandshake } from './h2.js';
 import { runLoad } from './load.js';
 import { classify, decodedSize, type ProbeError, request } from './request.js';
@@ -21,9 +21,16 @@ const STATUS_OF: Record<ProbeError['kind'], TargetStatus> = {
   timeout: 'timeout',
   tls: 'error',
   network: 'error',
+  'too-large': 'error',
 };
 
-async function probe(origin: URL, p: string, agent: http.Agent, timeoutMs: number): Promise<ResponseProbe> {
+async function probe(
+  origin: URL,
+  p: string,
+  agent: http.Agent,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<ResponseProbe> {
   const url = new URL(p, origin);
   const base = {
     path: p,
@@ -38,6 +45,7 @@ async function probe(origin: URL, p: string, agent: http.Agent, timeoutMs: numbe
     const r = await request(url, {
       agent,
       timeoutMs,
+      signal,
       keepBody: true,
       headers: { 'accept-encoding': 'gzip, br' },
     });
@@ -103,6 +111,8 @@ export async function collectHttp(target: TargetSpec, ctx: CollectContext): Prom
     return done({ status: 'invalid', message: err instanceof Error ? err.message : String(err) });
   }
   const timeoutMs = Math.min(opts.requestTimeoutMs, ctx.timeoutMs);
+  const deadlineMs = sourceDeadlineMs(ctx.timeoutMs);
+  const signal = ctx.signal ?? AbortSignal.timeout(deadlineMs);
   const isTls = origin.protocol === 'https:';
   let tlsInfo: TlsInfo | null = null;
   let agent: http.Agent | undefined;
@@ -112,7 +122,7 @@ export async function collectHttp(target: TargetSpec, ctx: CollectContext): Prom
     if (isTls)
       tlsInfo = await tlsHandshake(origin, { timeoutMs, insecure: opts.insecure, ...(ca ? { ca } : {}) });
     agent = isTls ? new https.Agent({ keepAlive: true, ...tlsOpts }) : new http.Agent({ keepAlive: true });
-    const health = await probe(origin, opts.healthPath, agent, timeoutMs);
+    const health = await probe(origin, opts.healthPath, agent, timeoutMs, signal);
     if (health.status === null) {
       const err = classify(
         Object.assign(new Error(health.error ?? ''), {
@@ -129,7 +139,7 @@ export async function collectHttp(target: TargetSpec, ctx: CollectContext): Prom
       opts.paths ?? (opts.appDir ? await discoverPaths(opts.appDir, ctx.projectDir) : undefined) ?? [];
     const probed = (paths.length > 0 ? paths : ['/']).filter((p) => p !== opts.healthPath);
     const endpoints: ResponseProbe[] = [];
-    for (const p of probed) endpoints.push(await probe(origin, p, agent, timeoutMs));
+    for (const p of probed) endpoints.push(await probe(origin, p, agent, timeoutMs, signal));
     const http2 = isTls
       ? {
           supported: tlsInfo?.alpn === 'h2',
@@ -152,7 +162,8 @@ export async function collectHttp(target: TargetSpec, ctx: CollectContext): Prom
           };
     const loadPath =
       opts.load.path ?? endpoints.find((e) => e.status !== null && e.status < 300)?.path ?? opts.healthPath;
-    const remaining = ctx.timeoutMs - (performance.now() - started) - 500;
+    // The load ends one request timeout before the deadline, so its last requests can finish.
+    const remaining = deadlineMs - (performance.now() - started) - timeoutMs - 500;
     const durationMs = Math.max(200, Math.min(opts.load.durationMs, remaining));
     const load = await runLoad({
       url: new URL(loadPath, origin),
@@ -161,6 +172,7 @@ export async function collectHttp(target: TargetSpec, ctx: CollectContext): Prom
       maxRequests: opts.load.maxRequests,
       timeoutMs,
       tls: tlsOpts,
+      signal,
     });
     const data: HttpFacts = {
       origin: redactUrl(origin.toString()),

@@ -11,6 +11,8 @@ export interface LoadSpec {
   maxRequests: number;
   timeoutMs: number;
   tls?: https.AgentOptions;
+  /** The source deadline: in-flight requests are cut and no new one starts. */
+  signal?: AbortSignal;
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
@@ -46,6 +48,12 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const started = performance.now();
   const deadline = started + spec.durationMs;
 
+  const inFlight = new Set<http.ClientRequest>();
+  const cut = () => {
+    for (const req of inFlight) req.destroy();
+  };
+  spec.signal?.addEventListener('abort', cut, { once: true });
+
   const one = () =>
     new Promise<void>((resolve) => {
       const t0 = process.hrtime.bigint();
@@ -80,6 +88,12 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
         }
       });
       req.on('error', (e) => done('network', e.message));
+      inFlight.add(req);
+      req.on('close', () => {
+        inFlight.delete(req);
+        // Destroyed at the deadline before its answer ended (after an answer, `done` already ran).
+        done('network', 'cut at the source deadline');
+      });
       const timer = setTimeout(() => {
         req.destroy();
         done('timeout', `no answer within ${spec.timeoutMs} ms`);
@@ -88,13 +102,14 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     });
 
   const worker = async () => {
-    while (issued < spec.maxRequests && performance.now() < deadline) {
+    while (issued < spec.maxRequests && performance.now() < deadline && !spec.signal?.aborted) {
       issued++;
       await one();
     }
   };
   await Promise.all(Array.from({ length: spec.concurrency }, worker));
   const elapsedMs = performance.now() - started;
+  spec.signal?.removeEventListener('abort', cut);
   agent.destroy();
   const errors = kinds.status4xx + kinds.status5xx + kinds.network + kinds.timeout;
   const ms = (us: number) => round(us / 1000);

@@ -1,8 +1,8 @@
-// One HTTP/1.1 request over node:http(s) with a deadline; the body read (bounded) and decoded.
-import http from 'node:http';
-import https from 'node:https';
+// One HTTP/1.1 request over node:http(s), bounded (see bounded-request); the body read and decoded.
+import type http from 'node:http';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { boundedRequest, WireError } from '../bounded-request.js';
 
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
@@ -14,7 +14,7 @@ export interface RawResponse {
   durationMs: number;
 }
 
-export type ErrorKind = 'unreachable' | 'timeout' | 'tls' | 'network';
+export type ErrorKind = 'unreachable' | 'timeout' | 'tls' | 'network' | 'too-large';
 
 export class ProbeError extends Error {
   constructor(
@@ -30,6 +30,11 @@ const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME|EPROTO|ERR_SS
 
 export function classify(err: unknown): ProbeError {
   if (err instanceof ProbeError) return err;
+  if (err instanceof WireError) {
+    if (err.kind === 'idle' || err.kind === 'deadline')
+      return new ProbeError('timeout', err.message, 'ETIMEDOUT');
+    return new ProbeError(err.kind === 'too-large' ? 'too-large' : 'network', err.message, err.code);
+  }
   const e = err as NodeJS.ErrnoException;
   const code = e?.code ?? '';
   const msg = e?.message ?? String(err);
@@ -41,53 +46,45 @@ export function classify(err: unknown): ProbeError {
   return new ProbeError('network', code ? `${code}: ${msg}` : msg, code);
 }
 
+/** A body larger than this is not read to its end: the probe stops and names the size. */
+export const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
 export interface RequestOptions {
   agent: http.Agent;
+  /** The longest wait with nothing from the server (connect, first byte, between chunks). */
   timeoutMs: number;
   headers?: Record<string, string>;
   /** Read and keep the body (else it is drained and counted only). */
   keepBody?: boolean;
+  /** The source deadline. */
+  signal?: AbortSignal;
 }
 
-export function request(url: URL, opts: RequestOptions): Promise<RawResponse> {
+/** One GET: the body kept up to MAX_BODY_BYTES, counted up to MAX_DRAIN_BYTES, then cut. */
+export async function request(url: URL, opts: RequestOptions): Promise<RawResponse> {
   const started = performance.now();
-  const mod = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = mod.request(
-      url,
-      { method: 'GET', agent: opts.agent, headers: { 'user-agent': 'strisk', ...opts.headers } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let wire = 0;
-        res.on('data', (c: Buffer) => {
-          wire += c.length;
-          if (opts.keepBody && wire <= MAX_BODY_BYTES) chunks.push(c);
-        });
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            wireBytes: wire,
-            body: Buffer.concat(chunks),
-            durationMs: performance.now() - started,
-          });
-        });
-        res.on('error', (e) => fail(e));
-      },
-    );
-    const fail = (e: unknown) => {
-      clearTimeout(timer);
-      req.destroy();
-      reject(classify(e));
+  try {
+    const res = await boundedRequest({
+      method: 'GET',
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      agent: opts.agent,
+      headers: opts.headers,
+      maxBytes: MAX_DRAIN_BYTES,
+      keepBytes: opts.keepBody ? MAX_BODY_BYTES : 0,
+      idleMs: opts.timeoutMs,
+      signal: opts.signal,
+    });
+    return {
+      status: res.status,
+      headers: res.headers,
+      wireBytes: res.size,
+      body: res.body,
+      durationMs: performance.now() - started,
     };
-    const timer = setTimeout(
-      () => fail(new ProbeError('timeout', `no complete answer within ${opts.timeoutMs} ms`, 'ETIMEDOUT')),
-      opts.timeoutMs,
-    );
-    req.on('error', fail);
-    req.end();
-  });
+  } catch (err) {
+    throw classify(err);
+  }
 }
 
 const gunzip = promisify(zlib.gunzip);
