@@ -66,7 +66,10 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     )
     .option('--save-facts <file>', 'record the collected facts as JSON')
     .option('--facts <file>', 'audit recorded facts instead of collecting (offline replay)')
-    .option('--timeout <ms>', 'per-source timeout in milliseconds (default 5000)')
+    .option(
+      '--timeout <ms>',
+      'longest wait on a server with nothing arriving, in ms (default 5000); each source ends by 4 x this',
+    )
     .option('-v, --verbose', 'show evidence for passing checks too');
   for (const info of Object.values(LIVE_SOURCES as Record<string, LiveSourceInfo>)) {
     auditCmd.option(
