@@ -102,6 +102,7 @@ export function boundedRequest(opts: BoundedRequestOptions): Promise<BoundedResp
       clearTimeout(idleTimer);
       opts.signal?.removeEventListener('abort', onAbort);
       socket?.removeListener('data', touch);
+      socket?.removeListener('connect', touch);
       if (err) {
         req.destroy();
         reject(wireError(err));
@@ -144,11 +145,15 @@ export function boundedRequest(opts: BoundedRequestOptions): Promise<BoundedResp
       ? mod.request(target, base)
       : http.request({ ...base, socketPath: opts.socketPath, path: opts.path });
 
+    // The wait restarts whenever this side makes progress too: a process starved before its
+    // request was even written must not blame the server for it.
     req.on('socket', (s) => {
       socket = s;
       s.on('data', touch);
+      s.once('connect', touch);
       touch();
     });
+    req.on('finish', touch);
     req.on('error', (e) => finish(e));
     req.on('response', (res) => {
       touch();
