@@ -20,8 +20,9 @@ const DEADLINE_MS = sourceDeadlineMs(TIMEOUT_MS);
 const GRACE_MS = 3000;
 // From the last byte of the report to the exit.
 const EXIT_AFTER_REPORT_MS = 1500;
-// A plain audit of a compose file peaks near 120 MB here; the caps allow 16–64 MiB per answer.
-const MAX_PEAK_RSS_MB = 400;
+// A plain audit of a compose file peaks near 80 MB here, and 110–150 MB against an endless body
+// with the caps (16–64 MiB per answer); before them Docker's grew past 2 GB.
+const MAX_PEAK_RSS_MB = 250;
 
 const SOURCES = {
   docker: (port: number) => ['--docker', `tcp://127.0.0.1:${port}`],
@@ -49,7 +50,7 @@ interface Run {
   peakRssMb: number;
 }
 
-/** `strisk audit` under /usr/bin/time (peak RSS of the child), json on stdout. */
+/** `strisk audit` under /usr/bin/time (peak RSS of the child, from `-f %M`), json on stdout. */
 function audit(dir: string, args: string[]): Promise<Run> {
   const rssFile = join(dir, 'rss');
   const child = spawn(
