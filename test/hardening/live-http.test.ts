@@ -32,7 +32,7 @@ const SOURCES = {
 
 const CAUSE: Record<Fault, { status: string; message: RegExp }> = {
   tarpit: { status: 'timeout', message: new RegExp(`no answer from the server for ${TIMEOUT_MS} ms`) },
-  garbage: { status: 'error', message: /not HTTP|closed the connection|hang up/ },
+  garbage: { status: 'error', message: /the answer is not HTTP/ },
   'close-mid-response': { status: 'error', message: /closed the connection mid-answer/ },
   drip: { status: 'timeout', message: new RegExp(`no complete answer within ${DEADLINE_MS} ms`) },
   'endless-body': { status: 'error', message: /exceeds \d+ bytes/ },

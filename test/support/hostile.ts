@@ -23,7 +23,7 @@ export interface HostileBehaviour {
   endless?: Buffer;
   /** After the prefix: these bytes one at a time, every `dripMs`, forever (cycled). */
   drip?: { bytes: Buffer; everyMs: number };
-  /** After the prefix (and no endless/drip): close the connection. */
+  /** After the prefix (and no endless/drip): close the connection (a FIN after the bytes sent). */
   close?: boolean;
   /** Write the prefix on connect instead of waiting for the client. */
   speakFirst?: boolean;
@@ -73,7 +73,7 @@ function behave(socket: Socket, b: HostileBehaviour, timers: Set<NodeJS.Timeout>
     timers.add(timer);
     return;
   }
-  if (b.close) socket.destroy();
+  if (b.close) socket.end();
 }
 
 /** Starts a server with one behaviour for every connection. */
