@@ -80,6 +80,10 @@ function wireError(err: unknown): Error {
  * as activity first.
  */
 export function boundedRequest(opts: BoundedRequestOptions): Promise<BoundedResponse> {
+  return send(opts, true);
+}
+
+function send(opts: BoundedRequestOptions, mayRetry: boolean): Promise<BoundedResponse> {
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) {
       reject(new WireError('deadline', String(opts.signal.reason ?? 'the source deadline passed')));
@@ -96,13 +100,17 @@ export function boundedRequest(opts: BoundedRequestOptions): Promise<BoundedResp
       lastActivity = performance.now();
     };
 
-    const finish = (err: Error | null, value?: BoundedResponse) => {
-      if (settled) return;
+    const settle = () => {
       settled = true;
       clearTimeout(idleTimer);
       opts.signal?.removeEventListener('abort', onAbort);
       socket?.removeListener('data', touch);
       socket?.removeListener('connect', touch);
+    };
+
+    const finish = (err: Error | null, value?: BoundedResponse) => {
+      if (settled) return;
+      settle();
       if (err) {
         req.destroy();
         reject(wireError(err));
@@ -154,8 +162,26 @@ export function boundedRequest(opts: BoundedRequestOptions): Promise<BoundedResp
       touch();
     });
     req.on('finish', touch);
-    req.on('error', (e) => finish(e));
+    let answered = false;
+    req.on('error', (e) => {
+      // A kept-alive connection the server closed while it sat in the pool: the request never
+      // reached the server. Every request here is a read, so it is sent again, once, afresh.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (
+        mayRetry &&
+        !settled &&
+        !answered &&
+        req.reusedSocket &&
+        (code === 'ECONNRESET' || code === 'EPIPE')
+      ) {
+        settle();
+        send(opts, false).then(resolve, reject);
+        return;
+      }
+      finish(e);
+    });
     req.on('response', (res) => {
+      answered = true;
       touch();
       const chunks: Buffer[] = [];
       const keep = opts.keepBytes ?? opts.maxBytes;

@@ -1,6 +1,7 @@
 // The request every HTTP-speaking collector uses: its idle timeout measures the server, not this
 // process; its cap and its signal end a request at once. The servers run in a worker thread, so
 // they keep answering while this thread is blocked.
+import { Agent } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boundedRequest, WireError } from '../../src/collectors/bounded-request.js';
@@ -12,6 +13,12 @@ const { parentPort } = require('node:worker_threads');
 const http = require('node:http');
 const server = http.createServer((req, res) => {
   if (req.url === '/ok') return res.end('{"ok":true}');
+  // Promises a long keep-alive, then closes the connection 10 ms later, as a restarted server does.
+  if (req.url === '/then-close') {
+    res.setHeader('Keep-Alive', 'timeout=60');
+    res.end('{"ok":true}');
+    return setTimeout(() => req.socket.end(), 10);
+  }
   if (req.url === '/soon') return setTimeout(() => res.end('{"ok":true}'), 100);
   if (req.url === '/endless') {
     res.writeHead(200);
@@ -94,5 +101,18 @@ describe('boundedRequest', () => {
     }).catch((e: unknown) => e);
     expect((err as WireError).kind).toBe('deadline');
     expect((err as Error).message).toBe('the deadline passed');
+  });
+
+  it('sends a read again when the kept-alive connection it picked was closed by the server', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      expect((await get('/then-close', { agent })).status).toBe(200);
+      // The server closes the idle connection after 10 ms; this thread does not see it in time.
+      blockFor(200);
+      const again = await get('/ok', { agent });
+      expect(again.body.toString()).toBe('{"ok":true}');
+    } finally {
+      agent.destroy();
+    }
   });
 });
