@@ -1,5 +1,6 @@
 import { mkdtempSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ const ctx = { timeoutMs: 2000, projectDir: '.' };
 const dir = mkdtempSync(join(tmpdir(), 'strisk-docker-fail-'));
 const servers: Server[] = [];
 const sockets: Socket[] = [];
+const httpServers: HttpServer[] = [];
 
 async function unixServer(name: string, onConnection: (s: Socket) => void): Promise<string> {
   const path = join(dir, name);
@@ -30,6 +32,7 @@ async function unixServer(name: string, onConnection: (s: Socket) => void): Prom
 afterAll(async () => {
   for (const s of sockets) s.destroy();
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  await Promise.all(httpServers.map((s) => new Promise((r) => s.close(r))));
 });
 
 describe('docker collector failures', () => {
@@ -67,6 +70,25 @@ describe('docker collector failures', () => {
     const t = await collect({ url }, { ...ctx, timeoutMs: 300 });
     expect(t.status).toBe('timeout');
     expect(performance.now() - started).toBeLessThan(1500);
+  });
+
+  it('an engine that stops answering part-way: the target times out, no image is half-read', async () => {
+    // Answers the engine calls, then never the image inspect.
+    const engine = createHttpServer((req, res) => {
+      if (req.url?.startsWith('/images/')) return;
+      res.setHeader('content-type', 'application/json');
+      res.end(req.url?.startsWith('/containers/json') ? '[]' : '{}');
+    });
+    httpServers.push(engine);
+    await new Promise<void>((r) => engine.listen(0, '127.0.0.1', r));
+    const { port } = engine.address() as AddressInfo;
+    const t = await collect(
+      { url: `tcp://127.0.0.1:${port}`, images: ['app:1'] },
+      { ...ctx, timeoutMs: 300 },
+    );
+    expect(t.status, t.message).toBe('timeout');
+    expect(t.message).toMatch(/no answer from the server for 300 ms/);
+    engine.closeAllConnections();
   });
 
   it('an address or options it cannot use: invalid', async () => {

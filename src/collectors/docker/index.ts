@@ -65,7 +65,12 @@ async function readEngine(docker: ReadOnlyDocker, opts: DockerTargetOptions): Pr
     ...new Set([...(opts.images ?? []), ...containers.map((c) => c.image)].filter((r) => r !== '')),
   ];
   const images = await mapLimit(refs, PARALLEL, (ref) =>
-    readImage(docker, ref).catch((err: unknown) => missingImage(ref, classifyError(err, ref).message)),
+    readImage(docker, ref).catch((err: unknown) => {
+      // An engine that stops answering fails the target; one image it cannot show is recorded.
+      const e = classifyError(err, ref);
+      if (e.status === 'timeout') throw err;
+      return missingImage(ref, e.message);
+    }),
   );
   return DockerFactsSchema.parse({
     engine: engineOf(info, version),
