@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { combine, forbidden, type Judgement } from '../../collectors/postgres/judge.js';
 import { defineCheck, type Metric } from '../../core/check.js';
+import { redactSqlLiterals } from '../../core/redact-sql.js';
 
 export default defineCheck({
   id: 'postgres/query-time',
@@ -73,7 +74,8 @@ export default defineCheck({
             observed: Math.round(q.meanMs * 100) / 100,
             unit: 'ms mean',
             status: 'info' as const,
-            note: `${q.calls} calls: ${q.query}`,
+            // Redacted at collection too; again here for facts recorded before that.
+            note: `${q.calls} calls: ${redactSqlLiterals(q.query)}`,
           })),
         ],
         remediation: {

@@ -1,6 +1,17 @@
-import type { ConnectionOptions } from 'node:tls';
-import { Redis } from 'ioredis';
+import { createConnection } from 'node:net';
+import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
+import { AbstractConnector, Redis } from 'ioredis';
 import type { TargetStatus } from '../../core/facts.js';
+import { ReceiveCap } from '../response-cap.js';
+
+/**
+ * What one Redis connection may receive in a run. The largest legitimate traffic is the key
+ * sample: SCAN replies (COUNT 1000) and one PTTL per key, sampleSize keys (1000 by default,
+ * 100,000 at most) per pattern within sampleTimeMs; INFO and CONFIG GET are a few tens of KB,
+ * CLUSTER NODES about 200 bytes per node. 64 MiB is 100,000 keys of 600 bytes; a server that
+ * sends more is closed, and the target fails with "response larger than 64 MiB".
+ */
+export const REDIS_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /**
  * The only commands strisk sends, by name or `name|subcommand` as `INFO commandstats` counts them.
@@ -80,12 +91,42 @@ export class ReadOnlyRedis {
   private readonly redis: Redis;
   /** The socket's or handshake's own error: ioredis rejects with a bare "Connection is closed". */
   private lastError: Error | undefined;
+  private readonly cap: ReceiveCap;
 
   constructor(
     readonly endpoint: Endpoint,
     timeoutMs: number,
+    maxBytes = REDIS_MAX_RESPONSE_BYTES,
   ) {
+    const cap = new ReceiveCap(maxBytes);
+    this.cap = cap;
+    // ioredis's own connector, plus the byte cap on the stream it opens.
+    class CappedConnector extends AbstractConnector {
+      constructor() {
+        super(0);
+      }
+      connect(): Promise<import('node:net').Socket> {
+        this.connecting = true;
+        return new Promise((resolve, reject) => {
+          process.nextTick(() => {
+            if (!this.connecting) {
+              reject(new Error('Connection is closed.'));
+              return;
+            }
+            const at = { host: endpoint.host, port: endpoint.port };
+            const stream = endpoint.tls ? tlsConnect({ ...at, ...endpoint.tls }) : createConnection(at);
+            this.stream = stream;
+            stream.once('error', (err) => {
+              this.firstError = err;
+            });
+            cap.watch(stream);
+            resolve(stream);
+          });
+        });
+      }
+    }
     this.redis = new Redis({
+      Connector: CappedConnector,
       host: endpoint.host,
       port: endpoint.port,
       username: endpoint.username,
@@ -120,26 +161,39 @@ export class ReadOnlyRedis {
       // AUTH and SELECT run during the handshake; PING makes their failures surface here.
       await this.call(['ping']);
     } catch (err) {
-      throw this.lastError ?? err;
+      throw this.cap.error ?? this.lastError ?? err;
     }
   }
 
   async call(cmd: Command): Promise<unknown> {
     assertRead(cmd);
-    return this.redis.call(cmd[0], ...cmd.slice(1));
+    try {
+      return await this.redis.call(cmd[0], ...cmd.slice(1));
+    } catch (err) {
+      // ioredis reports a capped connection as "Connection is closed": name the cause.
+      throw this.cap.error ?? err;
+    }
   }
 
   /** Several commands in one round trip; each reply or its error. */
   async batch(cmds: readonly Command[]): Promise<{ error: Error | null; reply: unknown }[]> {
     if (cmds.length === 0) return [];
     for (const c of cmds) assertRead(c);
-    const res = await this.redis.pipeline(cmds.map((c) => [...c])).exec();
-    if (!res) throw new Error('pipeline was not executed');
+    const res = await this.redis
+      .pipeline(cmds.map((c) => [...c]))
+      .exec()
+      .catch((err: unknown) => {
+        throw this.cap.error ?? err;
+      });
+    if (!res) throw this.cap.error ?? new Error('pipeline was not executed');
+    if (this.cap.error) throw this.cap.error;
     return res.map(([error, reply]) => ({ error, reply }));
   }
 
+  /** Closes at once: a server that never answers the QUIT must not keep the process alive. */
   close(): void {
     this.redis.disconnect(false);
+    this.cap.destroy();
   }
 }
 
