@@ -91,31 +91,47 @@ export function timeoutError(ms: number): Error {
 }
 
 /**
- * What one PostgreSQL or PgBouncer connection may receive in a run. The audit's largest answer is
- * the table statistics, LIMIT maxTables (10,000 by default: about 4 MB); the rest is a few
- * hundred rows of settings, pools and the top statements. Rows become JS objects several times
- * their wire size, so the cap also bounds memory against a server that streams rows without end.
+ * What one answer of PostgreSQL or PgBouncer may hold. The audit's largest is the table
+ * statistics, LIMIT maxTables (10,000 by default: about 4 MB, 10,000 rows); the rest are a few
+ * hundred rows of settings, pools and the top statements. Rows become JS objects many times
+ * their wire size (a 12-byte row costs about 100 bytes and a microsecond to parse), so rows are
+ * capped as well as bytes: a server that streams tiny rows without end is stopped within a
+ * second, not at the deadline. A maxTables above PG_MAX_RESPONSE_ROWS meets the row cap.
  */
 export const PG_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+export const PG_MAX_RESPONSE_ROWS = 100_000;
 
 const caps = new WeakMap<Client, ReceiveCap>();
 
 /**
- * Caps what a client's connection receives (`PG_MAX_RESPONSE_BYTES`): past the cap the socket is
- * destroyed and the pending query fails with "response larger than 32 MiB". Call it right after
+ * Caps each answer a client's connection receives (`PG_MAX_RESPONSE_BYTES`,
+ * `PG_MAX_RESPONSE_ROWS`, counted from one ReadyForQuery to the next): past a cap the socket is
+ * destroyed and the pending query fails with "response larger than ...". Call it right after
  * `new pg.Client()`, before connect; the TLS stream that replaces the socket is counted too.
  */
-export function capClient(client: Client, maxBytes = PG_MAX_RESPONSE_BYTES): void {
+export function capClient(
+  client: Client,
+  maxBytes = PG_MAX_RESPONSE_BYTES,
+  maxRows = PG_MAX_RESPONSE_ROWS,
+): void {
   const connection = (client as unknown as { connection: PgConnection }).connection;
   const cap = new ReceiveCap(maxBytes);
+  let rows = 0;
   cap.watch(connection.stream);
   connection.on('sslconnect', () => cap.watch(connection.stream));
+  connection.on('dataRow', () => {
+    if (++rows > maxRows) cap.trip(`${maxRows.toLocaleString('en')} rows`);
+  });
+  connection.on('readyForQuery', () => {
+    cap.reset();
+    rows = 0;
+  });
   caps.set(client, cap);
 }
 
 interface PgConnection {
   stream: import('node:stream').Duplex;
-  on(event: 'sslconnect', listener: () => void): void;
+  on(event: 'sslconnect' | 'dataRow' | 'readyForQuery', listener: () => void): void;
 }
 
 /** The cap's error when the cap closed the connection: the cause to report, whatever pg made of it. */

@@ -3,15 +3,19 @@ import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { AbstractConnector, Redis } from 'ioredis';
 import type { TargetStatus } from '../../core/facts.js';
 import { ReceiveCap } from '../response-cap.js';
+import { RespGuard } from './resp-guard.js';
 
 /**
- * What one Redis connection may receive in a run. The largest legitimate traffic is the key
- * sample: SCAN replies (COUNT 1000) and one PTTL per key, sampleSize keys (1000 by default,
- * 100,000 at most) per pattern within sampleTimeMs; INFO and CONFIG GET are a few tens of KB,
- * CLUSTER NODES about 200 bytes per node. 64 MiB is 100,000 keys of 600 bytes; a server that
- * sends more is closed, and the target fails with "response larger than 64 MiB".
+ * What one Redis round trip may receive. The largest legitimate answer is a sampling batch: one
+ * SCAN reply (COUNT 1000) and up to 1000 PTTLs, well under 1 MB with key names of a few hundred
+ * bytes; INFO and CONFIG GET are a few tens of KB, CLUSTER NODES about 200 bytes per node.
+ * A reply of many small elements becomes JS values many times its wire size, so the cap is far
+ * below what memory alone would allow; a server that sends more is closed, and the target fails
+ * with "response larger than 8 MiB".
  */
-export const REDIS_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+export const REDIS_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** Elements all the arrays of one response may announce (a sampling batch announces about 1000). */
+export const REDIS_MAX_RESPONSE_ELEMENTS = 1_000_000;
 
 /**
  * The only commands strisk sends, by name or `name|subcommand` as `INFO commandstats` counts them.
@@ -92,6 +96,7 @@ export class ReadOnlyRedis {
   /** The socket's or handshake's own error: ioredis rejects with a bare "Connection is closed". */
   private lastError: Error | undefined;
   private readonly cap: ReceiveCap;
+  private readonly guard: RespGuard;
 
   constructor(
     readonly endpoint: Endpoint,
@@ -99,7 +104,9 @@ export class ReadOnlyRedis {
     maxBytes = REDIS_MAX_RESPONSE_BYTES,
   ) {
     const cap = new ReceiveCap(maxBytes);
+    const guard = new RespGuard(REDIS_MAX_RESPONSE_ELEMENTS, maxBytes);
     this.cap = cap;
+    this.guard = guard;
     // ioredis's own connector, plus the byte cap on the stream it opens.
     class CappedConnector extends AbstractConnector {
       constructor() {
@@ -120,6 +127,19 @@ export class ReadOnlyRedis {
               this.firstError = err;
             });
             cap.watch(stream);
+            // ioredis adds its decoder on connect; the guard goes in front of it a tick later.
+            stream.once(endpoint.tls ? 'secureConnect' : 'connect', () =>
+              process.nextTick(() =>
+                stream.prependListener('data', (chunk: Buffer) => {
+                  const over = guard.scan(chunk);
+                  if (!over) return;
+                  // The decoder still gets this chunk: end the header where it broke the limit,
+                  // and the rest is bytes it rejects, so nothing is allocated for the rest.
+                  chunk.fill(13, over.at);
+                  cap.trip(over.what);
+                }),
+              ),
+            );
             resolve(stream);
           });
         });
@@ -167,6 +187,8 @@ export class ReadOnlyRedis {
 
   async call(cmd: Command): Promise<unknown> {
     assertRead(cmd);
+    this.cap.reset();
+    this.guard.reset();
     try {
       return await this.redis.call(cmd[0], ...cmd.slice(1));
     } catch (err) {
@@ -179,6 +201,8 @@ export class ReadOnlyRedis {
   async batch(cmds: readonly Command[]): Promise<{ error: Error | null; reply: unknown }[]> {
     if (cmds.length === 0) return [];
     for (const c of cmds) assertRead(c);
+    this.cap.reset();
+    this.guard.reset();
     const res = await this.redis
       .pipeline(cmds.map((c) => [...c]))
       .exec()
@@ -213,6 +237,9 @@ export function classifyError(err: unknown): TargetError {
   }
   if (/^NOPERM/.test(msg)) return new TargetError('forbidden', msg);
   if (code === 'ETIMEDOUT' || /timed? ?out/i.test(msg)) return new TargetError('timeout', msg);
+  if (/Unknown RESP type|Protocol error/i.test(msg)) {
+    return new TargetError('error', `the server's reply is not Redis protocol (${msg})`);
+  }
   if (/^LOADING/.test(msg)) return new TargetError('error', `server is loading its dataset: ${msg}`);
   if (/Connection is closed|Stream isn't writeable/i.test(msg)) {
     return new TargetError('unreachable', `connection closed by the server (${msg})`);
