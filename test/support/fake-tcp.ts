@@ -134,15 +134,19 @@ export function pgHandshake(): Buffer {
   ]);
 }
 
-/** RowDescription of text columns. */
-export function pgRowDescription(columns: string[]): Buffer {
+/** Type OIDs of the columns a fake answer uses: pg parses values by them. */
+export const OID = { bool: 16, int4: 23, text: 25, json: 114, float8: 701 } as const;
+
+/** RowDescription: text columns, or `[name, oid]` pairs. */
+export function pgRowDescription(columns: (string | [string, number])[]): Buffer {
   return message(
     'T',
     Buffer.concat([
       int16(columns.length),
-      ...columns.map((c) =>
-        Buffer.concat([cstr(c), int32(0), int16(0), int32(25), int16(-1), int32(-1), int16(0)]),
-      ),
+      ...columns.map((c) => {
+        const [name, oid] = typeof c === 'string' ? [c, OID.text] : c;
+        return Buffer.concat([cstr(name), int32(0), int16(0), int32(oid), int16(-1), int32(-1), int16(0)]);
+      }),
     ]),
   );
 }
@@ -187,11 +191,35 @@ export function pgError(code: string, text: string): Buffer {
   );
 }
 
+/** AuthenticationCleartextPassword: the server asks for the password in clear. */
+export function pgAskPassword(): Buffer {
+  return message('R', int32(3));
+}
+
 export interface PgHandlers {
   /** Answers the startup message; the default is the handshake. */
   startup?(socket: Socket): void;
+  /** Any other message the client sends (a PasswordMessage `p`, ...). */
+  other?(socket: Socket, type: string, body: Buffer): void;
   /** Answers each query (simple `Q`, or the `Sync` that ends an extended one) with its SQL. */
-  query(socket: Socket, sql: string): void;
+  query(socket: Socket, sql: string, extended: boolean): void;
+}
+
+/** A whole answer: rows (or none, for a command), CommandComplete, ReadyForQuery. */
+export function pgAnswer(
+  extended: boolean,
+  columns: (string | [string, number])[] | null,
+  rows: (string | null)[][] = [],
+): Buffer {
+  const head = extended ? [message('1', Buffer.alloc(0)), message('2', Buffer.alloc(0))] : [];
+  const desc = columns ? [pgRowDescription(columns)] : extended ? [message('n', Buffer.alloc(0))] : [];
+  return Buffer.concat([
+    ...head,
+    ...desc,
+    ...rows.map(pgDataRow),
+    pgCommandComplete(columns ? `SELECT ${rows.length}` : 'OK'),
+    pgReadyForQuery(),
+  ]);
 }
 
 /**
@@ -231,13 +259,14 @@ export function fakePgServer(handlers: PgHandlers): Promise<FakeServer> {
           socket.end();
           return;
         }
-        if (type === 'Q') handlers.query(socket, body.toString('utf8').replace(/\0$/, ''));
+        if (type === 'Q') handlers.query(socket, body.toString('utf8').replace(/\0$/, ''), false);
         else if (type === 'P')
           pendingSql = body
             .subarray(body.indexOf(0) + 1)
             .toString('utf8')
             .split('\0')[0]!;
-        else if (type === 'S') handlers.query(socket, pendingSql);
+        else if (type === 'S') handlers.query(socket, pendingSql, true);
+        else if (!'BDEHFC'.includes(type)) handlers.other?.(socket, type, body);
       }
     });
   });
