@@ -10,7 +10,9 @@ export default defineCheck({
   description:
     'The checklist’s target for database query time is a mean under 50 ms. strisk reads the ' +
     'calls-weighted mean of `pg_stat_statements` for the audited database (cumulative since the ' +
-    'extension’s last reset, leaving out strisk’s own statements) and lists the slowest statements. ' +
+    'extension’s last reset, leaving out strisk’s own statements) and lists the slowest statements, ' +
+    "their string literals shown as `'***'` (utility statements such as `ALTER ROLE … PASSWORD` are " +
+    'kept verbatim by the extension). ' +
     'Without the extension it says so and skips. ' +
     'https://www.postgresql.org/docs/current/pgstatstatements.html',
   seedRef: '5.1',
