@@ -28,7 +28,9 @@ export function spawnAudit(args: string[], opts: { env?: NodeJS.ProcessEnv; kill
   const timed = existsSync(TIME);
   const [cmd, ...argv] = timed ? [TIME, '-f', 'STRISK_PEAK_RSS_KIB=%M', ...cli] : cli;
   const started = performance.now();
+  // Its own process group, so a run that overstays is killed with GNU time's child, not without it.
   const child = spawn(cmd!, argv, {
+    detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: opts.env ?? { PATH: process.env.PATH ?? '' },
   });
@@ -53,7 +55,13 @@ export function spawnAudit(args: string[], opts: { env?: NodeJS.ProcessEnv; kill
           // exited
         }
       }, 20);
-  const killer = setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs ?? 60_000);
+  const killer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }, opts.killAfterMs ?? 60_000);
   return new Promise<AuditRun>((resolveRun) => {
     child.on('close', (code, signal) => {
       const ended = performance.now();
@@ -61,8 +69,8 @@ export function spawnAudit(args: string[], opts: { env?: NodeJS.ProcessEnv; kill
       clearTimeout(killer);
       const m = /^STRISK_PEAK_RSS_KIB=(\d+)\n?/m.exec(stderr);
       resolveRun({
-        code:
-          timed && code !== null && /Command exited with non-zero status (\d+)/.test(stderr) ? code : code,
+        // GNU time exits with its child's code.
+        code,
         signal,
         stdout,
         stderr: stderr
