@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 
 /** The ways a hostile or broken server answers, one row of the fault matrix each. */
 export const FAULTS = [
@@ -226,49 +227,65 @@ export function pgAnswer(
  * A minimal PostgreSQL server: reads the client's framing (SSLRequest is refused with `N`, the
  * startup message gets the handshake) and hands each query to `handlers.query`.
  */
-export function fakePgServer(handlers: PgHandlers): Promise<FakeServer> {
-  return listen((socket) => {
+export function fakePgServer(
+  handlers: PgHandlers,
+  tls?: { key: string | Buffer; cert: string | Buffer },
+): Promise<FakeServer> {
+  return listen((raw) => {
     let buf = Buffer.alloc(0);
     let started = false;
     let pendingSql = '';
-    socket.on('data', (chunk) => {
-      buf = Buffer.concat([buf, chunk]);
-      for (;;) {
-        if (!started) {
-          if (buf.length < 8) return;
-          const len = buf.readInt32BE(0);
-          if (buf.length < len) return;
-          const code = buf.readInt32BE(4);
-          buf = buf.subarray(len);
-          if (code === 80877103) {
-            socket.write('N');
+    const serve = (socket: Socket) => {
+      const onData = (chunk: Buffer) => {
+        buf = Buffer.concat([buf, chunk]);
+        for (;;) {
+          if (!started) {
+            if (buf.length < 8) return;
+            const len = buf.readInt32BE(0);
+            if (buf.length < len) return;
+            const code = buf.readInt32BE(4);
+            buf = buf.subarray(len);
+            if (code === 80877103) {
+              if (!tls) {
+                socket.write('N');
+                continue;
+              }
+              // Accept TLS: 'S', then the same protocol inside the TLS stream.
+              socket.off('data', onData);
+              socket.write('S');
+              const secure = new TLSSocket(socket, { isServer: true, ...tls });
+              secure.on('error', () => {});
+              serve(secure);
+              return;
+            }
+            started = true;
+            if (handlers.startup) handlers.startup(socket);
+            else socket.write(pgHandshake());
             continue;
           }
-          started = true;
-          if (handlers.startup) handlers.startup(socket);
-          else socket.write(pgHandshake());
-          continue;
+          if (buf.length < 5) return;
+          const type = String.fromCharCode(buf[0]!);
+          const len = buf.readInt32BE(1);
+          if (buf.length < len + 1) return;
+          const body = buf.subarray(5, len + 1);
+          buf = buf.subarray(len + 1);
+          if (type === 'X') {
+            socket.end();
+            return;
+          }
+          if (type === 'Q') handlers.query(socket, body.toString('utf8').replace(/\0$/, ''), false);
+          else if (type === 'P')
+            pendingSql = body
+              .subarray(body.indexOf(0) + 1)
+              .toString('utf8')
+              .split('\0')[0]!;
+          else if (type === 'S') handlers.query(socket, pendingSql, true);
+          else if (!'BDEHFC'.includes(type)) handlers.other?.(socket, type, body);
         }
-        if (buf.length < 5) return;
-        const type = String.fromCharCode(buf[0]!);
-        const len = buf.readInt32BE(1);
-        if (buf.length < len + 1) return;
-        const body = buf.subarray(5, len + 1);
-        buf = buf.subarray(len + 1);
-        if (type === 'X') {
-          socket.end();
-          return;
-        }
-        if (type === 'Q') handlers.query(socket, body.toString('utf8').replace(/\0$/, ''), false);
-        else if (type === 'P')
-          pendingSql = body
-            .subarray(body.indexOf(0) + 1)
-            .toString('utf8')
-            .split('\0')[0]!;
-        else if (type === 'S') handlers.query(socket, pendingSql, true);
-        else if (!'BDEHFC'.includes(type)) handlers.other?.(socket, type, body);
-      }
-    });
+      };
+      socket.on('data', onData);
+    };
+    serve(raw);
   });
 }
 

@@ -189,12 +189,16 @@ export class ReadOnlyRedis {
     assertRead(cmd);
     this.cap.reset();
     this.guard.reset();
+    let reply: unknown;
     try {
-      return await this.redis.call(cmd[0], ...cmd.slice(1));
+      reply = await this.redis.call(cmd[0], ...cmd.slice(1));
     } catch (err) {
       // ioredis reports a capped connection as "Connection is closed": name the cause.
       throw this.cap.error ?? err;
     }
+    // The last read may complete the reply that broke the cap: it is still refused.
+    if (this.cap.error) throw this.cap.error;
+    return reply;
   }
 
   /** Several commands in one round trip; each reply or its error. */
