@@ -59,21 +59,51 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * A message with the URL's password taken out: a server may quote it back in an error, and it must
- * never reach the facts. A password of fewer than 4 characters is replaced only where it stands
- * alone, so it does not mangle the words around it.
+ * A message with the credentials taken out: a server may quote them back in an error, and they
+ * must never reach the facts. Removes the URL's password (and `extra` passwords, e.g. one from
+ * PGPASSWORD), its URL-encoded form, the base64 `user:password` of an HTTP Basic header, the value
+ * of any echoed `Authorization:` header and the password of any `scheme://user:password@` URL.
+ * A password of fewer than 4 characters is replaced only where it stands alone, so it does not
+ * mangle the words around it.
  */
-export function scrubPassword(message: string, url: string): string {
+export function scrubPassword(
+  message: string,
+  url: string,
+  extra: readonly (string | undefined)[] = [],
+): string {
+  let out = message
+    .replace(
+      /(\bauthorization["']?\s*[:=]\s*["']?)(?:(basic|bearer|digest|negotiate)\s+)?[^\s"',;}]+/gi,
+      (_m, head, scheme) => `${head}${scheme ? `${scheme} ` : ''}***`,
+    )
+    .replace(/\b([a-z][\w+.-]*:\/\/[^:/@\s]*):[^@\s/]*@/gi, '$1:***@');
+  let user = '';
+  const passwords = [...extra];
   try {
-    const pw = decodeURIComponent(new URL(url).password);
-    if (pw === '') return message;
-    if (pw.length >= 4) return message.split(pw).join('***');
-    // A short password would match inside ordinary words: replace it only where it stands alone.
-    const escaped = pw.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return message.replace(new RegExp(`(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])`, 'g'), '***');
+    const u = new URL(url);
+    user = decodeURIComponent(u.username);
+    passwords.push(decodeURIComponent(u.password));
   } catch {
-    return message;
+    // not a URL: only the extra passwords
   }
+  for (const pw of passwords) {
+    if (!pw) continue;
+    const forms = new Set([pw, encodeURIComponent(pw)]);
+    for (const name of new Set([user, 'default', ''])) {
+      const basic = Buffer.from(`${name}:${pw}`);
+      forms.add(basic.toString('base64'));
+      forms.add(basic.toString('base64url'));
+    }
+    for (const form of [...forms].sort((a, b) => b.length - a.length)) out = scrubText(out, form);
+  }
+  return out;
+}
+
+function scrubText(message: string, secret: string): string {
+  if (secret.length >= 4) return message.split(secret).join('***');
+  // A short password would match inside ordinary words: replace it only where it stands alone.
+  const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return message.replace(new RegExp(`(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])`, 'g'), '***');
 }
 
 /** Builds a target's facts: its name, a status, the time since `started` (`performance.now()`). */

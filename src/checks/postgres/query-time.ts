@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { combine, forbidden, type Judgement } from '../../collectors/postgres/judge.js';
 import { defineCheck, type Metric } from '../../core/check.js';
+import { redactSqlLiterals } from '../../core/redact-sql.js';
 
 export default defineCheck({
   id: 'postgres/query-time',
@@ -9,7 +10,9 @@ export default defineCheck({
   description:
     'The checklist’s target for database query time is a mean under 50 ms. strisk reads the ' +
     'calls-weighted mean of `pg_stat_statements` for the audited database (cumulative since the ' +
-    'extension’s last reset, leaving out strisk’s own statements) and lists the slowest statements. ' +
+    'extension’s last reset, leaving out strisk’s own statements) and lists the slowest statements, ' +
+    "their string literals shown as `'***'` (utility statements such as `ALTER ROLE … PASSWORD` are " +
+    'kept verbatim by the extension). ' +
     'Without the extension it says so and skips. ' +
     'https://www.postgresql.org/docs/current/pgstatstatements.html',
   seedRef: '5.1',
@@ -73,7 +76,8 @@ export default defineCheck({
             observed: Math.round(q.meanMs * 100) / 100,
             unit: 'ms mean',
             status: 'info' as const,
-            note: `${q.calls} calls: ${q.query}`,
+            // Redacted at collection too; again here for facts recorded before that.
+            note: `${q.calls} calls: ${redactSqlLiterals(q.query)}`,
           })),
         ],
         remediation: {

@@ -1,4 +1,5 @@
 // Turns the rows of the audit queries into facts. Pure: no I/O.
+import { redactSqlLiterals } from '../../core/redact-sql.js';
 import { parseBytes } from '../../core/units.js';
 import {
   type ClickHouseFacts,
@@ -204,7 +205,8 @@ export function queryLogOf(
   const seen = new Map<string, QueryGroup>();
   for (const r of groupRows) {
     const g: QueryGroup = {
-      sample: str(r.sample),
+      // A logged `CREATE USER x IDENTIFIED BY '...'` must not carry its password into the facts.
+      sample: redactSqlLiterals(str(r.sample)),
       count: num(r.n),
       meanMs: Math.round(num(r.mean_ms) * 10) / 10,
       maxMs: num(r.max_ms),

@@ -1,4 +1,5 @@
 // Pure helpers the clickhouse/* checks share: no I/O, no client here.
+import { redactSqlLiterals } from '../../core/redact-sql.js';
 import type { CheckInput, CheckOutcome, Evidence, Remediation } from '../../core/check.js';
 import type { ClickHouseFacts, Column, QueryLog, Setting, Table, UnreadPart } from './schema.js';
 
@@ -169,7 +170,8 @@ export function countOver(q: QueryLog, ms: number): { count: number; overMs: num
 
 /** A query as evidence text: one line, at most 200 characters. */
 export function queryText(sample: string): string {
-  const line = sample.replace(/\s+/g, ' ').trim();
+  // Redacted at collection too; again here for facts recorded before that.
+  const line = redactSqlLiterals(sample).replace(/\s+/g, ' ').trim();
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 

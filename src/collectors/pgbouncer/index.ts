@@ -1,9 +1,16 @@
 import pg from 'pg';
 import type { TargetFacts } from '../../core/facts.js';
-import { closeClient, connectionFor, timeoutError } from '../postgres/connect.js';
+import {
+  capClient,
+  capError,
+  closeClient,
+  connectionFor,
+  secretsOf,
+  timeoutError,
+} from '../postgres/connect.js';
 import { classifyPgError } from '../postgres/errors.js';
 import { ReadOnlySession } from '../postgres/readonly.js';
-import { type CollectContext, type TargetSpec, withDeadline } from '../types.js';
+import { type CollectContext, scrubPassword, type TargetSpec, withDeadline } from '../types.js';
 import { type PgbouncerFacts, PgbouncerFactsSchema } from './schema.js';
 
 export type { PgbouncerFacts } from './schema.js';
@@ -35,6 +42,7 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
   const name = target.name ?? label;
   // The console refuses startup parameters it does not know; send none beyond the basics.
   const client = new pg.Client({ ...conn.config, application_name: undefined, query_timeout: ctx.timeoutMs });
+  capClient(client);
   client.on('error', () => {});
   const elapsed = () => Math.round(performance.now() - started);
   try {
@@ -45,7 +53,9 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
     );
     return { target: name, status: 'ok', durationMs: elapsed(), data: PgbouncerFactsSchema.parse(data) };
   } catch (err) {
-    const c = classifyPgError(err, label);
+    const c0 = classifyPgError(capError(client) ?? err, label);
+    // A server may quote the password back in its error: it must never reach the facts.
+    const c = { ...c0, message: scrubPassword(c0.message, target.url, secretsOf(client)) };
     // The console answers "not allowed" (08P01) to users outside admin_users / stats_users.
     if (/not allowed|no such database/i.test(c.message) && c.status === 'error') {
       return {

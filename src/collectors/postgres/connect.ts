@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Client, ClientConfig } from 'pg';
+import { ReceiveCap } from '../response-cap.js';
 import type { TargetSpec } from '../types.js';
 
 export interface Connection {
@@ -89,9 +90,74 @@ export function timeoutError(ms: number): Error {
   return Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' });
 }
 
+/**
+ * What one answer of PostgreSQL or PgBouncer may hold. The audit's largest is the table
+ * statistics, LIMIT maxTables (10,000 by default: about 4 MB, 10,000 rows); the rest are a few
+ * hundred rows of settings, pools and the top statements. Rows become JS objects many times
+ * their wire size (a 12-byte row costs about 100 bytes and a microsecond to parse), so rows are
+ * capped as well as bytes: a server that streams tiny rows without end is stopped within a
+ * second, not at the deadline. A maxTables above PG_MAX_RESPONSE_ROWS meets the row cap.
+ */
+export const PG_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+export const PG_MAX_RESPONSE_ROWS = 100_000;
+
+const caps = new WeakMap<Client, ReceiveCap>();
+
+/**
+ * Caps each answer a client's connection receives (`PG_MAX_RESPONSE_BYTES`,
+ * `PG_MAX_RESPONSE_ROWS`, counted from one ReadyForQuery to the next): past a cap the socket is
+ * destroyed and the pending query fails with "response larger than ...". Call it right after
+ * `new pg.Client()`, before connect; the TLS stream that replaces the socket is counted too.
+ */
+export function capClient(
+  client: Client,
+  maxBytes = PG_MAX_RESPONSE_BYTES,
+  maxRows = PG_MAX_RESPONSE_ROWS,
+): void {
+  const connection = (client as unknown as { connection: PgConnection }).connection;
+  const cap = new ReceiveCap(maxBytes);
+  let rows = 0;
+  cap.watch(connection.stream);
+  connection.on('sslconnect', () => cap.watch(connection.stream));
+  connection.on('dataRow', () => {
+    if (++rows > maxRows) cap.trip(`${maxRows.toLocaleString('en')} rows`);
+  });
+  connection.on('readyForQuery', () => {
+    cap.reset();
+    rows = 0;
+  });
+  caps.set(client, cap);
+}
+
+interface PgConnection {
+  stream: import('node:stream').Duplex;
+  on(event: 'sslconnect' | 'dataRow' | 'readyForQuery', listener: () => void): void;
+}
+
+/** The cap's error when the cap closed the connection: the cause to report, whatever pg made of it. */
+export function capError(client: Client): Error | undefined {
+  return caps.get(client)?.error;
+}
+
+/** The passwords a client may have sent besides the URL's: from PGPASSWORD or a pgpass file. */
+export function secretsOf(client: Client): string[] {
+  const pw = (client as unknown as { password?: unknown }).password;
+  return [typeof pw === 'string' ? pw : undefined, process.env.PGPASSWORD].filter(
+    (p): p is string => typeof p === 'string' && p !== '',
+  );
+}
+
 /** Ends the session; end() waits for the server, and a server that never answers must not hold the run. */
 export async function closeClient(client: Client): Promise<void> {
   const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
-  await Promise.race([client.end().catch(() => {}), new Promise((r) => setTimeout(r, 200))]);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    client.end().catch(() => {}),
+    new Promise((r) => {
+      timer = setTimeout(r, 200);
+    }),
+  ]);
+  clearTimeout(timer);
   stream?.destroy();
+  caps.get(client)?.destroy();
 }

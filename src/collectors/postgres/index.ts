@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { TargetFacts } from '../../core/facts.js';
-import { type CollectContext, type TargetSpec, withDeadline } from '../types.js';
-import { closeClient, connectionFor, timeoutError } from './connect.js';
+import { redactSqlLiterals } from '../../core/redact-sql.js';
+import { type CollectContext, scrubPassword, type TargetSpec, withDeadline } from '../types.js';
+import { capClient, capError, closeClient, connectionFor, secretsOf, timeoutError } from './connect.js';
 import { classifyPgError } from './errors.js';
 import { ReadOnlySession } from './readonly.js';
 import { type Forbidden, type PostgresFacts, PostgresFactsSchema, type Setting } from './schema.js';
@@ -56,6 +57,7 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
   const name = target.name ?? conn.label;
   const elapsed = () => Math.round(performance.now() - started);
   const client = new pg.Client(conn.config);
+  capClient(client);
   client.on('error', () => {}); // a late socket error after the deadline must not crash the run
   try {
     const data = await withDeadline(
@@ -65,8 +67,10 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
     );
     return { target: name, status: 'ok', durationMs: elapsed(), data: PostgresFactsSchema.parse(data) };
   } catch (err) {
-    const c = classifyPgError(err, conn.label);
-    return { target: name, status: c.status, message: c.message, durationMs: elapsed() };
+    const c = classifyPgError(capError(client) ?? err, conn.label);
+    // A server may quote the password back in its error: it must never reach the facts.
+    const message = scrubPassword(c.message, target.url, secretsOf(client));
+    return { target: name, status: c.status, message, durationMs: elapsed() };
   } finally {
     await closeClient(client);
   }
@@ -158,7 +162,8 @@ async function read(
         .filter((r) => r.query != null)
         .map((r) => ({
           queryid: (r.queryid as string | null) ?? null,
-          query: String(r.query),
+          // Utility statements are kept verbatim (`ALTER ROLE x PASSWORD '...'`): no literal leaves.
+          query: redactSqlLiterals(String(r.query)),
           calls: num(r.calls),
           meanMs: num(r.mean_ms),
           totalMs: num(r.total_ms),

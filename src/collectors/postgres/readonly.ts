@@ -1,4 +1,5 @@
 import type { Client, QueryResultRow } from 'pg';
+import { capError } from './connect.js';
 
 /** Thrown before anything is sent when a statement is not a read. */
 export class NotReadOnlyError extends Error {
@@ -57,6 +58,9 @@ export class ReadOnlySession {
     if (this.mark && !sql.startsWith(this.mark)) sql = `${this.mark} ${sql}`;
     // Without params pg uses the simple query protocol, the only one PgBouncer's console speaks.
     const res = params ? await this.client.query<R>(sql, params) : await this.client.query<R>(sql);
+    // An answer that arrived whole in one read completes before the closed socket is noticed.
+    const over = capError(this.client);
+    if (over) throw over;
     return res.rows;
   }
 }

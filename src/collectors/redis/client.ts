@@ -1,6 +1,21 @@
-import type { ConnectionOptions } from 'node:tls';
-import { Redis } from 'ioredis';
+import { createConnection } from 'node:net';
+import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
+import { AbstractConnector, Redis } from 'ioredis';
 import type { TargetStatus } from '../../core/facts.js';
+import { ReceiveCap } from '../response-cap.js';
+import { RespGuard } from './resp-guard.js';
+
+/**
+ * What one Redis round trip may receive. The largest legitimate answer is a sampling batch: one
+ * SCAN reply (COUNT 1000) and up to 1000 PTTLs, well under 1 MB with key names of a few hundred
+ * bytes; INFO and CONFIG GET are a few tens of KB, CLUSTER NODES about 200 bytes per node.
+ * A reply of many small elements becomes JS values many times its wire size, so the cap is far
+ * below what memory alone would allow; a server that sends more is closed, and the target fails
+ * with "response larger than 8 MiB".
+ */
+export const REDIS_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** Elements all the arrays of one response may announce (a sampling batch announces about 1000). */
+export const REDIS_MAX_RESPONSE_ELEMENTS = 1_000_000;
 
 /**
  * The only commands strisk sends, by name or `name|subcommand` as `INFO commandstats` counts them.
@@ -80,12 +95,58 @@ export class ReadOnlyRedis {
   private readonly redis: Redis;
   /** The socket's or handshake's own error: ioredis rejects with a bare "Connection is closed". */
   private lastError: Error | undefined;
+  private readonly cap: ReceiveCap;
+  private readonly guard: RespGuard;
 
   constructor(
     readonly endpoint: Endpoint,
     timeoutMs: number,
+    maxBytes = REDIS_MAX_RESPONSE_BYTES,
   ) {
+    const cap = new ReceiveCap(maxBytes);
+    const guard = new RespGuard(REDIS_MAX_RESPONSE_ELEMENTS, maxBytes);
+    this.cap = cap;
+    this.guard = guard;
+    // ioredis's own connector, plus the byte cap on the stream it opens.
+    class CappedConnector extends AbstractConnector {
+      constructor() {
+        super(0);
+      }
+      connect(): Promise<import('node:net').Socket> {
+        this.connecting = true;
+        return new Promise((resolve, reject) => {
+          process.nextTick(() => {
+            if (!this.connecting) {
+              reject(new Error('Connection is closed.'));
+              return;
+            }
+            const at = { host: endpoint.host, port: endpoint.port };
+            const stream = endpoint.tls ? tlsConnect({ ...at, ...endpoint.tls }) : createConnection(at);
+            this.stream = stream;
+            stream.once('error', (err) => {
+              this.firstError = err;
+            });
+            cap.watch(stream);
+            // ioredis adds its decoder on connect; the guard goes in front of it a tick later.
+            stream.once(endpoint.tls ? 'secureConnect' : 'connect', () =>
+              process.nextTick(() =>
+                stream.prependListener('data', (chunk: Buffer) => {
+                  const over = guard.scan(chunk);
+                  if (!over) return;
+                  // The decoder still gets this chunk: end the header where it broke the limit,
+                  // and the rest is bytes it rejects, so nothing is allocated for the rest.
+                  chunk.fill(13, over.at);
+                  cap.trip(over.what);
+                }),
+              ),
+            );
+            resolve(stream);
+          });
+        });
+      }
+    }
     this.redis = new Redis({
+      Connector: CappedConnector,
       host: endpoint.host,
       port: endpoint.port,
       username: endpoint.username,
@@ -120,26 +181,47 @@ export class ReadOnlyRedis {
       // AUTH and SELECT run during the handshake; PING makes their failures surface here.
       await this.call(['ping']);
     } catch (err) {
-      throw this.lastError ?? err;
+      throw this.cap.error ?? this.lastError ?? err;
     }
   }
 
   async call(cmd: Command): Promise<unknown> {
     assertRead(cmd);
-    return this.redis.call(cmd[0], ...cmd.slice(1));
+    this.cap.reset();
+    this.guard.reset();
+    let reply: unknown;
+    try {
+      reply = await this.redis.call(cmd[0], ...cmd.slice(1));
+    } catch (err) {
+      // ioredis reports a capped connection as "Connection is closed": name the cause.
+      throw this.cap.error ?? err;
+    }
+    // The last read may complete the reply that broke the cap: it is still refused.
+    if (this.cap.error) throw this.cap.error;
+    return reply;
   }
 
   /** Several commands in one round trip; each reply or its error. */
   async batch(cmds: readonly Command[]): Promise<{ error: Error | null; reply: unknown }[]> {
     if (cmds.length === 0) return [];
     for (const c of cmds) assertRead(c);
-    const res = await this.redis.pipeline(cmds.map((c) => [...c])).exec();
-    if (!res) throw new Error('pipeline was not executed');
+    this.cap.reset();
+    this.guard.reset();
+    const res = await this.redis
+      .pipeline(cmds.map((c) => [...c]))
+      .exec()
+      .catch((err: unknown) => {
+        throw this.cap.error ?? err;
+      });
+    if (!res) throw this.cap.error ?? new Error('pipeline was not executed');
+    if (this.cap.error) throw this.cap.error;
     return res.map(([error, reply]) => ({ error, reply }));
   }
 
+  /** Closes at once: a server that never answers the QUIT must not keep the process alive. */
   close(): void {
     this.redis.disconnect(false);
+    this.cap.destroy();
   }
 }
 
@@ -159,6 +241,9 @@ export function classifyError(err: unknown): TargetError {
   }
   if (/^NOPERM/.test(msg)) return new TargetError('forbidden', msg);
   if (code === 'ETIMEDOUT' || /timed? ?out/i.test(msg)) return new TargetError('timeout', msg);
+  if (/Unknown RESP type|Protocol error/i.test(msg)) {
+    return new TargetError('error', `the server's reply is not Redis protocol (${msg})`);
+  }
   if (/^LOADING/.test(msg)) return new TargetError('error', `server is loading its dataset: ${msg}`);
   if (/Connection is closed|Stream isn't writeable/i.test(msg)) {
     return new TargetError('unreachable', `connection closed by the server (${msg})`);
