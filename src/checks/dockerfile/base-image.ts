@@ -45,7 +45,8 @@ const worst = (vs: Verdict[]): Verdict =>
   vs.includes('fail') ? 'fail' : vs.includes('warn') ? 'warn' : 'pass';
 
 const lastSegment = (repo: string) => repo.split('/').at(-1) ?? repo;
-const isPythonImage = (repo: string) => /^(python|pypy)\d*$/.test(lastSegment(repo)) || /python3?$/.test(repo);
+const isPythonImage = (repo: string) =>
+  /^(python|pypy)\d*$/.test(lastSegment(repo)) || /python3?$/.test(repo);
 
 function versionOf(tag: string): number[] | undefined {
   const m = /^(\d+)(?:\.(\d+))?/.exec(tag);
@@ -94,7 +95,10 @@ function problems(df: DockerfileFacts, stage: Stage, o: Options): Finding[] {
   if (variants.some((v) => v.startsWith('alpine'))) {
     // musl only hurts where Python wheels are installed; nginx or a static binary on Alpine is fine.
     if (python && o.alpine !== 'pass') {
-      out.push({ verdict: o.alpine, why: 'Alpine (musl) for a Python stage: wheels often build from source' });
+      out.push({
+        verdict: o.alpine,
+        why: 'Alpine (musl) for a Python stage: wheels often build from source',
+      });
     }
   } else if (
     !minimal &&

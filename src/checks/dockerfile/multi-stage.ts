@@ -41,7 +41,13 @@ function judge(df: DockerfileFacts, { stage, why }: ShippedStage): Evidence {
   const where = atStage(df, stage, stage.line);
   const expected = 'COPY --from=<build stage> in the shipped stage';
   if (df.stages.length < 2) {
-    return { ...where, status: 'fail', observed: '1 stage', expected: 'a build stage and a final stage', note: why };
+    return {
+      ...where,
+      status: 'fail',
+      observed: '1 stage',
+      expected: 'a build stage and a final stage',
+      note: why,
+    };
   }
   const lines = artefactLines(df, stage);
   if (lines.length === 0) {
