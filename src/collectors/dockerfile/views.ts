@@ -186,9 +186,12 @@ function normalisePath(p: string): string | undefined {
 /** The Dockerfile a compose `build:` names, relative to the project dir, when it can be told. */
 export function composeDockerfilePath(build: NonNullable<ComposeService['build']>): string | undefined {
   const composeDir = build.file.includes('/') ? build.file.slice(0, build.file.lastIndexOf('/')) : '';
-  const context = normalisePath(`${composeDir}/${build.context}`);
+  if (build.context.startsWith('/')) return undefined;
+  const context = normalisePath(composeDir ? `${composeDir}/${build.context}` : build.context);
   if (context === undefined) return undefined;
-  return normalisePath(`${context}/${build.dockerfile ?? 'Dockerfile'}`);
+  const dockerfile = build.dockerfile ?? 'Dockerfile';
+  if (dockerfile.startsWith('/')) return undefined;
+  return normalisePath(context ? `${context}/${dockerfile}` : dockerfile);
 }
 
 /** The compose services that build each Dockerfile, by its path (as facts show Dockerfiles). */
