@@ -2,7 +2,12 @@ import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
 import { type Judged, unjudgeable } from '../helpers.js';
-import { DOCKER_DEFAULT_INTERVAL_S, type ImageHealthcheck, imageHealthcheck } from './image-healthcheck.js';
+import {
+  builtDockerfile,
+  DOCKER_DEFAULT_INTERVAL_S,
+  type ImageHealthcheck,
+  imageHealthcheck,
+} from './image-healthcheck.js';
 import { composeServices, longRunningOutcome, oneShotItem, oneShotReason, serviceRole } from './roles.js';
 
 const options = z.object({
@@ -25,6 +30,7 @@ function judge(
   role: string | undefined,
   max: number,
   image: ImageHealthcheck | undefined,
+  dockerfile: string | undefined,
 ): Judged {
   const name = svc.name;
   const expected = `interval ≤ ${max} s`;
@@ -40,9 +46,12 @@ function judge(
   const hc = svc.healthcheck;
   if (!hc && image) return judgeImage(name, base, image, max, fullFix, interval);
   if (!hc) {
-    const note = svc.build
-      ? 'no healthcheck in compose, and no HEALTHCHECK in the Dockerfile stage it builds'
-      : 'no healthcheck in compose (an image HEALTHCHECK is seen with a docker engine or --image-archive)';
+    const engine = 'an image HEALTHCHECK is seen with a docker engine or --image-archive';
+    const note = !svc.build
+      ? `no healthcheck in compose (${engine})`
+      : dockerfile
+        ? `no healthcheck in compose, and no HEALTHCHECK in the stage it builds of ${dockerfile} (for its base image: ${engine})`
+        : `no healthcheck in compose; the Dockerfile its build: names was not read (${engine})`;
     return { name, fix: fullFix, evidence: { ...base, observed: 'none', status: 'fail', note } };
   }
   const at: Evidence = { ...base, file: hc.file, line: hc.line };
@@ -141,7 +150,8 @@ export default defineCheck({
       }
       const role = serviceRole(service, input.roles).role;
       const image = imageHealthcheck(input, service, facts);
-      items.push(judge(service, facts.unresolved, role, o.maxIntervalSeconds, image));
+      const dockerfile = builtDockerfile(input, service)?.file;
+      items.push(judge(service, facts.unresolved, role, o.maxIntervalSeconds, image, dockerfile));
     }
     return longRunningOutcome(items, {
       passed: `every long-running service has a healthcheck every ${o.maxIntervalSeconds} s or less`,

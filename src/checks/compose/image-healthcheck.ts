@@ -4,7 +4,7 @@
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import { parseDuration } from '../../collectors/compose/units.js';
 import type { DockerHealthcheck } from '../../collectors/docker/schema.js';
-import type { Instruction } from '../../collectors/dockerfile/schema.js';
+import type { DockerfileFacts, Instruction } from '../../collectors/dockerfile/schema.js';
 import {
   chainInstructions,
   composeDockerfilePath,
@@ -40,12 +40,17 @@ function fromInstruction(i: Instruction, file: string, where: string): ImageHeal
   };
 }
 
-/** The HEALTHCHECK of the stage a service builds, if the Dockerfile was read and has one. */
-function fromDockerfile(input: CheckInput, svc: ComposeService): ImageHealthcheck | 'base' | undefined {
+/** The Dockerfile a service's `build:` names, when the dockerfile source read it. */
+export function builtDockerfile(input: CheckInput, svc: ComposeService): DockerfileFacts | undefined {
   if (!svc.build || !input.has('dockerfile')) return undefined;
   const path = composeDockerfilePath(svc.build);
-  const df = dockerfilesOf(input).find((d) => d.file === path);
-  if (!df) return undefined;
+  return dockerfilesOf(input).find((d) => d.file === path);
+}
+
+/** The HEALTHCHECK of the stage a service builds, if the Dockerfile was read and has one. */
+function fromDockerfile(input: CheckInput, svc: ComposeService): ImageHealthcheck | 'base' | undefined {
+  const df = builtDockerfile(input, svc);
+  if (!df || !svc.build) return undefined;
   const stage = targetStage(df, svc.build.target);
   if (!stage) return undefined;
   const hc = chainInstructions(df, stage)

@@ -253,30 +253,28 @@ export function shippedStages(df: DockerfileFacts, builds: readonly ComposeBuild
     }
   }
   const used = new Set(df.stages.flatMap((s) => stageInputs(df, s).map((i) => i.index)));
-  const last = finalStage(df);
   const leaves = df.stages.filter((s) => !used.has(s.index));
-  // A development or test target is not what ships, unless nothing else could be.
-  const named = leaves.filter((s) => !DEV_STAGE_NAMES.has(s.name?.toLowerCase() ?? ''));
-  const kept = named.length > 0 ? named : [last];
-  return kept.map((stage) => ({
+  const last = finalStage(df);
+  const why = (stage: Stage) => (stage === last ? 'the last stage' : 'a stage no other stage builds on');
+  const product = leaves.filter((s) => !isDevStage(s));
+  if (product.length > 0) return product.map((stage) => ({ stage, why: why(stage) }));
+  // Only development targets are leaves (`FROM builder AS dev-envs`): they add tooling to what
+  // they build on, so judge the nearest stage of each chain that is not a development stage, else
+  // the stage the leaf is built FROM, else the leaf itself.
+  const bases = leaves.map((leaf) => {
+    const chain = stageChain(df, leaf);
+    return chain.filter((s) => !isDevStage(s)).at(-1) ?? chain.at(-2) ?? leaf;
+  });
+  const unique = [...new Set(bases)].sort((a, b) => a.index - b.index);
+  return unique.map((stage) => ({
     stage,
-    why: stage === last ? 'the last stage' : 'a stage no other stage builds on',
+    why: stage === last ? why(stage) : 'the stage the development targets build on (no other stage ships)',
   }));
 }
 
-/** Stage names that say the stage is for development or tests (exact names only). */
-export const DEV_STAGE_NAMES = new Set([
-  'dev',
-  'develop',
-  'development',
-  'debug',
-  'test',
-  'tests',
-  'testing',
-  'lint',
-  'ci',
-  'local',
-]);
+/** Stage names that say the stage is for development or tests: `dev`, `dev-envs`, `test`... */
+const DEV_STAGE = /^(dev|develop|development|debug|test|tests|testing|lint|ci|local)([-_.].*)?$/i;
+export const isDevStage = (s: Stage): boolean => s.name !== undefined && DEV_STAGE.test(s.name);
 
 /** Shipped stages of every readable Dockerfile the check was given, with compose targets applied. */
 export function shippedOf(input: CheckInput): { df: DockerfileFacts; shipped: ShippedStage[] }[] {
