@@ -16,7 +16,7 @@ const options = z.object({
   /** Tag variants that count as slim: `3.12-slim`, `3.12-slim-bookworm`, `bookworm-slim`. */
   slimVariants: z.array(z.string()).default(['slim']),
   /**
-   * Repositories (last path segment) that publish a `-slim` variant: only their full variants fail.
+   * Official (Docker library) images that publish a `-slim` variant: only their full variants fail.
    * Other images (nginx, postgres, eclipse-temurin...) have no slim tag to ask for.
    */
   slimRepositories: z
@@ -26,7 +26,7 @@ const options = z.object({
   alpine: z.enum(['pass', 'warn', 'fail']).default('warn'),
   /** Repository prefixes of minimal images accepted without a `-slim` tag. */
   minimalRepositories: z.array(z.string()).default(['scratch', 'gcr.io/distroless/', 'cgr.dev/chainguard/']),
-  /** Build toolchains (last path segment): a shipped stage on one of them carries the compiler. */
+  /** Official build toolchain images: a shipped stage on one of them carries the compiler. */
   toolchainRepositories: z.array(z.string()).default(['golang', 'maven', 'gradle', 'rust']),
   /** Oldest Python accepted on `python` images (checklist: python:3.11-slim). */
   minPythonVersion: z
@@ -45,6 +45,13 @@ const worst = (vs: Verdict[]): Verdict =>
   vs.includes('fail') ? 'fail' : vs.includes('warn') ? 'warn' : 'pass';
 
 const lastSegment = (repo: string) => repo.split('/').at(-1) ?? repo;
+/** `python`, `docker.io/library/python` -> `python`; undefined for images outside Docker's library. */
+function officialName(repo: string): string | undefined {
+  const name = repo
+    .replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '')
+    .replace(/^library\//, '');
+  return name.includes('/') ? undefined : name;
+}
 const isPythonImage = (repo: string) =>
   /^(python|pypy)\d*$/.test(lastSegment(repo)) || /python3?$/.test(repo);
 
@@ -89,10 +96,13 @@ function problems(df: DockerfileFacts, stage: Stage, o: Options): Finding[] {
   if (repository === 'scratch') return [];
   const out: Finding[] = [];
   const segment = lastSegment(repository);
+  // The slim, toolchain and version rules are about Docker's official images; `org/python` or
+  // `public.ecr.aws/lambda/python` publish other tags.
+  const official = officialName(repository);
   const variants = (tag ?? '').toLowerCase().split('-');
   const minimal = o.minimalRepositories.some((p) => repository.startsWith(p));
   const python = runsPython(df, stage);
-  if (variants.some((v) => v.startsWith('alpine'))) {
+  if (segment === 'alpine' || variants.some((v) => v.startsWith('alpine'))) {
     // musl only hurts where Python wheels are installed; nginx or a static binary on Alpine is fine.
     if (python && o.alpine !== 'pass') {
       out.push({
@@ -102,12 +112,13 @@ function problems(df: DockerfileFacts, stage: Stage, o: Options): Finding[] {
     }
   } else if (
     !minimal &&
-    o.slimRepositories.includes(segment) &&
+    official !== undefined &&
+    o.slimRepositories.includes(official) &&
     !variants.some((v) => o.slimVariants.includes(v))
   ) {
     out.push({ verdict: 'fail', why: `not a slim variant (${segment} publishes -slim tags)` });
   }
-  if (o.toolchainRepositories.includes(segment)) {
+  if (official !== undefined && o.toolchainRepositories.includes(official)) {
     out.push({
       verdict: 'warn',
       why: `${segment} is a build toolchain: build in a stage and copy the result into a runtime image`,
@@ -116,7 +127,7 @@ function problems(df: DockerfileFacts, stage: Stage, o: Options): Finding[] {
   if (!digest && (tag === undefined || o.floatingTags.includes(tag.toLowerCase()))) {
     out.push({ verdict: 'fail', why: tag ? `floating tag "${tag}"` : 'no tag (means latest)' });
   }
-  if (isPythonImage(repository) && segment.startsWith('python') && tag !== undefined) {
+  if ((official === 'python' || segment === 'python') && tag !== undefined) {
     const v = versionOf(tag);
     const [minMajor, minMinor] = o.minPythonVersion.split('.').map(Number) as [number, number];
     if (v?.length === 2) {
@@ -132,11 +143,11 @@ function problems(df: DockerfileFacts, stage: Stage, o: Options): Finding[] {
 
 /** What the stage should start from, worded for what it runs. */
 function expectedFor(df: DockerfileFacts, stage: Stage, o: Options): string {
-  const { repository } = resolvedBase(df, stage);
-  const segment = lastSegment(repository);
-  if (isPythonImage(repository) && segment.startsWith('python'))
+  const official = officialName(resolvedBase(df, stage).repository);
+  if (official === 'python')
     return `python:${o.minPythonVersion}-slim or newer -slim, a version tag, @sha256 digest`;
-  if (o.slimRepositories.includes(segment)) return `${segment}:<version>-slim, a version tag, @sha256 digest`;
+  if (official && o.slimRepositories.includes(official))
+    return `${official}:<version>-slim, a version tag, @sha256 digest`;
   return 'a version tag and an @sha256 digest';
 }
 
@@ -198,9 +209,10 @@ export default defineCheck({
     const change = bad
       .map((j) => {
         const { repository } = resolvedBase(j.df, j.stage);
-        const segment = lastSegment(repository);
+        const official = officialName(repository);
         if (runsPython(j.df, j.stage)) return FIX_PYTHON(o.minPythonVersion);
-        return `# ${j.evidence.subject}\nFROM ${o.slimRepositories.includes(segment) ? `${repository}:<version>-slim` : `${repository}:<version>`}@sha256:<digest>`;
+        const slim = official !== undefined && o.slimRepositories.includes(official);
+        return `# ${j.evidence.subject}\nFROM ${repository}:<version>${slim ? '-slim' : ''}@sha256:<digest>`;
       })
       .filter((c, k, all) => all.indexOf(c) === k)
       .join('\n\n');

@@ -252,24 +252,27 @@ export function shippedStages(df: DockerfileFacts, builds: readonly ComposeBuild
         .map(({ stage, services }) => ({ stage, why: `built by compose service ${services.join(', ')}` }));
     }
   }
-  const used = new Set(df.stages.flatMap((s) => stageInputs(df, s).map((i) => i.index)));
-  const leaves = df.stages.filter((s) => !used.has(s.index));
   const last = finalStage(df);
   const why = (stage: Stage) => (stage === last ? 'the last stage' : 'a stage no other stage builds on');
-  const product = leaves.filter((s) => !isDevStage(s));
-  if (product.length > 0) return product.map((stage) => ({ stage, why: why(stage) }));
-  // Only development targets are leaves (`FROM builder AS dev-envs`): they add tooling to what
-  // they build on, so judge the nearest stage of each chain that is not a development stage, else
-  // the stage the leaf is built FROM, else the leaf itself.
-  const bases = leaves.map((leaf) => {
-    const chain = stageChain(df, leaf);
-    return chain.filter((s) => !isDevStage(s)).at(-1) ?? chain.at(-2) ?? leaf;
-  });
-  const unique = [...new Set(bases)].sort((a, b) => a.index - b.index);
-  return unique.map((stage) => ({
-    stage,
-    why: stage === last ? why(stage) : 'the stage the development targets build on (no other stage ships)',
-  }));
+  // Development and test targets (`dev`, `dev-envs`, `test`) do not ship, and a stage only they
+  // build on is still a product: judge the stages no other product stage uses.
+  const products = df.stages.filter((s) => !isDevStage(s));
+  const usedByProducts = new Set(products.flatMap((s) => stageInputs(df, s).map((i) => i.index)));
+  const shipped = products.filter((s) => !usedByProducts.has(s.index));
+  if (shipped.length > 0) return shipped.map((stage) => ({ stage, why: why(stage) }));
+  // Every stage is named for development: judge what each leaf is built FROM, else the leaf.
+  const used = new Set(df.stages.flatMap((s) => stageInputs(df, s).map((i) => i.index)));
+  const leaves = df.stages.filter((s) => !used.has(s.index));
+  const bases = [...new Set(leaves.map((leaf) => stageChain(df, leaf).at(-2) ?? leaf))];
+  return bases
+    .sort((x, y) => x.index - y.index)
+    .map((stage) => ({
+      stage,
+      why:
+        stage === last
+          ? why(stage)
+          : 'the stage the development targets build on (all stages are development targets)',
+    }));
 }
 
 /** Stage names that say the stage is for development or tests: `dev`, `dev-envs`, `test`... */
