@@ -1,10 +1,15 @@
 // Stage selection (which stages ship), layer order across package managers, base-image advice that
 // fits the stage, and healthchecks from the image: small Dockerfiles written for one rule each.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import healthcheck from '../../src/checks/compose/healthcheck.js';
 import baseImage from '../../src/checks/dockerfile/base-image.js';
 import layerOrder from '../../src/checks/dockerfile/layer-order.js';
 import multiStage from '../../src/checks/dockerfile/multi-stage.js';
+import type { AppFacts } from '../../src/collectors/app/schema.js';
+import { serverCommandsIn } from '../../src/collectors/app/servers.js';
 import type { ComposeFacts, ComposeService } from '../../src/collectors/compose/schema.js';
 import type { DockerFacts } from '../../src/collectors/docker/schema.js';
 import { isManifestOrConfig, isSourceCode } from '../../src/collectors/dockerfile/ecosystems.js';
@@ -338,5 +343,25 @@ describe('compose/healthcheck reads the image', () => {
     expect(r.status).toBe('pass');
     expect(r.evidence[0]?.note).toMatch(/image ghcr\.io\/org\/api:1\.2 config/);
     expect(run(healthcheck, facts([], compose([pulled]))).status).toBe('fail');
+  });
+});
+
+describe('server commands from a multi-target Dockerfile', () => {
+  it('come from every shipped stage, with CMD inherited through FROM <stage>', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'strisk-stages-'));
+    try {
+      await writeFile(
+        path.join(dir, 'Dockerfile'),
+        'FROM python:3.12-slim AS base\nCMD ["uvicorn", "app.main:app", "--workers", "4"]\n' +
+          'FROM base AS production\nCOPY . .\n' +
+          'FROM public.ecr.aws/lambda/python:3.12 AS lambda\nCMD ["app.handler"]\n',
+      );
+      const commands = await serverCommandsIn(dir, dir, {}, { calls: [] } as unknown as AppFacts);
+      expect(commands.map((c) => [c.source, c.line, c.server, c.workers])).toEqual([
+        ['dockerfile', 2, 'uvicorn', 4],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
