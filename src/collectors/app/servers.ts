@@ -39,7 +39,10 @@ async function fromDockerfile(full: string, file: string): Promise<ServerCommand
     // An ENTRYPOINT set after the last CMD resets the CMD, as Docker does.
     const lastCmd = find('CMD');
     const cmd = lastCmd && entry && chain.indexOf(entry) > chain.indexOf(lastCmd) ? undefined : lastCmd;
-    const argv = [...(entry ? dockerCommandArgv(entry.args) : []), ...(cmd ? dockerCommandArgv(cmd.args) : [])];
+    const argv = [
+      ...(entry ? dockerCommandArgv(entry.args) : []),
+      ...(cmd ? dockerCommandArgv(cmd.args) : []),
+    ];
     const at = cmd ?? entry;
     // Two shipped stages built FROM one base share its CMD: one command, not two.
     if (!at || seen.has(at.line)) return [];

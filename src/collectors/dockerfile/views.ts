@@ -275,8 +275,12 @@ export function shippedStages(df: DockerfileFacts, builds: readonly ComposeBuild
     }));
 }
 
-/** Stage names that say the stage is for development or tests: `dev`, `dev-envs`, `test`... */
-const DEV_STAGE = /^(dev|develop|development|debug|test|tests|testing|lint|ci|local)([-_.].*)?$/i;
+/**
+ * Stage names that say the stage is for development or tests: `dev`, `dev-envs`, `test`,
+ * `app-dev`, `opencodelists-dev`. Whole words only: `devops` or `latest` are not.
+ */
+const DEV_WORD = '(dev|develop|development|debug|test|tests|testing|lint|ci|local)';
+const DEV_STAGE = new RegExp(`^${DEV_WORD}([-_.].*)?$|[-_.]${DEV_WORD}$`, 'i');
 export const isDevStage = (s: Stage): boolean => s.name !== undefined && DEV_STAGE.test(s.name);
 
 /** Shipped stages of every readable Dockerfile the check was given, with compose targets applied. */
