@@ -221,6 +221,16 @@ describe('dockerfile/layer-order across package managers', () => {
       'FROM rust:1.80\nRUN cargo install cargo-watch\nCOPY . .\nRUN cargo build --release\n',
       'fail',
     ],
+    [
+      'vendored gems are dependencies',
+      'FROM ruby:3.3-slim\nCOPY Gemfile Gemfile.lock ./\nCOPY vendor/cache vendor/cache\nRUN bundle install --local\nCOPY . .\n',
+      'pass',
+    ],
+    [
+      'gradle buildSrc is build logic',
+      'FROM gradle:8-jdk21\nCOPY settings.gradle.kts build.gradle.kts ./\nCOPY buildSrc buildSrc\nRUN gradle dependencies\nCOPY src src\n',
+      'pass',
+    ],
     ['bundler', 'FROM ruby:3.3-slim\nCOPY Gemfile Gemfile.lock ./\nRUN bundle install\nCOPY . .\n', 'pass'],
     ['composer after COPY . .', 'FROM composer:2\nCOPY . /app\nRUN composer install --no-dev\n', 'fail'],
     [

@@ -85,6 +85,9 @@ export const ECOSYSTEMS: Ecosystem[] = [
       'gradle',
       'gradle/**',
       '*.versions.toml',
+      // Build logic (convention plugins) rather than application source.
+      'buildSrc',
+      'buildSrc/**',
     ],
     installedDeps: /(^|\/)\.gradle(\/|$)/,
   },
@@ -198,10 +201,10 @@ export function isManifestOrConfig(source: string, extra: readonly string[] = []
   return !CODE_SAMPLES.some((c) => re.test(c)) && MANIFEST_SAMPLES.some((m) => re.test(m));
 }
 
-/** A copied path that is already-built dependencies: wheels, a wheelhouse, vendored archives. */
+/** A copied path that is already-built or vendored dependencies: wheels, a wheelhouse, vendor/. */
 export function isDependencyArtefact(source: string): boolean {
   const path = normaliseSource(source);
-  return /(^|\/)(wheels?|wheelhouse|dist)(\/|$)|\.(whl|tar\.gz|zip|jar)$/i.test(path);
+  return /(^|\/)(wheels?|wheelhouse|dist|vendor)(\/|$)|\.(whl|tar\.gz|zip|jar)$/i.test(path);
 }
 
 const CODE_EXTENSION =
