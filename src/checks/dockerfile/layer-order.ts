@@ -190,7 +190,8 @@ export default defineCheck({
     'Gradle (build.gradle(.kts), settings.gradle, gradle.properties, the wrapper), bundler (Gemfile*), ' +
     'cargo (Cargo.toml, Cargo.lock; the dummy-main build counts as the install) and composer ' +
     '(composer.json/lock). Manifests are matched by path, so `requirements/default.txt` is a manifest; a ' +
-    'folder of wheels is dependencies, not source. Fails when, in a stage or the stages it is built FROM, ' +
+    'folder of wheels or `vendor/` is dependencies, not source; single config files (`nginx.conf`, `entrypoint.sh`) ' +
+    'are not the source either. Fails when, in a stage or the stages it is built FROM, ' +
     'an application source copy comes before the first dependency install (bootstrapping a tool such as ' +
     '`pip install poetry` or `npm i -g pnpm` does not count); the evidence names the install and the COPY ' +
     'that invalidates it. A bind-mounted manifest (`RUN --mount=type=bind,source=...`) counts as copied; ' +
