@@ -353,6 +353,18 @@ describe('compose/healthcheck reads the image', () => {
     expect(r.status).toBe('pass');
     expect(r.evidence[0]?.note).toMatch(/image ghcr\.io\/org\/api:1\.2 config/);
     expect(run(healthcheck, facts([], compose([pulled]))).status).toBe('fail');
+    // A built service without image: is found by the name compose gives its image.
+    const archived = {
+      ...docker,
+      images: docker.images.map((i) => ({ ...i, ref: 'p-api:latest', tags: ['p-api:latest'] })),
+    };
+    const builtOnly = service('api', {
+      restart: { value: 'always', file: 'compose.yaml', line: 2 },
+      build: { context: 'elsewhere', file: 'compose.yaml', line: 3 },
+    });
+    expect(run(healthcheck, facts([], compose([builtOnly]), archived)).evidence[0]?.note).toMatch(
+      /image p-api:latest config/,
+    );
   });
 });
 

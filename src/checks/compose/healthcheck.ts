@@ -129,7 +129,8 @@ export default defineCheck({
     'One-shot services (migrations, setup jobs) are not judged. A service without a compose healthcheck ' +
     'gets the one of its image: the `HEALTHCHECK` of the Dockerfile stage its `build:` builds (context, ' +
     '`dockerfile`, `target`; inherited through `FROM <stage>`; `HEALTHCHECK NONE` disables it), else, ' +
-    'with a docker engine or `--image-archive`, the healthcheck of its container or image config; a ' +
+    'with a docker engine or `--image-archive`, the healthcheck of its container or of its image config (the ' +
+    'image it names, or `<project>-<service>` for a built one); a ' +
     "compose healthcheck without `interval` takes the image's, as Docker does. The evidence says where " +
     'the healthcheck came from. ' +
     'See https://docs.docker.com/reference/compose-file/services/#healthcheck and ' +

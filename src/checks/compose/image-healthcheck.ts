@@ -78,6 +78,11 @@ function fromDocker(
     intervalSeconds: hc.intervalSeconds,
     from,
   });
+  // The image the service names, else the name compose gives a built image (`<project>-<service>`).
+  const names = svc.image
+    ? [svc.image.value]
+    : [`${facts.projectName}-${svc.name}`, `${facts.projectName}_${svc.name}`];
+  const refs = names.flatMap((n) => (/:[^/]+$/.test(n) || n.includes('@') ? [n] : [n, `${n}:latest`]));
   for (const t of input.source('docker')) {
     const d = t.data;
     if (!d) continue;
@@ -85,10 +90,7 @@ function fromDocker(
       (c) => c.service === svc.name && (c.project === null || c.project === facts.projectName),
     );
     if (container?.healthcheck) return of(container.healthcheck, `container ${container.name} (docker)`);
-    const ref = svc.image?.value;
-    const image = ref
-      ? d.images.find((i) => !i.missing && (i.ref === ref || i.tags.includes(ref)))
-      : undefined;
+    const image = d.images.find((i) => !i.missing && [i.ref, ...i.tags].some((r) => refs.includes(r)));
     if (image?.healthcheck) return of(image.healthcheck, `image ${image.ref} config (${t.target})`);
   }
   return undefined;
