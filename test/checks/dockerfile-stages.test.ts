@@ -101,6 +101,12 @@ describe('shipped stages', () => {
     expect(shippedStages(df, [{ service: 'fn', file: 'compose.yaml', line: 1 }])[0]?.stage.name).toBe(
       'lambda',
     );
+    // A target no stage is named: every shipped stage is judged, and the evidence says why.
+    const typo = shippedStages(df, [{ service: 'api', target: 'prod', file: 'compose.yaml', line: 4 }]);
+    expect(typo.map((s) => s.stage.name)).toEqual(['production', 'lambda']);
+    expect(typo[0]?.why).toMatch(
+      /compose asks for target prod \(service api, compose.yaml:4\), which no stage is named/,
+    );
   });
 
   it('without compose, are the stages no other stage builds on, minus development targets', () => {

@@ -237,6 +237,12 @@ export function targetStage(df: DockerfileFacts, target: string | undefined): St
  * FROM base, not a `COPY --from` or `--mount from` source): a builder stage only feeds others.
  */
 export function shippedStages(df: DockerfileFacts, builds: readonly ComposeBuild[] = []): ShippedStage[] {
+  // A `build.target` that names no stage (a typo; `docker compose build` refuses it): say so.
+  const missing = builds.filter((b) => !targetStage(df, b.target));
+  const unknown =
+    missing.length > 0
+      ? `; compose asks for ${missing.map((b) => `target ${b.target} (service ${b.service}, ${b.file}:${b.line})`).join(', ')}, which no stage is named`
+      : '';
   if (builds.length > 0) {
     const byStage = new Map<number, { stage: Stage; services: string[] }>();
     for (const b of builds) {
@@ -249,11 +255,15 @@ export function shippedStages(df: DockerfileFacts, builds: readonly ComposeBuild
     if (byStage.size > 0) {
       return [...byStage.values()]
         .sort((a, b) => a.stage.index - b.stage.index)
-        .map(({ stage, services }) => ({ stage, why: `built by compose service ${services.join(', ')}` }));
+        .map(({ stage, services }) => ({
+          stage,
+          why: `built by compose service ${services.join(', ')}${unknown}`,
+        }));
     }
   }
   const last = finalStage(df);
-  const why = (stage: Stage) => (stage === last ? 'the last stage' : 'a stage no other stage builds on');
+  const why = (stage: Stage) =>
+    (stage === last ? 'the last stage' : 'a stage no other stage builds on') + unknown;
   // Development and test targets (`dev`, `dev-envs`, `test`) do not ship, and a stage only they
   // build on is still a product: judge the stages no other product stage uses.
   const products = df.stages.filter((s) => !isDevStage(s));
