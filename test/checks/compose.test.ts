@@ -16,6 +16,7 @@ import startupOrder from '../../src/checks/compose/startup-order.js';
 import { formatBytes, parseDockerSize } from '../../src/checks/helpers.js';
 import { collectCompose } from '../../src/collectors/compose/index.js';
 import type { ComposeFacts, ComposeService } from '../../src/collectors/compose/schema.js';
+import { collectDockerfiles } from '../../src/collectors/dockerfile/index.js';
 import { CATALOGUE } from '../../src/core/catalogue.js';
 import type { CheckDefinition } from '../../src/core/check.js';
 import { runCheck } from '../../src/core/engine.js';
@@ -498,9 +499,13 @@ describe('compose fixtures', () => {
     for (const dir of dirs) {
       const expected = EXPECTED[dir.split('-')[0] ?? ''];
       it(`${noun}/${dir} → ${expected}`, async () => {
-        const targets = await collectCompose({ projectDir: path.join(FIXTURES, noun, dir), env: {} });
+        const projectDir = path.join(FIXTURES, noun, dir);
+        const targets = await collectCompose({ projectDir, env: {} });
         expect(targets.map((t) => t.status)).toEqual(['ok']);
         const facts = factsOf(targets.map((t) => t.data!));
+        // compose/healthcheck reads the HEALTHCHECK of the Dockerfiles the services build.
+        const dockerfiles = await collectDockerfiles({ projectDir });
+        if (dockerfiles.length > 0) facts.sources.dockerfile = dockerfiles;
         const result = runCheck(CHECKS[noun]!, facts);
         expect({ status: result.status, message: result.message }).toMatchObject({ status: expected });
         if (result.remediation?.change) expect(() => parseYaml(result.remediation!.change!)).not.toThrow();

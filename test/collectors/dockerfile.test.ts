@@ -207,8 +207,10 @@ describe('collectDockerfiles', () => {
     const result = runCheck(multiStage as CheckDefinition, factsOf(dir, targets));
     expect(result.status).toBe('fail');
     expect(result.evidence.map((e) => [e.subject, e.status])).toEqual([
-      ['Dockerfile:1', 'fail'],
-      ['api/Dockerfile.prod:2', 'fail'],
+      ['Dockerfile:1 (stage #0)', 'fail'],
+      // No stage uses `build`, so it is a shipped stage of its own.
+      ['api/Dockerfile.prod:1 (stage build)', 'fail'],
+      ['api/Dockerfile.prod:2 (stage #1)', 'fail'],
     ]);
   });
 

@@ -2,10 +2,13 @@ import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
 import { type Judged, unjudgeable } from '../helpers.js';
+import {
+  builtDockerfile,
+  DOCKER_DEFAULT_INTERVAL_S,
+  type ImageHealthcheck,
+  imageHealthcheck,
+} from './image-healthcheck.js';
 import { composeServices, longRunningOutcome, oneShotItem, oneShotReason, serviceRole } from './roles.js';
-
-/** Docker's interval when a healthcheck gives none (Dockerfile reference, HEALTHCHECK). */
-const DOCKER_DEFAULT_INTERVAL_S = 30;
 
 const options = z.object({
   /** The checklist's "healthchecks every 10s". */
@@ -26,6 +29,8 @@ function judge(
   unresolved: ComposeFacts['unresolved'],
   role: string | undefined,
   max: number,
+  image: ImageHealthcheck | undefined,
+  dockerfile: string | undefined,
 ): Judged {
   const name = svc.name;
   const expected = `interval ≤ ${max} s`;
@@ -39,8 +44,14 @@ function judge(
   ];
   const base: Evidence = { subject: `service ${name}`, file: svc.file, line: svc.line, expected };
   const hc = svc.healthcheck;
+  if (!hc && image) return judgeImage(name, base, image, max, fullFix, interval);
   if (!hc) {
-    const note = 'no healthcheck in compose (an image HEALTHCHECK, if any, is not visible here)';
+    const engine = 'an image HEALTHCHECK is seen with a docker engine or --image-archive';
+    const note = !svc.build
+      ? `no healthcheck in compose (${engine})`
+      : dockerfile
+        ? `no healthcheck in compose, and no HEALTHCHECK in the stage it builds of ${dockerfile} (for its base image: ${engine})`
+        : `no healthcheck in compose; the Dockerfile its build: names was not read (${engine})`;
     return { name, fix: fullFix, evidence: { ...base, observed: 'none', status: 'fail', note } };
   }
   const at: Evidence = { ...base, file: hc.file, line: hc.line };
@@ -53,6 +64,17 @@ function judge(
   }
   const fix = ['healthcheck:', interval];
   const iv = hc.intervalSeconds;
+  // Docker fills the fields compose leaves out from the image's HEALTHCHECK.
+  if (!iv && image && !image.disabled && image.intervalSeconds !== null) {
+    const observed = `${image.intervalSeconds} s`;
+    const note = `compose sets no interval; it comes from the image: ${image.from}`;
+    const status = image.intervalSeconds > max ? 'fail' : 'pass';
+    return {
+      name,
+      ...(status === 'fail' && { fix }),
+      evidence: { ...at, observed, status, note },
+    };
+  }
   if (!iv) {
     const observed = `${DOCKER_DEFAULT_INTERVAL_S} s`;
     return {
@@ -70,6 +92,32 @@ function judge(
   return { name, evidence: { ...evidence, status: 'pass' } };
 }
 
+/** A service whose only healthcheck is its image's (Dockerfile HEALTHCHECK or image config). */
+function judgeImage(
+  name: string,
+  base: Evidence,
+  image: ImageHealthcheck,
+  max: number,
+  fullFix: string[],
+  interval: string,
+): Judged {
+  const at: Evidence = {
+    ...base,
+    ...(image.file !== undefined && { file: image.file }),
+    ...(image.line !== undefined && { line: image.line }),
+    note: `from the image: ${image.from}`,
+  };
+  if (image.disabled) {
+    return { name, fix: fullFix, evidence: { ...at, observed: 'HEALTHCHECK NONE', status: 'fail' } };
+  }
+  const seconds = image.intervalSeconds ?? DOCKER_DEFAULT_INTERVAL_S;
+  const observed = `${seconds} s${image.intervalSeconds === null ? " (no --interval: Docker's default)" : ''}`;
+  if (seconds > max) {
+    return { name, fix: ['healthcheck:', interval], evidence: { ...at, observed, status: 'fail' } };
+  }
+  return { name, evidence: { ...at, observed, status: 'pass' } };
+}
+
 export default defineCheck({
   id: 'compose/healthcheck',
   title: 'Every long-running service has a healthcheck every 10 s or less',
@@ -78,13 +126,20 @@ export default defineCheck({
     'Without a healthcheck Docker only knows a container is running, not that it is ready: dependants start ' +
     'against a database still recovering, and a hung API is never reported unhealthy. The checklist asks for ' +
     "healthchecks every 10 s. Docker's default interval is 30 s, so a healthcheck without `interval` fails. " +
-    'One-shot services (migrations, setup jobs) are not judged. ' +
+    'One-shot services (migrations, setup jobs) are not judged. A service without a compose healthcheck ' +
+    'gets the one of its image: the `HEALTHCHECK` of the Dockerfile stage its `build:` builds (context, ' +
+    '`dockerfile`, `target`; inherited through `FROM <stage>`; `HEALTHCHECK NONE` disables it), else, ' +
+    'with a docker engine or `--image-archive`, the healthcheck of its container or of its image config (the ' +
+    'image it names, or `<project>-<service>` for a built one); a ' +
+    "compose healthcheck without `interval` takes the image's, as Docker does. The evidence says where " +
+    'the healthcheck came from. ' +
     'See https://docs.docker.com/reference/compose-file/services/#healthcheck and ' +
     'https://docs.docker.com/reference/dockerfile/#healthcheck',
   seedRef: '3.2',
   severity: 'medium',
   kind: 'auto',
   requires: ['compose'],
+  optional: ['dockerfile', 'docker'],
   options,
   run(input, o) {
     const items: Judged[] = [];
@@ -95,7 +150,9 @@ export default defineCheck({
         continue;
       }
       const role = serviceRole(service, input.roles).role;
-      items.push(judge(service, facts.unresolved, role, o.maxIntervalSeconds));
+      const image = imageHealthcheck(input, service, facts);
+      const dockerfile = builtDockerfile(input, service)?.file;
+      items.push(judge(service, facts.unresolved, role, o.maxIntervalSeconds, image, dockerfile));
     }
     return longRunningOutcome(items, {
       passed: `every long-running service has a healthcheck every ${o.maxIntervalSeconds} s or less`,

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { DockerfileFacts, Instruction } from '../../collectors/dockerfile/schema.js';
 import {
-  at,
+  atStage,
   chainInstructions,
   commandsOf,
-  dockerfilesOf,
-  finalStage,
   mountsOf,
   programOf,
+  type ShippedStage,
+  shippedOf,
 } from '../../collectors/dockerfile/views.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
 
@@ -128,14 +128,14 @@ function cachedInstall(i: Instruction, env: string): string | undefined {
   return undefined;
 }
 
-function judge(df: DockerfileFacts, patterns: RegExp[]): Evidence[] {
+function judge(df: DockerfileFacts, { stage, why }: ShippedStage, patterns: RegExp[]): Evidence[] {
   const out: Evidence[] = [];
   let env = '';
-  for (const i of chainInstructions(df, finalStage(df))) {
+  for (const i of chainInstructions(df, stage)) {
     if (i.keyword === 'ENV') env += ` ${i.args}`;
     if (i.keyword !== 'RUN') continue;
     const fail = (observed: string, expected: string) =>
-      out.push({ ...at(df, i.line), status: 'fail', observed, expected });
+      out.push({ ...atStage(df, stage, i.line), status: 'fail', observed, expected, note: why });
     const ops = packageOps(i);
     const left = ops.installed.filter(
       (p) =>
@@ -145,17 +145,17 @@ function judge(df: DockerfileFacts, patterns: RegExp[]): Evidence[] {
     );
     if (left.length > 0) {
       fail(
-        `${left.map((p) => p.name).join(' ')} installed in the final stage`,
+        `${left.map((p) => p.name).join(' ')} installed in a shipped stage`,
         'build packages only in a build stage',
       );
     }
     const unknown = ops.installed.filter((p) => p.name.startsWith('$') && !ops.removed.has(p.name));
     for (const p of unknown) {
       out.push({
-        ...at(df, i.line),
+        ...atStage(df, stage, i.line),
         status: 'warn',
         observed: `packages from ${p.name}`,
-        note: 'not resolved',
+        note: `not resolved; ${why}`,
       });
     }
     if (ops.aptInstall && !removes(i, /^\/var\/lib\/apt\/lists/) && !cacheMount(i, /^\/var\/lib\/apt/)) {
@@ -174,7 +174,7 @@ function judge(df: DockerfileFacts, patterns: RegExp[]): Evidence[] {
   }
   return out.length > 0
     ? out
-    : [{ ...at(df, finalStage(df).line), status: 'pass', observed: 'final stage clean' }];
+    : [{ ...atStage(df, stage, stage.line), status: 'pass', observed: 'shipped stage clean', note: why }];
 }
 
 const FIX = `# build stage: compilers and headers live here only
@@ -193,30 +193,35 @@ RUN pip install --no-cache-dir /wheels/* && rm -rf /wheels`;
 
 export default defineCheck({
   id: 'dockerfile/build-deps',
-  title: 'The final stage carries no build dependencies or package caches',
-  failureTitle: 'The final stage ships compilers, headers or package caches',
+  title: 'Shipped stages carry no build dependencies or package caches',
+  failureTitle: 'A shipped stage carries compilers, headers or package caches',
   description:
     'Compilers and `-dev` headers are needed to build wheels, not to run them; in the final image they ' +
     'add hundreds of MB and attack surface (checklist 3.1: "remove build dependencies in final stage", ' +
-    'final image < 500 MB). Fails when the final stage (or a stage it is built FROM) installs a build ' +
+    'final image < 500 MB). Judges each shipped stage: the stage compose builds (`build.target`, else the ' +
+    'last stage), or, without compose, every stage no other stage builds on. Fails when such a stage (or ' +
+    'a stage it is built FROM) installs a build ' +
     'package (gcc, g++, build-essential, *-dev, libpq-dev...) without purging it in the same RUN - a ' +
     'later RUN cannot shrink an earlier layer; when `apt-get update/install` leaves ' +
     '/var/lib/apt/lists in its layer (remove it in the same RUN, or use a cache mount); when `apk add` ' +
     'runs without `--no-cache`; and when pip/uv/poetry installs keep their cache (use `--no-cache-dir`, ' +
-    'PIP_NO_CACHE_DIR, or `RUN --mount=type=cache`). Build stages are not judged: their layers do not ' +
-    'ship. https://docs.docker.com/build/building/best-practices/#apt-get',
+    'PIP_NO_CACHE_DIR, or `RUN --mount=type=cache`). Build stages that only feed others are not judged: ' +
+    'their layers do not ship. https://docs.docker.com/build/building/best-practices/#apt-get',
   seedRef: '3.1',
   severity: 'medium',
   kind: 'auto',
   requires: ['dockerfile'],
+  optional: ['compose'],
   options,
   run(input, o) {
     const patterns = o.buildPackages.map(glob);
-    const evidence = dockerfilesOf(input).flatMap((df) => judge(df, patterns));
+    const evidence = shippedOf(input).flatMap(({ df, shipped }) =>
+      shipped.flatMap((s) => judge(df, s, patterns)),
+    );
     const failed = evidence.filter((e) => e.status === 'fail');
     const warned = evidence.filter((e) => e.status === 'warn');
     if (failed.length === 0 && warned.length === 0) {
-      return { status: 'pass', message: 'no build packages or caches in the final stage', evidence };
+      return { status: 'pass', message: 'no build packages or caches in the shipped stages', evidence };
     }
     const status = failed.length > 0 ? 'fail' : 'warn';
     return {

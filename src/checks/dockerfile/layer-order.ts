@@ -1,144 +1,247 @@
 import { z } from 'zod';
+import {
+  classifyCommand,
+  ECOSYSTEMS,
+  type Ecosystem,
+  type EcosystemName,
+  isDependencyArtefact,
+  isManifestOrConfig,
+  isSourceCode,
+} from '../../collectors/dockerfile/ecosystems.js';
 import type { DockerfileFacts, Instruction, Stage } from '../../collectors/dockerfile/schema.js';
 import {
-  at,
+  atStage,
   commandsOf,
   copySources,
-  dockerfilesOf,
   mountsOf,
   programOf,
+  shippedOf,
   stageChain,
+  stageClosure,
+  stageLabel,
+  stageNamed,
 } from '../../collectors/dockerfile/views.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
 
 const options = z.object({
-  /** Dependency manifests: copying these before the install is the point. */
-  manifests: z
-    .array(z.string())
-    .default([
-      'requirements*',
-      'constraints*.txt',
-      'pyproject.toml',
-      'poetry.lock',
-      'uv.lock',
-      'Pipfile',
-      'Pipfile.lock',
-      'pdm.lock',
-      'setup.py',
-      'setup.cfg',
-    ]),
+  /** Extra manifest paths (globs; without a `/` they match the file name at any depth). */
+  manifests: z.array(z.string()).default([]),
   /** Files that may be copied before the install without counting as application source. */
-  ignored: z.array(z.string()).default(['README*', 'LICENSE*', '*.md', '.python-version']),
+  ignored: z
+    .array(z.string())
+    .default(['README*', 'LICENSE*', '*.md', 'Makefile', 'Procfile', '.dockerignore', '.gitignore']),
 });
 type Options = z.output<typeof options>;
 
-const glob = (pattern: string) =>
-  new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    'i',
-  );
-const baseName = (p: string) => p.replace(/\/+$/, '').split('/').at(-1) ?? p;
-const matches = (patterns: string[], p: string) => patterns.some((g) => glob(g).test(baseName(p)));
+const isLocalCopy = (i: Instruction) =>
+  (i.keyword === 'COPY' || i.keyword === 'ADD') && !i.flags.from && i.heredocs.length === 0;
 
-/** Installers of the project's dependencies; bootstrapping the tools themselves does not count. */
-const TOOLS = new Set(['pip', 'setuptools', 'wheel', 'uv', 'poetry', 'pipenv', 'pdm', 'virtualenv']);
-function isDependencyInstall(cmd: string[]): boolean {
-  const { program, rest } = programOf(cmd);
-  const [sub, sub2] = rest;
-  if (program === 'pip' && (sub === 'install' || sub === 'wheel' || sub === 'download')) {
-    const named = rest.slice(1).filter((t) => !t.startsWith('-'));
-    const fromFile = rest.some((t) => /^(-r|-c|-e|--requirement|--constraint|--editable)(=|$)/.test(t));
-    return fromFile || named.some((t) => !TOOLS.has(t.split(/[<>=!~[]/)[0]?.toLowerCase() ?? ''));
-  }
-  if (program === 'uv') return sub === 'sync' || (sub === 'pip' && (sub2 === 'install' || sub2 === 'sync'));
-  if (program === 'poetry' || program === 'pdm') return sub === 'install' || sub === 'sync';
-  if (program === 'pipenv') return sub === 'install' || sub === 'sync';
-  return false;
+/** The first local source of a COPY/ADD that is application source, if any. */
+function sourceCopied(i: Instruction, o: Options): string | undefined {
+  if (!isLocalCopy(i)) return undefined;
+  return copySources(i)
+    .filter((s) => !/^[a-z]+:\/\//i.test(s))
+    .find(
+      (s) =>
+        !isManifestOrConfig(s, o.manifests) &&
+        !isDependencyArtefact(s) &&
+        !isManifestOrConfig(s, o.ignored) &&
+        isSourceCode(s),
+    );
 }
 
-const installs = (i: Instruction) => i.keyword === 'RUN' && commandsOf(i).some(isDependencyInstall);
-const localSources = (i: Instruction) =>
-  (i.keyword === 'COPY' || i.keyword === 'ADD') && !i.flags.from
-    ? copySources(i).filter((s) => !/^[a-z]+:\/\//i.test(s))
-    : [];
-const copiesSource = (i: Instruction, o: Options) =>
-  localSources(i).some((s) => !matches(o.manifests, s) && !matches(o.ignored, s));
-const bringsManifest = (i: Instruction, o: Options) =>
-  localSources(i).some((s) => matches(o.manifests, s)) ||
-  (i.keyword === 'RUN' &&
-    mountsOf(i).some((m) => (m.source ?? m.src) && matches(o.manifests, m.source ?? m.src ?? '')));
+interface Step {
+  instr: Instruction;
+  stage: Stage;
+  command: string;
+  kind: 'install' | 'build';
+}
 
-/**
- * One evidence row per stage whose first dependency install is its chain's first: a stage built
- * FROM a stage that already installed them was judged there (a later `pip install --no-deps .`
- * after `COPY . .` is the right pattern).
- */
-function judgeStage(df: DockerfileFacts, stage: Stage, o: Options): Evidence | undefined {
-  const install = stage.instructions.find(installs);
-  const inherited = stageChain(df, stage)
-    .slice(0, -1)
-    .flatMap((s) => s.instructions);
-  if (!install || inherited.some(installs)) return undefined;
-  const before = [...inherited, ...stage.instructions.filter((i) => i.line < install.line)];
-  const source = before.find((i) => copiesSource(i, o));
-  const manifest = [...before, install].find((i) => bringsManifest(i, o));
-  const expected = 'manifest copied and installed before the application source is copied';
-  if (source) {
-    return {
-      ...at(df, install.line),
-      status: 'fail',
-      observed: `\`${source.keyword} ${source.args}\` (line ${source.line}) comes before the install`,
+/** The first dependency install of an ecosystem in a stage, else its first build that fetches them. */
+function firstStep(stage: Stage, eco: Ecosystem): Step | undefined {
+  let build: Step | undefined;
+  for (const instr of stage.instructions) {
+    if (instr.keyword !== 'RUN') continue;
+    for (const cmd of commandsOf(instr)) {
+      const { program, rest } = programOf(cmd);
+      const kind = classifyCommand(eco, program, rest);
+      if (kind === 'install') return { instr, stage, command: cmd.join(' '), kind };
+      if (kind === 'build' && !build) build = { instr, stage, command: cmd.join(' '), kind };
+    }
+  }
+  return build;
+}
+
+/** A `COPY --from=<stage>` of an ecosystem's installed dependencies before `line`, in the chain. */
+function depsFromStage(df: DockerfileFacts, chain: Stage[], eco: Ecosystem, line: number) {
+  for (const s of chain) {
+    for (const i of s.instructions) {
+      if (s === chain.at(-1) && i.line >= line) break;
+      if (i.keyword !== 'COPY' || !i.flags.from) continue;
+      const from = (i.flags.from ?? [])[0] ?? '';
+      if (copySources(i).some((p) => eco.installedDeps.test(p))) {
+        const source = stageNamed(df, from, s.index);
+        return { instr: i, from: source ? stageLabel(source) : from };
+      }
+    }
+  }
+  return undefined;
+}
+
+const hasCacheMount = (i: Instruction) => mountsOf(i).some((m) => m.type === 'cache');
+
+interface Judged {
+  eco: EcosystemName;
+  evidence: Evidence;
+}
+
+function judgeStage(df: DockerfileFacts, stage: Stage, o: Options, role: string): Judged[] {
+  const out: Judged[] = [];
+  const chain = stageChain(df, stage);
+  const ancestors = chain.slice(0, -1);
+  const expected = 'install after copying only the manifests, before the application source';
+  for (const eco of ECOSYSTEMS) {
+    const step = firstStep(stage, eco);
+    // A stage built FROM one that already installed these dependencies was judged there.
+    if (!step || ancestors.some((a) => firstStep(a, eco))) continue;
+    const where = atStage(df, stage, step.instr.line);
+    const note = `${eco.label}; ${role}`;
+    const push = (evidence: Evidence) => out.push({ eco: eco.name, evidence });
+    const copied = depsFromStage(df, chain, eco, step.instr.line);
+    if (copied) {
+      push({
+        ...where,
+        status: 'pass',
+        observed: `dependencies copied from ${copied.from} (line ${copied.instr.line}) before \`${step.command}\``,
+        expected,
+        note,
+      });
+      continue;
+    }
+    const before = [
+      ...ancestors.flatMap((a) => a.instructions),
+      ...stage.instructions.filter((i) => i.line < step.instr.line),
+    ];
+    const invalidating = before.find((i) => sourceCopied(i, o) !== undefined);
+    if (invalidating && step.kind === 'build' && hasCacheMount(step.instr)) {
+      push({
+        ...where,
+        status: 'pass',
+        observed: `\`${step.command}\` fetches dependencies into a cache mount (no separate download step)`,
+        expected,
+        note,
+      });
+      continue;
+    }
+    if (invalidating) {
+      push({
+        ...where,
+        status: 'fail',
+        observed: `\`${invalidating.keyword} ${invalidating.args}\` (line ${invalidating.line}) comes before \`${step.command}\``,
+        expected,
+        note,
+      });
+      continue;
+    }
+    const manifest = [...before, step.instr].find(
+      (i) =>
+        (isLocalCopy(i) && copySources(i).some((s) => isManifestOrConfig(s, o.manifests))) ||
+        (i.keyword === 'RUN' &&
+          mountsOf(i).some(
+            (m) => (m.source ?? m.src) && isManifestOrConfig(m.source ?? m.src ?? '', o.manifests),
+          )),
+    );
+    const how = manifest ? `manifests at line ${manifest.line}` : 'no source copied before it';
+    push({
+      ...where,
+      status: 'pass',
+      observed: `\`${step.command}\` before any source copy (${how})`,
       expected,
-    };
+      note,
+    });
   }
-  const how = manifest ? `manifest at line ${manifest.line}` : 'packages named inline';
-  return {
-    ...at(df, install.line),
-    status: 'pass',
-    observed: `install before any source copy (${how})`,
-    expected,
-  };
+  return out;
 }
+
+const FIXES: Record<EcosystemName, string> = {
+  node: 'COPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .',
+  python: 'COPY requirements.txt ./\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .',
+  go: 'COPY go.mod go.sum ./\nRUN go mod download\nCOPY . .',
+  maven: 'COPY pom.xml ./\nRUN mvn -B dependency:go-offline\nCOPY src ./src',
+  gradle:
+    'COPY build.gradle settings.gradle gradlew ./\nCOPY gradle ./gradle\nRUN ./gradlew dependencies --no-daemon\nCOPY src ./src',
+  cargo:
+    'COPY Cargo.toml Cargo.lock ./\nRUN mkdir src && echo "fn main() {}" > src/main.rs && cargo build --release\nCOPY . .',
+  bundler: 'COPY Gemfile Gemfile.lock ./\nRUN bundle install\nCOPY . .',
+  composer:
+    'COPY composer.json composer.lock ./\nRUN composer install --no-scripts --no-autoloader\nCOPY . .',
+};
 
 export default defineCheck({
   id: 'dockerfile/layer-order',
   title: 'Dependencies are installed before the application source is copied',
   failureTitle: 'The application source is copied before dependencies are installed',
   description:
-    'Docker reuses a cached layer only while every earlier layer is unchanged. Copying the dependency ' +
-    'manifest (requirements*.txt, pyproject.toml, poetry.lock, uv.lock, Pipfile*) and installing it ' +
-    'before `COPY . .` keeps the slow install cached across code changes (checklist 3.1: "put frequently ' +
-    'changing code last"). Fails when, in a stage or the stages it is built from, an application source ' +
-    'copy comes before the first dependency install (pip/uv/poetry/pipenv/pdm; bootstrapping pip itself ' +
-    'does not count). A bind-mounted manifest (`RUN --mount=type=bind,source=requirements.txt`) counts ' +
-    'as copied. Skips when no Dockerfile installs Python dependencies. ' +
+    'Docker reuses a cached layer only while every earlier layer is unchanged. Copying only the dependency ' +
+    'manifests and installing them before `COPY . .` keeps the slow install cached across code changes ' +
+    '(checklist 3.1: "put frequently changing code last"). Covers npm/yarn/pnpm/bun (package.json, ' +
+    'lockfiles, .npmrc/.yarnrc), pip/uv/poetry/pipenv/pdm (requirements*.txt, requirements/*.txt, ' +
+    'pyproject.toml, poetry.lock, uv.lock, Pipfile*), go mod (go.mod, go.sum), Maven (pom.xml, .mvn, mvnw), ' +
+    'Gradle (build.gradle(.kts), settings.gradle, gradle.properties, the wrapper), bundler (Gemfile*), ' +
+    'cargo (Cargo.toml, Cargo.lock; the dummy-main build counts as the install) and composer ' +
+    '(composer.json/lock). Manifests are matched by path, so `requirements/default.txt` is a manifest; a ' +
+    'folder of wheels or `vendor/` is dependencies, not source; single config files (`nginx.conf`, `entrypoint.sh`) ' +
+    'are not the source either. Fails when, in a stage or the stages it is built FROM, ' +
+    'an application source copy comes before the first dependency install (bootstrapping a tool such as ' +
+    '`pip install poetry` or `npm i -g pnpm` does not count); the evidence names the install and the COPY ' +
+    'that invalidates it. A bind-mounted manifest (`RUN --mount=type=bind,source=...`) counts as copied; ' +
+    'dependencies copied from another stage (`COPY --from=deps /app/node_modules`) were judged in that ' +
+    'stage; where no separate download step exists, a build with a cache mount (`go build`, `cargo build`, ' +
+    '`mvn package` with `--mount=type=cache`) passes. Judges the stages compose builds (`build.target`) and ' +
+    'every stage they need, or, without compose, every stage the shipped stages need. Skips when no ' +
+    'Dockerfile installs dependencies with one of these tools. ' +
     'https://docs.docker.com/build/cache/optimize/#order-your-layers',
   seedRef: '3.1',
   severity: 'medium',
   kind: 'auto',
   requires: ['dockerfile'],
+  optional: ['compose'],
   options,
   run(input, o) {
-    const evidence = dockerfilesOf(input).flatMap((df) =>
-      df.stages.flatMap((s) => judgeStage(df, s, o) ?? []),
-    );
-    if (evidence.length === 0) {
-      return { status: 'skip', message: 'no Dockerfile installs Python dependencies', evidence };
+    const judged: Judged[] = [];
+    for (const { df, shipped } of shippedOf(input)) {
+      for (const stage of stageClosure(
+        df,
+        shipped.map((s) => s.stage),
+      )) {
+        const own = shipped.find((s) => s.stage === stage);
+        const users = shipped.filter((s) => stageClosure(df, [s.stage]).includes(stage));
+        const role = own ? own.why : `builds ${users.map((s) => stageLabel(s.stage)).join(', ')}`;
+        judged.push(...judgeStage(df, stage, o, role));
+      }
     }
-    const failed = evidence.filter((e) => e.status === 'fail');
+    const evidence = judged.map((j) => j.evidence);
+    if (evidence.length === 0) {
+      return {
+        status: 'skip',
+        message:
+          'no Dockerfile installs dependencies with npm/yarn/pnpm/bun, pip/uv/poetry, go, maven, gradle, bundler, cargo or composer',
+        evidence,
+      };
+    }
+    const failed = judged.filter((j) => j.evidence.status === 'fail');
     if (failed.length === 0) {
       return { status: 'pass', message: 'dependencies are installed before the source is copied', evidence };
     }
+    const ecosystems = [...new Set(failed.map((j) => j.eco))];
     return {
       status: 'fail',
-      message: failed.map((e) => `${e.subject}: ${e.observed}`).join('; '),
+      message: failed.map((j) => `${j.evidence.subject}: ${j.evidence.observed}`).join('; '),
       evidence,
       remediation: {
-        summary: 'Copy the dependency manifest and install it first; copy the application source after.',
-        change: 'COPY requirements.txt ./\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .',
+        summary:
+          'Copy only the dependency manifests and install them first; copy the application source after.',
+        change: ecosystems.map((e) => FIXES[e]).join('\n\n'),
         applies: 'rebuild',
       },
     };

@@ -1,6 +1,13 @@
 import { z } from 'zod';
-import type { DockerfileFacts } from '../../collectors/dockerfile/schema.js';
-import { at, dockerfilesOf, finalStage, mountsOf, stageNamed } from '../../collectors/dockerfile/views.js';
+import type { DockerfileFacts, Stage } from '../../collectors/dockerfile/schema.js';
+import {
+  atStage,
+  mountsOf,
+  type ShippedStage,
+  shippedOf,
+  stageChain,
+  stageNamed,
+} from '../../collectors/dockerfile/views.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
 
 const EXAMPLE = `FROM python:3.12-slim AS build
@@ -14,40 +21,50 @@ COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/* && rm -rf /wheels
 COPY . .`;
 
-/** Lines of the final stage that take artefacts from an earlier stage. */
-function artefactLines(df: DockerfileFacts): number[] {
-  const last = finalStage(df);
-  return last.instructions
-    .filter((i) => {
-      const copied = i.keyword === 'COPY' && (i.flags.from ?? []).some((f) => stageNamed(df, f, last.index));
-      const mounted =
-        i.keyword === 'RUN' &&
-        mountsOf(i).some((m) => m.from !== undefined && stageNamed(df, m.from, last.index));
-      return copied || mounted;
-    })
+/** Lines of a shipped stage (or a stage it is built FROM) that take artefacts from another stage. */
+function artefactLines(df: DockerfileFacts, shipped: Stage): number[] {
+  return stageChain(df, shipped)
+    .flatMap((stage) =>
+      stage.instructions.filter((i) => {
+        const copied =
+          i.keyword === 'COPY' && (i.flags.from ?? []).some((f) => stageNamed(df, f, stage.index));
+        const mounted =
+          i.keyword === 'RUN' &&
+          mountsOf(i).some((m) => m.from !== undefined && stageNamed(df, m.from, stage.index));
+        return copied || mounted;
+      }),
+    )
     .map((i) => i.line);
 }
 
-function judge(df: DockerfileFacts): Evidence {
-  const last = finalStage(df);
-  const where = at(df, last.line);
+function judge(df: DockerfileFacts, { stage, why }: ShippedStage): Evidence {
+  const where = atStage(df, stage, stage.line);
+  const expected = 'COPY --from=<build stage> in the shipped stage';
   if (df.stages.length < 2) {
-    return { ...where, status: 'fail', observed: '1 stage', expected: 'a build stage and a final stage' };
+    return {
+      ...where,
+      status: 'fail',
+      observed: '1 stage',
+      expected: 'a build stage and a final stage',
+      note: why,
+    };
   }
-  const lines = artefactLines(df);
+  const lines = artefactLines(df, stage);
   if (lines.length === 0) {
     return {
       ...where,
       status: 'fail',
-      observed: `${df.stages.length} stages; the final stage copies nothing from a build stage`,
-      expected: 'COPY --from=<build stage> in the final stage',
+      observed: `${df.stages.length} stages; this stage copies nothing from a build stage`,
+      expected,
+      note: why,
     };
   }
   return {
     ...where,
     status: 'pass',
     observed: `${df.stages.length} stages; artefacts from a build stage at line ${lines.join(', ')}`,
-    expected: 'COPY --from=<build stage> in the final stage',
+    expected,
+    note: why,
   };
 }
 
@@ -59,27 +76,30 @@ export default defineCheck({
     'A multi-stage build compiles and installs in a build stage and copies only the results into a clean ' +
     'final stage, so compilers, headers, caches and source archives never reach the shipped image ' +
     '(checklist 3.1: "use multi-stage builds to reduce image size"; the final image should stay under ' +
-    '500 MB). Passes when a Dockerfile has more than one stage and its final stage takes artefacts from ' +
-    'an earlier stage with `COPY --from=<stage>` or a `RUN --mount=...,from=<stage>` bind mount; ' +
-    '`--from` an external image does not count. https://docs.docker.com/build/building/multi-stage/',
+    '500 MB). Judges every shipped stage: the stage each compose service builds (`build.target`, else the ' +
+    'last stage), or, when no compose service builds the Dockerfile, every stage no other stage builds on. ' +
+    'Passes when such a stage (or a stage it is built FROM) takes artefacts from another stage with ' +
+    '`COPY --from=<stage>` or a `RUN --mount=...,from=<stage>` bind mount; `--from` an external image does ' +
+    'not count. https://docs.docker.com/build/building/multi-stage/',
   seedRef: '3.1',
   severity: 'medium',
   kind: 'auto',
   requires: ['dockerfile'],
+  optional: ['compose'],
   options: z.object({}),
   run(input) {
-    const evidence = dockerfilesOf(input).map(judge);
+    const evidence = shippedOf(input).flatMap(({ df, shipped }) => shipped.map((s) => judge(df, s)));
     const failed = evidence.filter((e) => e.status === 'fail');
     if (failed.length === 0) {
       return {
         status: 'pass',
-        message: `${evidence.length} Dockerfile(s) use a multi-stage build`,
+        message: `${evidence.length} shipped stage(s) use a multi-stage build`,
         evidence,
       };
     }
     return {
       status: 'fail',
-      message: `${failed.length} of ${evidence.length} Dockerfile(s) ship without a separate build stage`,
+      message: `${failed.length} of ${evidence.length} shipped stage(s) ship without a separate build stage: ${failed.map((e) => e.subject).join(', ')}`,
       evidence,
       remediation: {
         summary:

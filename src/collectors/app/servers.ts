@@ -4,6 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { collectCompose } from '../compose/index.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
+import { chainInstructions, shippedStages } from '../dockerfile/views.js';
 import { readModule } from './module.js';
 import { firstSyntaxError, parsePython } from './parser.js';
 import { Project } from './project.js';
@@ -22,18 +23,33 @@ function dirsUpTo(dir: string, root: string): string[] {
   return out;
 }
 
+/**
+ * ENTRYPOINT + CMD of each stage that ships (not only the last one: a multi-target Dockerfile's
+ * last stage may be a Lambda or dev target), inherited through `FROM <stage>`.
+ */
 async function fromDockerfile(full: string, file: string): Promise<ServerCommand[]> {
   const parsed = parseDockerfile(await readFile(full, 'utf8'), file);
   if (!parsed.ok) return [];
-  const last = parsed.data.stages.at(-1);
-  const find = (k: string) => last?.instructions.filter((i) => i.keyword === k).at(-1);
-  const entry = find('ENTRYPOINT');
-  const cmd = find('CMD');
-  const argv = [...(entry ? dockerCommandArgv(entry.args) : []), ...(cmd ? dockerCommandArgv(cmd.args) : [])];
-  const at = cmd ?? entry;
-  if (!at) return [];
-  const c = parseServerCommand(argv, { file, line: at.line, source: 'dockerfile' });
-  return c ? [c] : [];
+  const df = parsed.data;
+  const seen = new Set<number>();
+  return shippedStages(df).flatMap(({ stage }) => {
+    const chain = chainInstructions(df, stage);
+    const find = (k: string) => chain.filter((i) => i.keyword === k).at(-1);
+    const entry = find('ENTRYPOINT');
+    // An ENTRYPOINT set after the last CMD resets the CMD, as Docker does.
+    const lastCmd = find('CMD');
+    const cmd = lastCmd && entry && chain.indexOf(entry) > chain.indexOf(lastCmd) ? undefined : lastCmd;
+    const argv = [
+      ...(entry ? dockerCommandArgv(entry.args) : []),
+      ...(cmd ? dockerCommandArgv(cmd.args) : []),
+    ];
+    const at = cmd ?? entry;
+    // Two shipped stages built FROM one base share its CMD: one command, not two.
+    if (!at || seen.has(at.line)) return [];
+    seen.add(at.line);
+    const c = parseServerCommand(argv, { file, line: at.line, source: 'dockerfile' });
+    return c ? [c] : [];
+  });
 }
 
 async function fromCompose(

@@ -164,9 +164,11 @@ function build(e: LEntry | undefined): ComposeService['build'] {
   if (e.value.kind !== 'map') throw new InputError('`build` must be a path or a map', e.file, e.line);
   const context = get(e.value, 'context');
   const dockerfile = get(e.value, 'dockerfile');
+  const target = get(e.value, 'target');
   return {
     context: context ? text(context, 'build.context') : '.',
     dockerfile: dockerfile ? text(dockerfile, 'build.dockerfile') : undefined,
+    target: target ? text(target, 'build.target') : undefined,
     file: e.file,
     line: e.line,
   };

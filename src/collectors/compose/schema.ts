@@ -16,7 +16,14 @@ export const ComposeServiceSchema = z.object({
   line: z.number().int(),
   image: Str.optional(),
   build: z
-    .object({ context: z.string(), dockerfile: z.string().optional(), file: z.string(), line: z.number() })
+    .object({
+      context: z.string(),
+      dockerfile: z.string().optional(),
+      /** `build.target`: the Dockerfile stage the service builds (the last one when absent). */
+      target: z.string().optional(),
+      file: z.string(),
+      line: z.number(),
+    })
     .optional(),
   command: located(z.union([z.string(), z.array(z.string())])).optional(),
   entrypoint: located(z.union([z.string(), z.array(z.string())])).optional(),
