@@ -40,8 +40,18 @@ for (const k of ['compose', 'dockerfiles']) {
   for (const name of readdirSync(join(CORPUS, k)).sort()) {
     const dir = join(CORPUS, k, name);
     const expected = parse(readFileSync(join(dir, 'expected.yaml'), 'utf8'));
-    const args = ['audit', dir, '--format', 'json', '--only', 'compose/*', '--only', 'dockerfile/*'];
+    const args = [
+      'audit',
+      join(dir, expected.audit?.dir ?? ''),
+      '--format',
+      'json',
+      '--only',
+      'compose/*',
+      '--only',
+      'dockerfile/*',
+    ];
     for (const p of expected.audit?.profiles ?? []) args.push('--profile', p);
+    for (const f of expected.audit?.compose ?? []) args.push('--compose', f);
     const run = spawnSync(process.execPath, [join(ROOT, 'bin/strisk.js'), ...args], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '' },

@@ -28,7 +28,13 @@ const Row = z
 const Expected = z
   .object({
     audit: z
-      .object({ profiles: z.array(z.string()).optional() })
+      .object({
+        /** Where the user runs it, relative to the stack directory. */
+        dir: z.string().optional(),
+        /** Compose files given with -f, relative to that directory. */
+        compose: z.array(z.string()).optional(),
+        profiles: z.array(z.string()).optional(),
+      })
       .strict()
       .optional(),
     checks: z.record(z.string(), Row),
@@ -61,12 +67,12 @@ const cases: Case[] = (['compose', 'dockerfiles'] as const).flatMap((kind) =>
 async function runAudit(c: Case): Promise<Report> {
   let out = '';
   const code = await audit(
-    c.dir,
+    join(c.dir, c.expected.audit?.dir ?? ''),
     {
       format: ['json'],
       only: ['compose/*', 'dockerfile/*'],
       profile: c.expected.audit?.profiles ?? [],
-      compose: [],
+      compose: c.expected.audit?.compose ?? [],
       dockerfile: [],
       skip: [],
     },
