@@ -120,6 +120,18 @@ for (const c of cases) {
     beforeAll(async () => {
       report = await runAudit(c);
     });
+    if (c.kind === 'compose') {
+      it('names only services the compose model has, and judges each one in every per-service row', () => {
+        // compose/network-mode lists every service of the model.
+        const model = report.results
+          .find((r) => r.id === 'compose/network-mode')!
+          .evidence.map((e) => e.subject?.replace(/^service /, ''))
+          .sort();
+        for (const row of Object.values(c.expected.checks)) {
+          if (row.services) expect(Object.keys(row.services).sort()).toEqual(model);
+        }
+      });
+    }
     for (const [id, row] of Object.entries(c.expected.checks)) {
       const title = `${id}: ${row.status}${row.known ? ` (known wrong, class ${row.known})` : ''}`;
       const check = () => {
