@@ -17,7 +17,15 @@ import { selectChecks } from '../core/select.js';
 import { parseBytes } from '../core/units.js';
 import { type Baseline, baselineTarget, lineAt, readBaseline } from '../policy/baseline.js';
 import { VERSION } from '../version.js';
-import { type OutputSpec, parseFormats, render, writeAllAtomic } from './output.js';
+import { auditInputs, collectedInputs } from './inputs.js';
+import {
+  type OutputSpec,
+  parseFormats,
+  planOutputs,
+  render,
+  writeDescriptors,
+  writeOutputs,
+} from './output.js';
 
 export interface AuditFlags {
   config?: string;
@@ -233,14 +241,28 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   if (unmatched.length > 0) throw new InputError(`--only/--skip matched no check: ${unmatched.join(', ')}`);
   checkOptions(loaded);
   checkPolicyIds(loaded);
+  // Every output is resolved now: one named twice, or one that is an input of the audit, is
+  // refused before any source is read.
+  const outputFiles = [
+    ...(flags.saveFacts ? [{ path: flags.saveFacts, label: '--save-facts' }] : []),
+    ...outputs.flatMap((o) => (o.path ? [{ path: o.path, label: `--format ${o.format}` }] : [])),
+  ];
+  const appDirs = (flags.facts ? [] : (liveTargets(flags, loaded.config, io.env).app ?? [])).map(
+    (t) => t.url,
+  );
+  const inputs = auditInputs(projectDir, flags, loaded, appDirs, io.env);
+  planOutputs(outputFiles, inputs);
 
   const facts = flags.facts ? readFacts(flags.facts) : await collect(projectDir, flags, loaded, io);
+  // Inputs found while collecting (COMPOSE_FILE from .env, Dockerfiles found by name) are checked too.
+  const planned = planOutputs(outputFiles, {
+    ...inputs,
+    files: [...inputs.files, ...(flags.facts ? [] : collectedInputs(facts, projectDir))],
+  });
   // Sign-offs are the config's, also when replaying facts recorded before them.
   if (loaded.config.attestations) facts.attestations = loaded.config.attestations;
   // Written with the reports at the end, so a run that stops on bad input leaves no file behind.
-  const savedFacts = flags.saveFacts
-    ? [{ path: flags.saveFacts, text: `${JSON.stringify(facts, null, 2)}\n` }]
-    : [];
+  const savedFacts = flags.saveFacts ? `${JSON.stringify(facts, null, 2)}\n` : undefined;
   // The baseline is policy input, not something collected: it is not recorded with the facts.
   if (baseline) facts.sources.baseline = [baselineTarget(baseline) as TargetFacts];
   else delete facts.sources.baseline;
@@ -270,11 +292,14 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     o,
     text: render(report, o.format, { color: o.path ? false : color, verbose: flags.verbose }),
   }));
-  writeAllAtomic([
-    ...savedFacts,
-    ...rendered.flatMap(({ o, text }) => (o.path ? [{ path: o.path, text }] : [])),
-  ]);
+  const texts = [
+    ...(savedFacts === undefined ? [] : [savedFacts]),
+    ...rendered.flatMap(({ o, text }) => (o.path ? [text] : [])),
+  ];
+  const files = planned.map((output, i) => ({ output, text: texts[i]! }));
+  writeOutputs(files);
   for (const { o, text } of rendered) if (!o.path) io.stdout(text);
+  writeDescriptors(files, io.stdout);
   return report.gate.exitCode;
 }
 
