@@ -46,6 +46,21 @@ export function xmlSafe(text: string): string {
   return textSafe(text).replace(XML_INVALID, visible);
 }
 
+// What JSON.stringify leaves raw although a terminal acts on it or it reorders text: DEL, C1, the
+// line and paragraph separators and bidi controls (C0 controls it escapes already).
+const JSON_RAW_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Indented JSON with every control character as a `\u` escape: the same data for a parser, inert
+ * when the file is printed. (These characters can only occur inside JSON strings.)
+ */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
+    JSON_RAW_UNSAFE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 export function display(value: unknown): string {
   if (value === null || value === undefined) return '—';
   return typeof value === 'string' ? value : JSON.stringify(value);
