@@ -211,16 +211,25 @@ export function planOutputs(
 }
 
 /**
- * Writes every output of a run or none of the regular files: each regular file goes to a
- * temporary file beside its target first; special files (a FIFO, /dev/null, /dev/stdout) are then
- * opened and written, never replaced; only when all that succeeded are the temporary files renamed
- * into place. On any failure no temporary file or directory created here is left behind.
+ * Writes every output of a run, and either all the regular files or none: special files (a FIFO,
+ * /dev/null) are opened, each regular file is written to a temporary file beside its target, the
+ * special files are written (never replaced), and only when all that succeeded are the temporary
+ * files renamed into place. On any failure no temporary file or directory created here is left.
  */
 export function writeOutputs(files: readonly { output: OutputTarget; text: string }[]): void {
   const staged: { tmp: string; output: OutputTarget; renamed: boolean }[] = [];
+  const opened: { fd: number; output: OutputTarget; text: string }[] = [];
   const createdDirs: string[] = [];
   let current: string | undefined;
   try {
+    // Special files are opened first: opening a FIFO waits for its reader, and an interrupt
+    // meanwhile must not leave temporary files behind. No O_CREAT: if the FIFO or device went away,
+    // nothing is created in its place; O_APPEND: a file behind it is continued, not overwritten.
+    for (const { output, text } of files) {
+      if (output.kind !== 'special' || output.fd !== undefined) continue;
+      current = output.path;
+      opened.push({ fd: openSync(output.target, constants.O_WRONLY | constants.O_APPEND), output, text });
+    }
     for (const { output, text } of files) {
       if (output.kind !== 'file') continue;
       current = output.path;
@@ -235,17 +244,9 @@ export function writeOutputs(files: readonly { output: OutputTarget; text: strin
       writeFileSync(tmp, text, { flag: 'wx' });
       if (output.mode !== undefined) chmodSync(tmp, output.mode & 0o7777);
     }
-    for (const { output, text } of files) {
-      if (output.kind !== 'special' || output.fd !== undefined) continue;
-      current = output.path;
-      // No O_CREAT: if the FIFO or device went away meanwhile, nothing is created in its place.
-      // O_APPEND: /dev/stdout redirected to a file continues it instead of overwriting it.
-      const fd = openSync(output.target, constants.O_WRONLY | constants.O_APPEND);
-      try {
-        writeFileSync(fd, text);
-      } finally {
-        closeSync(fd);
-      }
+    for (const o of opened) {
+      current = o.output.path;
+      writeFileSync(o.fd, o.text);
     }
     for (const s of staged) {
       current = s.output.path;
@@ -258,6 +259,8 @@ export function writeOutputs(files: readonly { output: OutputTarget; text: strin
       for (const d of createdDirs.reverse()) rmSync(d, { recursive: true, force: true });
     if (err instanceof InputError) throw err;
     throw new InputError(`cannot write: ${errCode(err)}`, current);
+  } finally {
+    for (const o of opened) closeSync(o.fd);
   }
 }
 
