@@ -206,3 +206,16 @@ describe('bytes of a bad input file are escaped on stderr', () => {
     expect(r.stderr).toContain('\\x1b]0;pwned\\x07');
   });
 });
+
+describe('what the user typed is escaped on stderr too', () => {
+  it.each([
+    ['an unknown option', ['--x\u001b[2J\u0007'], /unknown option '--x\\x1b\[2J\\x07'/],
+    ['an unknown format', ['--format', 'pdf\u001b]0;t\u0007'], /unknown format "pdf\\x1b\]0;t\\x07"/],
+    ['a missing compose file', ['-f', 'no\u001b[31mpe.yaml'], /no\\x1b\[31mpe\.yaml/],
+  ])('%s', (_what, args, message) => {
+    const r = strisk(['audit', project(), ...args]);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(RAW_CONTROL);
+    expect(r.code).toBe(2);
+  });
+});
