@@ -189,9 +189,13 @@ export function planOutputs(
   const inputKeys = new Map<string, string>();
   for (const input of inputs.files) {
     const full = resolve(input.path);
-    const st = statOrUndefined(full, true);
-    if (st) inputKeys.set(identity(st), input.what);
-    else inputKeys.set(full, input.what);
+    let st: Stats | undefined;
+    try {
+      st = statSync(full);
+    } catch {
+      // Missing or unreadable: the collector that reads it says so; here it is a path.
+    }
+    inputKeys.set(st ? identity(st) : full, input.what);
   }
   const seen = new Map<string, OutputTarget>();
   for (const o of planned) {

@@ -262,3 +262,13 @@ describe('a full disk: exit 2, no file and no temporary file', () => {
     expect(r.stdout).toBe('rc=2\nkept.txt\n');
   });
 });
+
+describe('inputs that cannot be statted do not break the output checks', () => {
+  it('a Dockerfile path through a file is the collector’s one-line error, not a crash', () => {
+    const dir = tmp();
+    const r = strisk(['audit', EXAMPLE, '--dockerfile', 'Dockerfile/nope', '--format', `json=${dir}/r.json`]);
+    expect(r.stderr).toBe('strisk: Dockerfile/nope: Dockerfile not found: Dockerfile/nope\n');
+    expect(r.code).toBe(2);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
