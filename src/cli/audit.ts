@@ -94,7 +94,8 @@ export function liveTargets(
     const specs = fromFlags.length > 0 ? fromFlags : fromConfig.length > 0 ? fromConfig : fromEnv;
     for (const spec of specs) {
       checkScheme(info, spec.url, where);
-      if (info.schemes && info.schemes.length > 0) checkCredentials(spec.url, where);
+      // The API's URL may hold an `@` in its path (`/users/@me`); a server's does not.
+      if (info.schemes && info.schemes.length > 0) checkCredentials(spec.url, where, info.flag !== 'http');
     }
     if (specs.length > 0) out[source] = specs;
   }
@@ -127,7 +128,7 @@ function checkScheme(info: LiveSourceInfo, url: string, where: Where): void {
  * as a port or a host), and a `%` without two hex digits cannot be decoded ("URI malformed").
  * The message shows the host, never the password.
  */
-function checkCredentials(url: string, where: Where): void {
+function checkCredentials(url: string, where: Where, atInPathIsCut: boolean): void {
   const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/is.exec(url);
   if (!m) return;
   const rest = m[2]!;
@@ -137,6 +138,7 @@ function checkCredentials(url: string, where: Where): void {
   // An `@` after a delimiter with none before it: the credentials were cut at the delimiter
   // (unless it is plainly a query value, `?application_name=a@b`).
   const cut =
+    atInPathIsCut &&
     at > authorityEnd &&
     !rest.slice(0, authorityEnd).includes('@') &&
     !/[=&]/.test(rest.slice(authorityEnd, at));

@@ -96,6 +96,21 @@ describe('target URLs', () => {
     expect(r.code).toBe(3);
   });
 
+  it("an @ in the API's path is a path, not cut credentials", () => {
+    const r = strisk([
+      'audit',
+      project(),
+      '--only',
+      'http',
+      '--http',
+      'http://127.0.0.1:1/users/@me',
+      '--timeout',
+      '500',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).not.toBe(2);
+  });
+
   it('a bad scheme in the config names the config file and line, not a flag', () => {
     const dir = project({
       'strisk.config.yaml': 'project: p\ntargets:\n  app: .\n  redis: ftp://u:pw@h:1\n',
