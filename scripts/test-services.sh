@@ -74,6 +74,7 @@ install_missing() {
 cmd=${1:-status}
 shift || true
 selected=("$@")
+all=$((${#selected[@]} == 0))
 ((${#selected[@]} > 0)) || selected=("${SERVICES[@]}")
 
 case "$cmd" in
@@ -88,6 +89,11 @@ start)
   ;;
 stop)
   for s in "${selected[@]}"; do "${s}_stop" || true; done
+  # Every service stopped: no stale address is left for a test to find, nor an empty state dir.
+  if ((all)); then
+    rm -f "$ENV_FILE" "$ENV_FILE.new"
+    rmdir "$STRISK_SERVICES_DIR" 2>/dev/null || true
+  fi
   ;;
 status)
   [ -f "$ENV_FILE" ] && cat "$ENV_FILE" || echo "no services started"

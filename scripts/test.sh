@@ -10,8 +10,12 @@ npm run --silent build
 if ! node -e "require.resolve('chdb')" >/dev/null 2>&1; then
   npm install --no-save --no-audit --no-fund chdb@3.4.0
 fi
-bash scripts/test-services.sh start
 # The tests' temporary files go to one directory of this run, removed with the services.
 TEST_TMP=$(mktemp -d /tmp/strisk-test.XXXXXX)
+# The stop trap is set before anything starts: when one service fails to start, the ones that did
+# start are stopped and their state directories removed too. An interrupt runs it as well.
 trap 'bash scripts/test-services.sh stop; rm -rf "$TEST_TMP"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+bash scripts/test-services.sh start
 TMPDIR="$TEST_TMP" npx vitest run "$@"

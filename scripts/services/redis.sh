@@ -139,7 +139,7 @@ _redis_cluster_keys() {
 }
 
 redis_stop() {
-  local p pidfile keeper="$STRISK_SERVICES_DIR/redis/keeper.pid"
+  local p pid pidfile keeper="$STRISK_SERVICES_DIR/redis/keeper.pid"
   if [ -f "$keeper" ]; then
     # The keeper's own pid and its sleep child; nothing else.
     kill $(pgrep -P "$(cat "$keeper")") "$(cat "$keeper")" 2>/dev/null || true
@@ -147,9 +147,12 @@ redis_stop() {
   fi
   for p in "$REDIS_GOOD_PORT" "$REDIS_BAD_PORT" "$REDIS_ACL_PORT" "${REDIS_CLUSTER_PORTS[@]}"; do
     pidfile="$(_redis_dir "$p")/redis.pid"
-    if [ -f "$pidfile" ]; then
-      kill "$(cat "$pidfile")" 2>/dev/null || true
-      wait_for "redis :$p to stop" 10 bash -c "! kill -0 $(cat "$pidfile") 2>/dev/null" || true
+    # The pid is read once, before the kill: Redis removes its pid file as it shuts down, and
+    # reading it afterwards gave an empty pid, so the wait below waited for nothing.
+    pid=$(cat "$pidfile" 2>/dev/null || true)
+    if [ -n "$pid" ]; then
+      kill "$pid" 2>/dev/null || true
+      wait_for "redis :$p to stop" 10 bash -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null || true
     fi
     rm -rf "$(_redis_dir "$p")"
   done

@@ -6,7 +6,6 @@ import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { collectTarget, LIVE_SOURCES, type LiveSourceInfo, type LiveSourceName } from '../collectors/live.js';
 import { redactUrl, type TargetSpec } from '../collectors/types.js';
 import { findConfig, type LoadedConfig, loadConfig } from '../config/load.js';
-import type { Config } from '../config/schema.js';
 import { CATALOGUE } from '../core/catalogue.js';
 import { runChecks } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
@@ -16,8 +15,17 @@ import { FAIL_ON, type FailOn, type Report } from '../core/report.js';
 import { selectChecks } from '../core/select.js';
 import { parseBytes } from '../core/units.js';
 import { type Baseline, baselineTarget, lineAt, readBaseline } from '../policy/baseline.js';
+import { jsonText } from '../reporters/escape.js';
 import { VERSION } from '../version.js';
-import { type OutputSpec, parseFormats, render, writeAllAtomic } from './output.js';
+import { auditInputs, collectedInputs } from './inputs.js';
+import {
+  type OutputSpec,
+  parseFormats,
+  planOutputs,
+  render,
+  writeDescriptors,
+  writeOutputs,
+} from './output.js';
 
 export interface AuditFlags {
   config?: string;
@@ -62,31 +70,103 @@ function targetsOf(value: unknown): TargetSpec[] {
 /** Live targets: flags first, else the config, else the source's environment variable. */
 export function liveTargets(
   flags: AuditFlags,
-  config: Config,
+  loaded: LoadedConfig,
   env: AuditIO['env'],
 ): Partial<Record<LiveSourceName, TargetSpec[]>> {
   const out: Partial<Record<LiveSourceName, TargetSpec[]>> = {};
   for (const [name, info] of Object.entries(LIVE_SOURCES as Record<string, LiveSourceInfo>)) {
     const source = name as LiveSourceName;
     const fromFlags = targetsOf(flags[info.flag] as string[] | undefined);
-    const fromConfig = targetsOf((config.targets as Record<string, unknown> | undefined)?.[source]);
+    const fromConfig = targetsOf((loaded.config.targets as Record<string, unknown> | undefined)?.[source]);
     const envName = info.env.find((e) => env[e]);
     const fromEnv = envName ? [{ url: env[envName]! }] : [];
+    // Where a bad URL came from, for the message: the flag, the config's line, the variable.
+    const where: Where =
+      fromFlags.length > 0
+        ? { label: `--${info.flag}` }
+        : fromConfig.length > 0
+          ? {
+              label: `targets.${source}`,
+              file: loaded.file,
+              line: targetLine(loaded, source),
+            }
+          : { label: envName ?? source };
     const specs = fromFlags.length > 0 ? fromFlags : fromConfig.length > 0 ? fromConfig : fromEnv;
-    for (const spec of specs) checkScheme(info, spec.url);
+    for (const spec of specs) {
+      checkScheme(info, spec.url, where);
+      // The API's URL may hold an `@` in its path (`/users/@me`); a server's does not.
+      if (info.schemes && info.schemes.length > 0) checkCredentials(spec.url, where, info.flag !== 'http');
+    }
     if (specs.length > 0) out[source] = specs;
   }
   return out;
 }
 
+interface Where {
+  label: string;
+  file?: string;
+  line?: number;
+}
+
 /** A target URL of the wrong kind is a usage error (exit 2), caught before anything is read. */
-function checkScheme(info: LiveSourceInfo, url: string): void {
+function checkScheme(info: LiveSourceInfo, url: string, where: Where): void {
   if (!info.schemes || url === '' || (info.flag === 'docker' && url.startsWith('/'))) return;
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
   if (!scheme || !info.schemes.includes(scheme)) {
     const expected = info.schemes.map((s) => `${s}://`).join(', ');
-    throw new InputError(`--${info.flag}: expected a URL starting with ${expected}; got "${redactUrl(url)}"`);
+    throw new InputError(
+      `${where.label}: expected a URL starting with ${expected}; got "${redactUrl(url)}"`,
+      where.file,
+      where.line,
+    );
   }
+}
+
+/**
+ * The user name and password in a target URL must be percent-encoded: an unencoded `#`, `?` or
+ * `/` ends the host part early (the rest is read as a fragment, query or path, and the password
+ * as a port or a host), and a `%` without two hex digits cannot be decoded ("URI malformed").
+ * The message shows the host, never the password.
+ */
+function checkCredentials(url: string, where: Where, atInPathIsCut: boolean): void {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/is.exec(url);
+  if (!m) return;
+  const rest = m[2]!;
+  const delimiter = rest.search(/[/?#]/);
+  const at = rest.lastIndexOf('@');
+  const authorityEnd = delimiter < 0 ? rest.length : delimiter;
+  // An `@` after a delimiter with none before it: the credentials were cut at the delimiter
+  // (unless it is plainly a query value, `?application_name=a@b`).
+  const cut =
+    atInPathIsCut &&
+    at > authorityEnd &&
+    !rest.slice(0, authorityEnd).includes('@') &&
+    !/[=&]/.test(rest.slice(authorityEnd, at));
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  let undecodable = false;
+  if (parsed) {
+    try {
+      decodeURIComponent(parsed.username);
+      decodeURIComponent(parsed.password);
+    } catch {
+      undecodable = true;
+    }
+  }
+  if (!cut && parsed && !undecodable) return;
+  const host =
+    at >= 0 ? rest.slice(at + 1).split(/[/?#]/)[0] : rest.slice(0, authorityEnd).replace(/^[^@]*@/, '');
+  const shown = `${m[1]}://${at >= 0 ? '***@' : ''}${host}`;
+  throw new InputError(
+    `${where.label}: the target URL cannot be read (${shown}): percent-encode the user name and ` +
+      'password (# as %23, / as %2F, ? as %3F, @ as %40, : as %3A, % as %25, space as %20)',
+    where.file,
+    where.line,
+  );
 }
 
 /**
@@ -106,6 +186,7 @@ async function collect(
   projectDir: string,
   flags: AuditFlags,
   loaded: LoadedConfig,
+  live: Partial<Record<LiveSourceName, TargetSpec[]>>,
   io: AuditIO,
 ): Promise<Facts> {
   const started = performance.now();
@@ -113,7 +194,6 @@ async function collect(
   const timeoutMs = intOption(flags.timeout, '--timeout', 100, 600_000) ?? config.timeoutMs ?? 5000;
   const { collectCompose } = await import('../collectors/compose/index.js');
   const { collectDockerfiles } = await import('../collectors/dockerfile/index.js');
-  const live = liveTargets(flags, config, io.env);
   // The file sources first (milliseconds): the docker target learns the compose project and images.
   const [compose, dockerfile] = await Promise.all([
     collectCompose({
@@ -233,14 +313,27 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   if (unmatched.length > 0) throw new InputError(`--only/--skip matched no check: ${unmatched.join(', ')}`);
   checkOptions(loaded);
   checkPolicyIds(loaded);
+  // Every output is resolved now: one named twice, or one that is an input of the audit, is
+  // refused before any source is read.
+  const outputFiles = [
+    ...(flags.saveFacts ? [{ path: flags.saveFacts, label: '--save-facts' }] : []),
+    ...outputs.flatMap((o) => (o.path ? [{ path: o.path, label: `--format ${o.format}` }] : [])),
+  ];
+  const live = flags.facts ? {} : liveTargets(flags, loaded, io.env);
+  const appDirs = (live.app ?? []).map((t) => t.url);
+  const inputs = auditInputs(projectDir, flags, loaded, appDirs, io.env);
+  planOutputs(outputFiles, inputs);
 
-  const facts = flags.facts ? readFacts(flags.facts) : await collect(projectDir, flags, loaded, io);
+  const facts = flags.facts ? readFacts(flags.facts) : await collect(projectDir, flags, loaded, live, io);
+  // Inputs found while collecting (COMPOSE_FILE from .env, Dockerfiles found by name) are checked too.
+  const planned = planOutputs(outputFiles, {
+    ...inputs,
+    files: [...inputs.files, ...(flags.facts ? [] : collectedInputs(facts, projectDir))],
+  });
   // Sign-offs are the config's, also when replaying facts recorded before them.
   if (loaded.config.attestations) facts.attestations = loaded.config.attestations;
   // Written with the reports at the end, so a run that stops on bad input leaves no file behind.
-  const savedFacts = flags.saveFacts
-    ? [{ path: flags.saveFacts, text: `${JSON.stringify(facts, null, 2)}\n` }]
-    : [];
+  const savedFacts = flags.saveFacts ? `${jsonText(facts)}\n` : undefined;
   // The baseline is policy input, not something collected: it is not recorded with the facts.
   if (baseline) facts.sources.baseline = [baselineTarget(baseline) as TargetFacts];
   else delete facts.sources.baseline;
@@ -270,12 +363,28 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     o,
     text: render(report, o.format, { color: o.path ? false : color, verbose: flags.verbose }),
   }));
-  writeAllAtomic([
-    ...savedFacts,
-    ...rendered.flatMap(({ o, text }) => (o.path ? [{ path: o.path, text }] : [])),
-  ]);
+  const texts = [
+    ...(savedFacts === undefined ? [] : [savedFacts]),
+    ...rendered.flatMap(({ o, text }) => (o.path ? [text] : [])),
+  ];
+  const files = planned.map((output, i) => ({ output, text: texts[i]! }));
+  writeOutputs(files);
   for (const { o, text } of rendered) if (!o.path) io.stdout(text);
+  writeDescriptors(files, io.stdout);
   return report.gate.exitCode;
+}
+
+/** The config line of `targets: { SOURCE: … }`, comments skipped. */
+function targetLine(loaded: LoadedConfig, source: string): number | undefined {
+  if (!loaded.file) return undefined;
+  const lines = readFileSync(loaded.file, 'utf8').split('\n');
+  const start = lines.findIndex((l) => /^targets\s*:/.test(l));
+  if (start < 0) return undefined;
+  const key = new RegExp(`(^\\s*|[{,]\\s*)${source}\\s*:`);
+  const i = lines.findIndex(
+    (l, n) => n >= start && !/^\s*#/.test(l) && key.test(n === start ? l.slice(l.indexOf(':') + 1) : l),
+  );
+  return (i >= 0 ? i : start) + 1;
 }
 
 /** The config line that first mentions `id` (then `key`, when given, after it). */

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { LIVE_SOURCES, type LiveSourceInfo } from '../collectors/live.js';
 import { InputError } from '../core/errors.js';
+import { terminalSafe, textSafe } from '../reporters/escape.js';
 import { VERSION } from '../version.js';
 
 // Commands import their modules when they run: `strisk --version` loads neither zod nor the checks.
@@ -23,7 +24,7 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     .version(VERSION, '-V, --version')
     .addHelpText('after', EXIT_CODES)
     .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: (t) => process.stderr.write(t) })
+    .configureOutput({ writeOut: out, writeErr: (t) => process.stderr.write(textSafe(t)) })
     .showHelpAfterError('(run strisk --help for usage)');
 
   const auditCmd = program
@@ -170,7 +171,8 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof InputError) {
-      process.stderr.write(`strisk: ${err.format()}\n`);
+      // File names and messages may quote bytes of a hostile input file: one inert line.
+      process.stderr.write(`strisk: ${terminalSafe(err.format())}\n`);
       return 2;
     }
     throw err;

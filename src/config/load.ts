@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { InputError } from '../core/errors.js';
+import { InputError, yamlMessage } from '../core/errors.js';
 import { type Config, ConfigSchema } from './schema.js';
 
 export const CONFIG_NAMES = ['strisk.config.yaml', 'strisk.config.yml'];
@@ -45,10 +45,16 @@ export function loadConfig(
     offset === undefined ? undefined : lineCounter.linePos(offset).line;
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new InputError(`invalid YAML: ${e.message.split('\n')[0]}`, file, lineOf(e.pos[0]));
+    throw new InputError(`invalid YAML: ${yamlMessage(e.message)}`, file, lineOf(e.pos[0]));
   }
   interpolate(doc.contents, env, file, lineOf);
-  const raw = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  } catch (err) {
+    // An alias bomb: yaml refuses to expand it (a config has no use for a thousand aliases).
+    throw new InputError(`cannot expand the YAML: ${yamlMessage((err as Error).message)}`, file);
+  }
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

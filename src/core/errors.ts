@@ -15,3 +15,12 @@ export class InputError extends Error {
     return `${where}${this.message}`;
   }
 }
+
+/**
+ * A YAML parser's message as one line. The parser recurses per level of nesting, and records a
+ * stack overflow as a parse error: that one says what the input did.
+ */
+export function yamlMessage(message: string): string {
+  if (/maximum call stack/i.test(message)) return 'nesting too deep (thousands of levels of [ or {)';
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}

@@ -3,21 +3,62 @@
  * output: no terminal control sequences, no characters XML 1.0 cannot hold.
  */
 
-// C0 controls but tab/newline, DEL, C1 controls, and the bidi overrides that can reorder text.
-const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+// C0 controls but tab and newline (CR included: it rewrites the line it is on), DEL, C1 controls,
+// the line and paragraph separators, and the bidi marks, embeddings, overrides and isolates that can
+// reorder what the reader sees.
+const TEXT_UNSAFE =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-/** Shows control characters as visible escapes (`\x1b`), so a name cannot drive the terminal. */
+/** A visible escape for one unsafe character: `\x1b`, `\u2028`. */
+function visible(c: string): string {
+  const code = c.charCodeAt(0);
+  return code <= 0xff
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * Multi-line text with its line breaks kept and every other control character shown as a visible
+ * escape (`\x1b`), for formats that carry their own structure (SARIF messages, XML text).
+ */
+export function textSafe(text: string): string {
+  return text.replace(TEXT_UNSAFE, visible);
+}
+
+/**
+ * One line for a terminal: control characters and line breaks are visible escapes (`\x1b`, `\n`),
+ * so an audited system's name can neither drive the terminal nor start a line of its own (a line
+ * starting with `::` is a workflow command to GitHub Actions).
+ */
 export function terminalSafe(text: string): string {
-  return text.replace(TERMINAL_UNSAFE, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return textSafe(text).replace(/\n/g, '\\n');
 }
 
 // Characters XML 1.0 forbids even when escaped.
 const XML_INVALID =
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-/** Replaces characters XML cannot hold with a visible escape; the XML builder escapes the rest. */
+/**
+ * Replaces characters XML cannot hold, and the controls a terminal would act on when the file is
+ * printed, with a visible escape; the XML builder escapes the rest.
+ */
 export function xmlSafe(text: string): string {
-  return text.replace(XML_INVALID, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return textSafe(text).replace(XML_INVALID, visible);
+}
+
+// What JSON.stringify leaves raw although a terminal acts on it or it reorders text: DEL, C1, the
+// line and paragraph separators and bidi controls (C0 controls it escapes already).
+const JSON_RAW_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Indented JSON with every control character as a `\u` escape: the same data for a parser, inert
+ * when the file is printed. (These characters can only occur inside JSON strings.)
+ */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
+    JSON_RAW_UNSAFE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 export function display(value: unknown): string {
@@ -32,8 +73,7 @@ export function display(value: unknown): string {
  */
 export function markdownSafe(text: string): string {
   return (
-    terminalSafe(text)
-      .replace(/\r\n|\r|\n|\t/g, ' ')
+    terminalSafe(text.replace(/\r\n|\r|\n|\t/g, ' '))
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
       .replace(/>/g, '&gt;')

@@ -1,6 +1,7 @@
 import type { Report } from '../core/report.js';
+import { jsonText } from './escape.js';
 
-/** Exactly the Report model. */
+/** Exactly the Report model (controls in its strings as `\u` escapes). */
 export function jsonReport(report: Report): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+  return `${jsonText(report)}\n`;
 }

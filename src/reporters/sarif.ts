@@ -1,6 +1,6 @@
 import type { Evidence } from '../core/check.js';
 import type { CheckResult, Report } from '../core/report.js';
-import { evidenceSummary, terminalSafe } from './escape.js';
+import { evidenceSummary, jsonText, terminalSafe, textSafe } from './escape.js';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const INFO_URI = 'https://github.com/strisk/strisk';
@@ -18,9 +18,7 @@ function artifact(file: string): { uri: string; uriBaseId?: string } {
 }
 
 function sarifResult(r: CheckResult, ruleIndex: number, evidence: Evidence[], file?: Evidence) {
-  const text = terminalSafe(
-    [r.message ?? r.title, ...evidence.map(evidenceSummary)].filter(Boolean).join('\n'),
-  );
+  const text = textSafe([r.message ?? r.title, ...evidence.map(evidenceSummary)].filter(Boolean).join('\n'));
   const location = file
     ? {
         physicalLocation: {
@@ -105,5 +103,5 @@ export function sarifReport(report: Report): string {
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return `${jsonText(log)}\n`;
 }

@@ -14,7 +14,7 @@ import {
   type YAMLSeq,
   type Node as YamlNode,
 } from 'yaml';
-import { InputError } from '../../core/errors.js';
+import { InputError, yamlMessage } from '../../core/errors.js';
 
 /**
  * Bound on the expanded size of one file (nodes counted as if every alias were copied).
@@ -57,11 +57,6 @@ export function emptyMap(file: string, line: number): LMap {
 }
 
 /** The first line of a yaml error message, without the code frame. */
-function shortMessage(message: string): string {
-  const first = message.split('\n')[0] ?? message;
-  return first.replace(/ at line \d+, column \d+:?$/, '');
-}
-
 /**
  * Where to point at for a parse error. yaml reports a missing closing quote where it gave up
  * (often the end of the file); the opening quote is where the reader should look.
@@ -217,7 +212,7 @@ export function parseLocatedYaml(text: string, file: string): LMap[] {
     const err = doc.errors[0];
     if (err) {
       const line = lines.linePos(errorOffset(doc, err.code, err.pos[0])).line;
-      throw new InputError(`invalid YAML: ${shortMessage(err.message)}`, file, line);
+      throw new InputError(`invalid YAML: ${yamlMessage(err.message)}`, file, line);
     }
     const walker = new Walker(file, lines);
     const contents = doc.contents;

@@ -69,8 +69,14 @@ async function collectOne(
   try {
     text = await readFile(full, 'utf8');
   } catch (err) {
-    return done({ status: 'error', message: `${file}: ${err instanceof Error ? err.message : String(err)}` });
+    // Bad input, as an unreadable compose file is (exit 2), not a source that could not be reached.
+    throw new InputError(
+      `cannot read Dockerfile: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      file,
+    );
   }
+  if (text.split('\n').every((l) => /^\s*(#.*)?$/.test(l)))
+    throw new InputError('empty Dockerfile: no instruction (expected FROM IMAGE first)', file);
   try {
     const parsed = parseDockerfile(text, file, buildArgs);
     if (parsed.ok) return done({ status: 'ok', data: parsed.data });
@@ -87,8 +93,8 @@ async function collectOne(
 /**
  * Finds Dockerfiles when files is not given: `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`,
  * `*.dockerfile` under projectDir (depth ≤ 4; skip node_modules, .git, dist, .venv). One target
- * per file. A given file that does not exist is an InputError; a file that is not a valid
- * Dockerfile becomes a target with status `invalid`.
+ * per file. A given file that does not exist, a file that cannot be read and an empty one are an
+ * InputError; a file that is not a valid Dockerfile becomes a target with status `invalid`.
  */
 export async function collectDockerfiles(opts: DockerfileOptions): Promise<TargetFacts<DockerfileFacts>[]> {
   const projectDir = path.resolve(opts.projectDir);
