@@ -16,6 +16,8 @@ import { FAIL_ON, type FailOn, type Report } from '../core/report.js';
 import { selectChecks } from '../core/select.js';
 import { parseBytes } from '../core/units.js';
 import { type Baseline, baselineTarget, lineAt, readBaseline } from '../policy/baseline.js';
+import { explainRoles } from '../facts/compose-roles.js';
+import { type RolesSection, rolesReport } from '../reporters/roles.js';
 import { VERSION } from '../version.js';
 import { type OutputSpec, parseFormats, render, writeAllAtomic } from './output.js';
 
@@ -36,12 +38,15 @@ export interface AuditFlags {
   baseline?: string;
   timeout?: string;
   verbose?: boolean;
+  explainRoles?: boolean;
   [liveFlag: string]: unknown;
 }
 
 export interface AuditIO {
   env: Record<string, string | undefined>;
   stdout: (text: string) => void;
+  /** Where notes go when stdout carries a machine-readable report (default: process.stderr). */
+  stderr?: (text: string) => void;
   isTTY: boolean;
 }
 
@@ -274,8 +279,23 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     ...savedFacts,
     ...rendered.flatMap(({ o, text }) => (o.path ? [{ path: o.path, text }] : [])),
   ]);
+  const toStdout = outputs.find((o) => !o.path);
+  if (flags.explainRoles || (flags.verbose && toStdout?.format === 'terminal')) {
+    // Beside a terminal report on stdout; beside a machine-readable one, on stderr, so it stays parseable.
+    const text = rolesReport(roleSections(facts), { color: toStdout?.format === 'terminal' && color });
+    if (!toStdout || toStdout.format === 'terminal') io.stdout(`${text}\n`);
+    else (io.stderr ?? ((t: string) => process.stderr.write(t)))(text);
+  }
   for (const { o, text } of rendered) if (!o.path) io.stdout(text);
   return report.gate.exitCode;
+}
+
+/** The role of every service of every compose model read, and why. */
+function roleSections(facts: Facts): RolesSection[] {
+  return (facts.sources.compose ?? []).flatMap((t) => {
+    const data = t.data as ComposeFacts | undefined;
+    return data ? [{ target: t.target, services: explainRoles(data, facts.roles) }] : [];
+  });
 }
 
 /** The config line that first mentions `id` (then `key`, when given, after it). */

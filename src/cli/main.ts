@@ -67,7 +67,8 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     .option('--save-facts <file>', 'record the collected facts as JSON')
     .option('--facts <file>', 'audit recorded facts instead of collecting (offline replay)')
     .option('--timeout <ms>', 'per-source timeout in milliseconds (default 5000)')
-    .option('-v, --verbose', 'show evidence for passing checks too');
+    .option('-v, --verbose', "show evidence for passing checks too, and each service's role and why")
+    .option('--explain-roles', "print each compose service's role and the signal it came from (file:line)");
   for (const info of Object.values(LIVE_SOURCES as Record<string, LiveSourceInfo>)) {
     auditCmd.option(
       `--${info.flag} <url>`,
@@ -78,7 +79,14 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
   }
   auditCmd.addHelpText('after', EXIT_CODES).action(async (dir: string, flags) => {
     const { audit } = await import('./audit.js');
-    setCode(await audit(dir, flags, { env: process.env, stdout: out, isTTY: Boolean(process.stdout.isTTY) }));
+    setCode(
+      await audit(dir, flags, {
+        env: process.env,
+        stdout: out,
+        stderr: (t) => process.stderr.write(t),
+        isTTY: Boolean(process.stdout.isTTY),
+      }),
+    );
   });
 
   program

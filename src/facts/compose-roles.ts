@@ -531,3 +531,37 @@ export function redisPersistenceOff(service: ComposeService): string | undefined
     return 'REDIS_RDB_POLICY_DISABLED=yes and REDIS_AOF_ENABLED=no';
   return undefined;
 }
+
+// ---- explaining the guesses ----
+
+export interface RoleExplanation {
+  service: string;
+  role?: string;
+  from: RoleSignal;
+  /** What told the role: `image postgres:16`, `depends_on db`… */
+  reason: string;
+  file?: string;
+  line?: number;
+  /** Why the service runs once, when it does. */
+  oneShot?: string;
+}
+
+/** Each service's role and why, for `strisk audit --explain-roles`: what a user reads to correct a guess. */
+export function explainRoles(facts: ComposeFacts, roles: Record<string, string>): RoleExplanation[] {
+  const byName = projectRoles(facts, roles);
+  return facts.services.map((s) => {
+    const oneShot = oneShotReason(s, roles, facts);
+    const guessed = byName.get(s.name) ?? none();
+    // A run-once service that nothing else places is a job, and why it runs once is its reason.
+    const info =
+      !guessed.role && oneShot ? { role: 'job', from: guessed.from, value: `one-shot: ${oneShot}` } : guessed;
+    return {
+      service: s.name,
+      ...(info.role ? { role: info.role } : {}),
+      from: info.from,
+      reason: roleReason(info),
+      ...(info.file ? { file: info.file, line: info.line } : { file: s.file, line: s.line }),
+      ...(oneShot ? { oneShot } : {}),
+    };
+  });
+}

@@ -83,7 +83,9 @@ function judgePair(
     const note = 'start order only: Compose does not wait for readiness without service_healthy';
     return { name: from.name, fix, evidence: { ...base, observed, status: weak, note } };
   }
-  return { name: from.name, fix, evidence: { ...base, observed: 'no depends_on', status: 'fail' } };
+  // ClickHouse does not need PostgreSQL to start: the checklist's order between them is advice, so its absence warns.
+  const note = weak === 'warn' ? 'the checklist orders them; neither needs the other to start' : undefined;
+  return { name: from.name, fix, evidence: { ...base, observed: 'no depends_on', status: weak, note } };
 }
 
 /** Whether `app` shows it uses `db`: a depends_on chain to it, or its name in an environment value. */
@@ -142,7 +144,7 @@ export default defineCheck({
     'order; in fact plain `depends_on` (condition `service_started`) only orders container starts, and only ' +
     '`condition: service_healthy` waits until the dependency passes its healthcheck. So the API must depend on ' +
     'ClickHouse and PostgreSQL with `service_healthy` (directly or through healthy hops such as PgBouncer), and ' +
-    'ClickHouse should depend on PostgreSQL (start order only is a warning). ' +
+    'ClickHouse should depend on PostgreSQL (missing, or start order only, is a warning: neither needs the other). ' +
     'See https://docs.docker.com/compose/how-tos/startup-order/ and ' +
     'https://docs.docker.com/reference/compose-file/services/#depends_on',
   seedRef: '3.3',
