@@ -61,7 +61,8 @@ export function longRunningOutcome(
   if (!items.some((i) => i.evidence.status !== 'info')) {
     return {
       status: 'skip',
-      message: 'no long-running service in the compose model',
+      message:
+        'no long-running service: every one runs once (see --explain-roles; give one that runs for good a role under roles: in the config)',
       evidence: items.map((i) => i.evidence),
     };
   }
