@@ -449,8 +449,8 @@ const KEEPS_RUNNING = /^(always|unless-stopped|any)$/;
 /**
  * Why a service is a one-shot job rather than a long-running one, or undefined when it runs for
  * good. Judged by behaviour:
- * - the config gives it a job role (`job`, `oneshot`, `task`, `tool`), or it belongs to a
- *   tools-like profile (`tools`, `cli`, `migrate`, `init`, `setup`…);
+ * - the config gives it a job role (`job`, `oneshot`, `task`, `tool`; any other role in the config
+ *   makes it long-running), or it belongs to a tools-like profile (`tools`, `cli`, `migrate`, `init`, `setup`…);
  * - another service waits for it to finish (`condition: service_completed_successfully`);
  * - it neither restarts for good (`restart` absent, `"no"` or `on-failure`) nor has a healthcheck,
  *   is not a server (database, infrastructure, application command), and its command ends in a step
@@ -465,6 +465,8 @@ export function oneShotReason(
 ): string | undefined {
   const configured = roles[service.name];
   if (configured && ONE_SHOT_ROLES.has(configured)) return `role ${configured} in the config`;
+  // Any other role the user gives says the service runs for good.
+  if (configured) return undefined;
   const profile = service.profiles.find((p) => ONE_SHOT_PROFILES.has(p));
   if (profile) return `profile ${profile}`;
   const waiter = facts?.services.find((s) =>

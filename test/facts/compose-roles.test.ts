@@ -348,3 +348,15 @@ describe('Redis as a cache', () => {
     expect(r.evidence.find((e) => e.subject === 'service r2')?.status).toBe('pass');
   });
 });
+
+describe('the config decides', () => {
+  it('a role in the config makes a service long-running, a job role makes it a job', () => {
+    const s = svc('migrate', { command: at('alembic upgrade head'), restart: at('no') });
+    const p = project([s]);
+    expect(oneShotReason(s, {}, p)).toMatch(/alembic upgrade head/);
+    expect(oneShotReason(s, { migrate: 'app' }, p)).toBeUndefined();
+    expect(oneShotReason(svc('x', { image: at('postgres:16') }), { x: 'job' })).toBe(
+      'role job in the config',
+    );
+  });
+});
