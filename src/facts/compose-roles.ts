@@ -75,9 +75,10 @@ export function imageRepository(image: string): string {
 }
 
 /**
- * Infrastructure images, tested in order on the repository (`org/name`) and its last segment. The
+ * Infrastructure images, tested in order on the repository (`org/name`) and its last segment. A
+ * database's name ends the segment (`app-postgres`, not `postgres-meta`, a client of it); the
  * order matters: exporters and admin UIs name the database they serve (`postgres-exporter`,
- * `pgadmin4`), and a pooler's name holds `pg`.
+ * `pgadmin4`).
  */
 const IMAGE_ROLES: { role: Role; last?: RegExp; repo?: RegExp }[] = [
   {
@@ -96,20 +97,20 @@ const IMAGE_ROLES: { role: Role; last?: RegExp; repo?: RegExp }[] = [
   },
   {
     role: 'pgbouncer',
-    last: /^(pgbouncer|pgcat|odyssey|pgpool(-ii)?|pgpool2)$|(^|[-_])pgbouncer([-_]|$)/,
+    last: /^(pgbouncer|pgcat|odyssey|pgpool(-ii)?|pgpool2|supavisor|pgdog)$|(^|[-_])pgbouncer$/,
   },
   {
     role: 'clickhouse',
-    last: /^clickhouse(-server)?$|(^|[-_])clickhouse-server([-_]|$)/,
+    last: /(^|[-_])clickhouse(-server)?$/,
   },
   {
     role: 'postgres',
-    last: /^(postgres|postgresql|postgis|timescaledb(-ha|-postgis)?|pgvector|pgvecto-rs|paradedb|crunchy-postgres(-gis)?|spilo(-\d+)?|patroni|supabase-postgres)$|(^|[-_])(postgres|postgresql|postgis|pgvector|pgvecto-rs)([-_]|$)/,
-    repo: /^(postgis|timescale|pgvector|tensorchord|supabase\/postgres|bitnami\/postgresql)/,
+    last: /^(timescaledb(-ha|-postgis)?|paradedb|crunchy-postgres(-gis)?|spilo(-\d+)?|patroni)$|(^|[-_])(postgres|postgresql|postgis|pgvector|pgvecto-rs)$/,
+    repo: /^(postgis|timescale|pgvector|tensorchord)\/|^(supabase\/postgres|bitnami\/postgresql(-repmgr)?)$/,
   },
   {
     role: 'redis',
-    last: /^(redis|redis-stack(-server)?|valkey|keydb|dragonfly|garnet|redict)$|(^|[-_])(redis|valkey|keydb)([-_]|$)/,
+    last: /^(redis-stack(-server)?|dragonfly|garnet|redict)$|(^|[-_])(redis|valkey|keydb)$/,
     repo: /^(eqalpha\/keydb|dragonflydb\/|valkey\/|redis\/)/,
   },
   { role: 'mysql', last: /^(mysql(-server)?|mariadb|percona(-server)?)$/ },

@@ -173,6 +173,7 @@ describe('role signals', () => {
     ['clickhouse/clickhouse-server:24.8', 'clickhouse'],
     ['edoburu/pgbouncer:1.22.1', 'pgbouncer'],
     ['bitnami/pgbouncer:1', 'pgbouncer'],
+    ['supabase/supavisor:2.7.4', 'pgbouncer'],
     ['quay.io/prometheuscommunity/postgres-exporter:v0.15.0', 'monitoring'],
     ['oliver006/redis_exporter', 'monitoring'],
     ['grafana/grafana:11', 'monitoring'],
@@ -200,12 +201,18 @@ describe('role signals', () => {
     expect(imageRole(image)).toBe(role);
   });
 
-  it.each(['ghcr.io/acme/api:1', 'python:3.12-slim', 'node:20', 'alpine:3', 'acme/pg-report:2'])(
-    'image %s is no known infrastructure',
-    (image) => {
-      expect(imageRole(image)).toBeUndefined();
-    },
-  );
+  it.each([
+    'ghcr.io/acme/api:1',
+    'python:3.12-slim',
+    'node:20',
+    'alpine:3',
+    'acme/pg-report:2',
+    // Clients named after the database they use are not that database.
+    'supabase/postgres-meta:v0.95.2',
+    'acme/redis-sync:1',
+  ])('image %s is no known infrastructure', (image) => {
+    expect(imageRole(image)).toBeUndefined();
+  });
 
   it('reads the healthcheck, the server environment and ports of a custom image', () => {
     const a = svc('a', {
