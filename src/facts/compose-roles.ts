@@ -290,7 +290,7 @@ function serverEnvRole(service: ComposeService): RoleInfo | undefined {
   // when nothing else says client (no host to connect to, no build, no dependency).
   const pg = keys.find((k) => /^POSTGRES_(PASSWORD|USER|DB)$/.test(k));
   const client = keys.some((k) => CLIENT_ENV.test(k));
-  if (pg && !client && !service.build && service.dependsOn.length === 0)
+  if (pg && !client && service.dependsOn.length === 0)
     return said('postgres', 'environment', `environment ${pg}`, envAt(service, pg));
   return undefined;
 }
@@ -344,7 +344,23 @@ function ownRole(service: ComposeService, configured: string | undefined): RoleI
   }
   const app = appCommand(service);
   if (app) return said('app', 'command', `command ${app}`, service.command ?? service.entrypoint);
-  return healthRole(service) ?? serverEnvRole(service) ?? portRole(service) ?? none();
+  return healthRole(service) ?? serverEnvRole(service) ?? portRole(service) ?? buildRole(service) ?? none();
+}
+
+/** A database image built in the project: `build: ./postgres`, `dockerfile: docker/redis.Dockerfile`. */
+const BUILD_ROLES: [RegExp, Role][] = [
+  [/(^|[/._-])(postgres|postgresql|postgis|timescaledb|pgvector)([/._-]|$)/i, 'postgres'],
+  [/(^|[/._-])(redis|valkey|keydb)([/._-]|$)/i, 'redis'],
+  [/(^|[/._-])clickhouse([/._-]|$)/i, 'clickhouse'],
+  [/(^|[/._-])pgbouncer([/._-]|$)/i, 'pgbouncer'],
+];
+
+function buildRole(service: ComposeService): RoleInfo | undefined {
+  const b = service.build;
+  if (!b) return undefined;
+  const path = `${b.context}/${b.dockerfile ?? ''}`;
+  const role = BUILD_ROLES.find(([re]) => re.test(path))?.[1];
+  return role ? said(role, 'build', `build ${path.replace(/\/$/, '')}`, b) : undefined;
 }
 
 const rolesCache = new WeakMap<
@@ -366,6 +382,7 @@ const DATA_ROLES: readonly string[] = [...DATABASE_ROLES, 'pgbouncer', 'queue', 
  * 4. the healthcheck (`pg_isready`, `redis-cli ping`, `clickhouse-client`);
  * 5. the environment a server image reads (`PGDATA`, `POSTGRES_*` with nothing that says client);
  * 6. published or exposed ports (5432, 6379, 8123, 6432);
+ * 7. a build whose context or Dockerfile is named after a database (`build: ./postgres`);
  * then, for a service none of these place, what it does in the project: it depends on a database
  * (app), it reads a database URL (app), a proxy routes to it (labels: app), it is built from
  * source (app), or it runs an application image (`ghcr.io/<org>/<app>`, `<org>/<app>:tag`: app).

@@ -369,3 +369,31 @@ describe('the config decides', () => {
     );
   });
 });
+
+describe('custom database images built in the project', () => {
+  it('a build named after a database, or a built image with server-only environment, is that database', () => {
+    const b = (context: string, dockerfile?: string) => ({
+      context,
+      ...(dockerfile ? { dockerfile } : {}),
+      file: 'compose.yaml',
+      line: line++,
+    });
+    const services = [
+      svc('db', { build: b('./docker/postgres') }),
+      svc('cache', { build: b('.', 'docker/redis.Dockerfile') }),
+      svc('store', {
+        build: b('./store'),
+        environment: { POSTGRES_PASSWORD: at('***'), POSTGRES_DB: at('app') },
+      }),
+      svc('api', { build: b('.'), dependsOn: [dep('db')], environment: { POSTGRES_PASSWORD: at('***') } }),
+    ];
+    expect(roleOf(services, 'db')).toMatchObject({
+      role: 'postgres',
+      from: 'build',
+      value: 'build ./docker/postgres',
+    });
+    expect(roleOf(services, 'cache')).toMatchObject({ role: 'redis', from: 'build' });
+    expect(roleOf(services, 'store')).toMatchObject({ role: 'postgres', from: 'environment' });
+    expect(roleOf(services, 'api')).toMatchObject({ role: 'app', from: 'depends_on' });
+  });
+});
