@@ -217,6 +217,7 @@ const EXITS = new RegExp(
     String.raw`(^|[\s/])(chown|chmod|mkdir|cp|echo|true|exit|sleep\s+\d+\s*$|mc\s+(mb|alias|policy|anonymous|admin)|createdb|psql\s.*-c|clickhouse-client\s.*--query|aws\s.*s3api\s+create-bucket)\b`,
     String.raw`/entrypoint\.sh\s+db\s+(migrate|createdb|init)\b|\bdb\s+(migrate|init|setup|seed)\s*$`,
     String.raw`(^|[\s:.])(migrate|migrations?:run|db:migrate|migrate:latest|upgrade\s+head)(\s|$)`,
+    String.raw`\b(node|python[\d.]*|tsx|ts-node|bun|deno\s+run)\s+(\S*/)?(migrat|seed|setup|init|create[-_])[\w.-]*`,
   ].join('|'),
 );
 
@@ -497,10 +498,11 @@ export function oneShotReason(
   const policy = `restart ${restart ?? 'not set'}`;
   const role = serviceRole(service, roles, facts);
   if (role.role !== undefined && role.role !== 'app' && role.role !== 'worker') return undefined;
+  // The last step decides: `migrate && serve` serves, `node scripts/migrate.js` exits.
   const command = commandText(service);
-  if (SERVING_COMMAND.test(command)) return undefined;
   const exits = exitingCommand(service);
   if (exits) return `${policy} and its command ends with "${exits}"`;
+  if (SERVING_COMMAND.test(command)) return undefined;
   const byName = ONE_SHOT_WORD.exec(service.name);
   if (byName) return `${policy}, no healthcheck, not a server, and named "${service.name}"`;
   const byCommand = ONE_SHOT_WORD.exec(lastStep(command));

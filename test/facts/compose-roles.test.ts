@@ -310,6 +310,10 @@ describe('one-shot jobs by behaviour', () => {
     expect(oneShotReason(migrate, {}, p)).toMatch(/prisma migrate deploy/);
     expect(oneShotReason(both, {}, p)).toBeUndefined();
     expect(oneShotReason(mc, {}, p)).toMatch(/exit 0/);
+    const script = svc('seed', { image: at('node:20'), command: at('node scripts/migrate.js') });
+    expect(oneShotReason(script, {}, project([script]))).toMatch(/node scripts\/migrate\.js/);
+    const server = svc('web', { image: at('node:20'), command: at('node server.js') });
+    expect(oneShotReason(server, {}, project([server]))).toBeUndefined();
   });
 
   it('restart always keeps a migration-looking service long-running; service_completed_successfully makes a job', () => {
