@@ -401,3 +401,18 @@ describe('custom database images built in the project', () => {
     expect(roleOf(services, 'api')).toMatchObject({ role: 'app', from: 'depends_on' });
   });
 });
+
+describe('ports in the compose model', () => {
+  it('keeps the container side of published and exposed ports, with their lines', async () => {
+    const data = await load(path.join(DIR, 'supabase'));
+    const ports = (name: string) => data.services.find((s) => s.name === name)?.ports;
+    // `${POSTGRES_PORT}:5432` and `${KONG_HTTP_PORT}:8000/tcp`, with the .env values filled in.
+    expect(ports('supavisor')?.map((p) => p.container)).toEqual([5432, 6543]);
+    expect(ports('kong')?.map((p) => [p.container, p.published])).toEqual([
+      [8000, true],
+      [8443, true],
+    ]);
+    expect(ports('kong')?.[0]?.line).toBeGreaterThan(0);
+    expect(ports('db')).toEqual([]);
+  });
+});
