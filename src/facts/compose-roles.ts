@@ -524,7 +524,8 @@ export function isLongRunning(
 /** Shell-like words of a command: quotes removed, `""` kept as an empty word. */
 function words(v: string | string[] | undefined): string[] {
   if (v === undefined) return [];
-  if (Array.isArray(v)) return v;
+  // `["sh", "-c", "redis-server --save ''"]`: the shell string holds words of its own.
+  if (Array.isArray(v)) return v.flatMap((x) => (/\s/.test(x) ? words(x) : [x]));
   const out: string[] = [];
   const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
   for (let m = re.exec(v); m; m = re.exec(v)) out.push(m[1] ?? m[2] ?? m[3] ?? '');

@@ -338,6 +338,9 @@ describe('Redis as a cache', () => {
       /default/,
     );
     expect(
+      redisPersistenceOff(svc('s', { command: at(['sh', '-c', "redis-server --save '' --appendonly no"]) })),
+    ).toMatch(/--appendonly no/);
+    expect(
       redisPersistenceOff(svc('c', { command: at('redis-server --save "" --appendonly yes') })),
     ).toBeUndefined();
     expect(redisPersistenceOff(svc('d', { command: at('redis-server --save 60 1') }))).toBeUndefined();
