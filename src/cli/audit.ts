@@ -16,6 +16,8 @@ import { selectChecks } from '../core/select.js';
 import { parseBytes } from '../core/units.js';
 import { type Baseline, baselineTarget, lineAt, readBaseline } from '../policy/baseline.js';
 import { jsonText } from '../reporters/escape.js';
+import { explainRoles } from '../facts/compose-roles.js';
+import { type RolesSection, rolesReport } from '../reporters/roles.js';
 import { VERSION } from '../version.js';
 import { auditInputs, collectedInputs } from './inputs.js';
 import {
@@ -44,12 +46,15 @@ export interface AuditFlags {
   baseline?: string;
   timeout?: string;
   verbose?: boolean;
+  explainRoles?: boolean;
   [liveFlag: string]: unknown;
 }
 
 export interface AuditIO {
   env: Record<string, string | undefined>;
   stdout: (text: string) => void;
+  /** Where notes go when stdout carries a machine-readable report (default: process.stderr). */
+  stderr?: (text: string) => void;
   isTTY: boolean;
 }
 
@@ -369,6 +374,13 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   ];
   const files = planned.map((output, i) => ({ output, text: texts[i]! }));
   writeOutputs(files);
+  const toStdout = outputs.find((o) => !o.path);
+  if (flags.explainRoles || (flags.verbose && toStdout?.format === 'terminal')) {
+    // Beside a terminal report on stdout; beside a machine-readable one, on stderr, so it stays parseable.
+    const text = rolesReport(roleSections(facts), { color: toStdout?.format === 'terminal' && color });
+    if (!toStdout || toStdout.format === 'terminal') io.stdout(`${text}\n`);
+    else (io.stderr ?? ((t: string) => process.stderr.write(t)))(text);
+  }
   for (const { o, text } of rendered) if (!o.path) io.stdout(text);
   writeDescriptors(files, io.stdout);
   return report.gate.exitCode;
@@ -385,6 +397,14 @@ function targetLine(loaded: LoadedConfig, source: string): number | undefined {
     (l, n) => n >= start && !/^\s*#/.test(l) && key.test(n === start ? l.slice(l.indexOf(':') + 1) : l),
   );
   return (i >= 0 ? i : start) + 1;
+}
+
+/** The role of every service of every compose model read, and why. */
+function roleSections(facts: Facts): RolesSection[] {
+  return (facts.sources.compose ?? []).flatMap((t) => {
+    const data = t.data as ComposeFacts | undefined;
+    return data ? [{ target: t.target, services: explainRoles(data, facts.roles) }] : [];
+  });
 }
 
 /** The config line that first mentions `id` (then `key`, when given, after it). */

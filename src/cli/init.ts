@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, relative, resolve } from 'node:path';
-import { serviceRole } from '../checks/compose/roles.js';
+import { explainRoles, ROLES } from '../facts/compose-roles.js';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { loadConfig } from '../config/load.js';
 import { InputError } from '../core/errors.js';
@@ -85,17 +85,17 @@ export async function initCommand(dirArg: string, flags: { force?: boolean }): P
   ];
   if (compose) lines.push(`# Compose model read from ${compose.target}: ${services.length} service(s).`);
   else lines.push('# No compose file found; name them with `compose: {files: [...]}`.');
-  const unknown = services.filter((s) => serviceRole(s, {}).from === 'none');
-  for (const s of services) {
-    const r = serviceRole(s, {});
-    lines.push(`#   ${s.name}: ${r.role ? `${r.role} (from the ${r.from})` : 'role unknown'}`);
-  }
+  const model = compose?.data as ComposeFacts | undefined;
+  const explained = model ? explainRoles(model, {}) : [];
+  const unknown = explained.filter((e) => !e.role);
+  for (const e of explained)
+    lines.push(`#   ${e.service}: ${e.role ? `${e.role} (${e.reason})` : 'role unknown'}`);
   if (unknown.length > 0) {
     lines.push(
-      '# Roles strisk cannot tell from the image or command (app, clickhouse, postgres, pgbouncer, redis, proxy, worker, other):',
+      `# Roles strisk cannot tell from the image, command, healthcheck, environment, ports or dependencies (${ROLES.join(', ')}):`,
       'roles:',
     );
-    for (const s of unknown) lines.push(`  ${JSON.stringify(s.name)}: other`);
+    for (const e of unknown) lines.push(`  ${JSON.stringify(e.service)}: other`);
   }
   lines.push('');
   if (dockerfiles.length > 0)

@@ -71,7 +71,8 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
       '--timeout <ms>',
       'longest wait on a server with nothing arriving, in ms (default 5000); each source ends by 4 x this',
     )
-    .option('-v, --verbose', 'show evidence for passing checks too');
+    .option('-v, --verbose', "show evidence for passing checks too, and each service's role and why")
+    .option('--explain-roles', "print each compose service's role and the signal it came from (file:line)");
   for (const info of Object.values(LIVE_SOURCES as Record<string, LiveSourceInfo>)) {
     auditCmd.option(
       `--${info.flag} <url>`,
@@ -82,7 +83,14 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
   }
   auditCmd.addHelpText('after', EXIT_CODES).action(async (dir: string, flags) => {
     const { audit } = await import('./audit.js');
-    setCode(await audit(dir, flags, { env: process.env, stdout: out, isTTY: Boolean(process.stdout.isTTY) }));
+    setCode(
+      await audit(dir, flags, {
+        env: process.env,
+        stdout: out,
+        stderr: (t) => process.stderr.write(t),
+        isTTY: Boolean(process.stdout.isTTY),
+      }),
+    );
   });
 
   program

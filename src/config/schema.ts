@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../core/check.js';
 import { AttestationSchema } from '../core/facts.js';
+import { ROLES as SERVICE_ROLES } from '../facts/compose-roles.js';
 import { FAIL_ON } from '../core/report.js';
 import { ToleranceSchema } from '../policy/compare.js';
 import { WaiverSchema } from '../policy/waivers.js';
@@ -12,16 +13,8 @@ const Target = z.union([
 ]);
 const Targets = z.union([Target, z.array(Target)]);
 
-export const ROLES = [
-  'app',
-  'clickhouse',
-  'postgres',
-  'pgbouncer',
-  'redis',
-  'proxy',
-  'worker',
-  'other',
-] as const;
+/** Roles a config may give a service (`roles:`); the same list strisk infers. */
+export const ROLES = SERVICE_ROLES;
 
 export const ConfigSchema = z.strictObject({
   /** Compose project name (defaults to the compose file's `name:` or the directory). */
@@ -53,7 +46,7 @@ export const ConfigSchema = z.strictObject({
       cpus: z.number().positive().optional(),
     })
     .optional(),
-  /** Service name -> role, where the image does not tell. */
+  /** Service name -> role, where strisk's guess is wrong (see `strisk audit --explain-roles`). */
   roles: z.record(z.string(), z.enum(ROLES)).optional(),
   checks: z
     .strictObject({

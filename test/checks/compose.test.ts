@@ -74,6 +74,7 @@ function svc(name: string, over: Partial<ComposeService> = {}): ComposeService {
     tmpfs: [],
     dependsOn: [],
     volumes: [],
+    ports: [],
     environment: {},
     labels: {},
     profiles: [],
@@ -195,7 +196,8 @@ describe('helpers and roles', () => {
         }),
       ),
     ).toBe('app');
-    expect(role(svc('nginx', { image: at('nginx:1.27') }))).toBeUndefined();
+    expect(role(svc('nginx', { image: at('nginx:1.27') }))).toBe('proxy');
+    expect(role(svc('tool', { image: at('alpine:3') }))).toBeUndefined();
     expect(role(svc('db', { image: at('mycorp/pg:16') }), { db: 'postgres' })).toBe('postgres');
   });
 

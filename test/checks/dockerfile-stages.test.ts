@@ -37,6 +37,7 @@ function service(name: string, over: Partial<ComposeService> = {}): ComposeServi
     environment: {},
     labels: {},
     profiles: [],
+    ports: [],
     ...over,
   };
 }

@@ -30,7 +30,7 @@ describe('strisk init', () => {
     const file = join(dir, 'strisk.config.yaml');
     const text = readFileSync(file, 'utf8');
     expect(text).toMatch(/^# strisk configuration/);
-    expect(text).toMatch(/#\s+api: app \(from the command\)/);
+    expect(text).toMatch(/#\s+api: app \(command uvicorn\)/);
     const { config } = loadConfig(file, {});
     expect(config.targets?.app).toBe('app');
     expect(config.dockerfiles).toEqual(['Dockerfile']);

@@ -65,7 +65,7 @@ export default defineCheck({
       return { status: 'skip', message: 'the compose model has no services', evidence: [] };
     const evidence: Evidence[] = [];
     let agents = 0;
-    for (const { service } of refs) {
+    for (const { service, facts } of refs) {
       const base = { subject: `service ${service.name}`, file: service.file, line: service.line };
       const image = service.image?.value;
       if (image && isAgent(image, o.agentImages)) {
@@ -73,7 +73,7 @@ export default defineCheck({
         evidence.push({ ...base, observed: image, status: 'pass', note: 'log agent' });
         continue;
       }
-      if (!isLongRunning(service, input.roles)) continue;
+      if (!isLongRunning(service, input.roles, facts)) continue;
       const driver = service.logging?.driver;
       const name = driver ? driverName(driver.value) : 'json-file (default)';
       const ships = o.shippingDrivers.includes(name);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
 import { type Judged, outcomeOf, resourceLimit } from '../helpers.js';
-import { composeServices, noServices, type RoleInfo, serviceRole } from './roles.js';
+import { composeServices, noServices, type RoleInfo, roleNote, serviceRole } from './roles.js';
 
 const options = z.object({
   /** The checklist's "2-4 cores per service". */
@@ -25,8 +25,8 @@ function judge(
 ): Judged {
   const name = svc.name;
   const min = (role.role && o.roleMin[role.role]) || o.min;
-  const roleNote = role.role ? `role ${role.role} (from ${role.from})` : undefined;
-  const withNote = (note?: string) => [note, roleNote].filter(Boolean).join('; ') || undefined;
+  const note = role.role ? roleNote(role) : undefined;
+  const withNote = (extra?: string) => [extra, note].filter(Boolean).join('; ') || undefined;
   const expected = `${min}–${o.max} cores`;
   const fixTo = (n: number) => ['deploy:', '  resources:', '    limits:', `      cpus: "${n}"`];
   const fix = fixTo(Math.min(min, o.max));
@@ -80,7 +80,7 @@ export default defineCheck({
     const refs = composeServices(input);
     if (refs.length === 0) return noServices();
     const items = refs.map(({ service, facts }) =>
-      judge(service, facts.unresolved, serviceRole(service, input.roles), o),
+      judge(service, facts.unresolved, serviceRole(service, input.roles, facts), o),
     );
     return outcomeOf(items, {
       passed: `all ${items.length} services have a CPU limit of ${o.min}–${o.max} cores`,

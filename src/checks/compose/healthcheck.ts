@@ -144,12 +144,12 @@ export default defineCheck({
   run(input, o) {
     const items: Judged[] = [];
     for (const { service, facts } of composeServices(input)) {
-      const oneShot = oneShotReason(service, input.roles);
+      const oneShot = oneShotReason(service, input.roles, facts);
       if (oneShot) {
         items.push(oneShotItem(service, oneShot));
         continue;
       }
-      const role = serviceRole(service, input.roles).role;
+      const role = serviceRole(service, input.roles, facts).role;
       const image = imageHealthcheck(input, service, facts);
       const dockerfile = builtDockerfile(input, service)?.file;
       items.push(judge(service, facts.unresolved, role, o.maxIntervalSeconds, image, dockerfile));

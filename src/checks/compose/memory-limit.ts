@@ -11,7 +11,7 @@ import {
   resourceLimit,
   sizeOption,
 } from '../helpers.js';
-import { composeServices, noServices, type RoleInfo, serviceRole, workerCount } from './roles.js';
+import { composeServices, noServices, type RoleInfo, roleNote, serviceRole, workerCount } from './roles.js';
 
 const options = z.object({
   /** Per app worker process: the checklist's "FastAPI worker 512MB". */
@@ -33,8 +33,8 @@ function judge(
   o: Options,
 ): Judged {
   const name = svc.name;
-  const roleNote = role.role ? `role ${role.role} (from ${role.from})` : 'no known role';
-  const withNote = (note?: string) => [note, roleNote].filter(Boolean).join('; ');
+  const note = roleNote(role);
+  const withNote = (extra?: string) => [extra, note].filter(Boolean).join('; ');
   const workers = role.role === 'app' && o.appPerWorker ? workerCount(svc) : undefined;
   const appMax = o.appMaxBytes * (workers?.count ?? 1);
   const chLow = o.clickhouseBytes * (1 - o.clickhouseTolerance);
@@ -97,7 +97,7 @@ export default defineCheck({
     const refs = composeServices(input);
     if (refs.length === 0) return noServices();
     const items = refs.map(({ service, facts }) =>
-      judge(service, facts.unresolved, serviceRole(service, input.roles), o),
+      judge(service, facts.unresolved, serviceRole(service, input.roles, facts), o),
     );
     return outcomeOf(items, {
       passed: `all ${items.length} services have a memory limit within bounds`,

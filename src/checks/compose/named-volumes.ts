@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
 import { type Judged, outcomeOf } from '../helpers.js';
-import { composeServices, serviceRole } from './roles.js';
+import { composeServices, type RoleInfo, redisPersistenceOff, roleNote, serviceRole } from './roles.js';
 
 const options = z.object({
   /** Data directories per database role, in the official and Bitnami images. */
@@ -15,6 +15,8 @@ const options = z.object({
       '/home/postgres/pgdata',
     ],
     redis: ['/data', '/bitnami/redis/data', '/bitnami/valkey/data'],
+    mysql: ['/var/lib/mysql', '/bitnami/mysql/data', '/bitnami/mariadb/data'],
+    mongodb: ['/data/db', '/bitnami/mongodb'],
   }),
 });
 
@@ -34,22 +36,50 @@ function dataDirsOf(svc: ComposeService, role: string, o: z.output<typeof option
   return [...(o.dataDirs[role] ?? []), ...(pgdata ? [pgdata] : [])];
 }
 
-function judge(svc: ComposeService, facts: ComposeFacts, role: string, dirs: string[]): Judged {
+/** A volume source still holding a `${VAR}`: compose fills it from the environment, and only a host path can be one. */
+const interpolated = (source: string | undefined) => source?.includes('$' + '{') === true;
+
+function judge(svc: ComposeService, facts: ComposeFacts, role: RoleInfo, dirs: string[]): Judged {
   const name = svc.name;
+  const why = roleNote(role);
   const volume = `${svc.name}-data`;
   const fix = ['volumes:', `  - ${volume}:${dirs[0]}`];
   const expected = 'a named volume declared at top level';
   const base: Evidence = { subject: `service ${name}`, file: svc.file, line: svc.line, expected };
+  const cache = role.role === 'redis' ? redisPersistenceOff(svc) : undefined;
+  if (cache) {
+    const on = svc.volumes.find((m) => dirs.some((d) => holds(m.target, d)));
+    const tmpfs = svc.tmpfs.find((t) => dirs.some((d) => holds(t.split(':')[0] ?? t, d)));
+    const observed = on
+      ? `${on.type} ${on.source ?? '(anonymous)'}:${on.target}`
+      : tmpfs
+        ? `tmpfs ${tmpfs}`
+        : 'no mount';
+    const note = `a cache: persistence is off (${cache}), so nothing on disk needs to survive; ${why}`;
+    return {
+      name,
+      evidence: { ...base, expected: 'a named volume, or persistence off', observed, status: 'pass', note },
+    };
+  }
   const whole = svc.volumes.filter((m: Mount) => dirs.some((d) => holds(m.target, d)));
   const mounts =
     whole.length > 0 ? whole : svc.volumes.filter((m: Mount) => dirs.some((d) => inside(m.target, d)));
+  const tmpfs = svc.tmpfs.filter((t) => dirs.some((d) => holds(t.split(':')[0] ?? t, d)));
+  if (mounts.length === 0 && tmpfs.length > 0) {
+    const note = `tmpfs at ${tmpfs.join(', ')}: data is lost on restart, and persistence is not turned off; ${why}`;
+    return { name, fix, evidence: { ...base, observed: `tmpfs ${tmpfs.join(', ')}`, status: 'fail', note } };
+  }
   if (mounts.length === 0) {
-    const note = `nothing mounted at ${dirs.join(' or ')} (role ${role}): data lives in an anonymous volume or the container layer`;
+    const note = `nothing mounted at ${dirs.join(' or ')} (${why}): data lives in an anonymous volume or the container layer`;
     return { name, fix, evidence: { ...base, observed: 'no mount', status: 'fail', note } };
   }
   const problems: string[] = [];
   for (const m of mounts) {
     if (m.type === 'bind') problems.push(`bind mount ${m.source ?? '?'} at ${m.target}`);
+    else if (interpolated(m.source) && !facts.volumes.includes(m.source ?? ''))
+      problems.push(
+        `host path from ${m.source} (unset here) at ${m.target}: a bind mount, not a named volume`,
+      );
     else if (m.type === 'tmpfs') problems.push(`tmpfs at ${m.target}: data is lost on restart`);
     else if (m.type !== 'volume') problems.push(`${m.type} mount at ${m.target}`);
     else if (!m.source) problems.push(`anonymous volume at ${m.target}: a fresh one after down/up`);
@@ -61,7 +91,7 @@ function judge(svc: ComposeService, facts: ComposeFacts, role: string, dirs: str
   const at: Evidence = { ...base, file: first.file, line: first.line, observed };
   if (problems.length > 0)
     return { name, fix, evidence: { ...at, status: 'fail', note: problems.join('; ') } };
-  return { name, evidence: { ...at, status: 'pass', note: `role ${role}` } };
+  return { name, evidence: { ...at, status: 'pass', note: why } };
 }
 
 export default defineCheck({
@@ -73,7 +103,12 @@ export default defineCheck({
     're-creation, is managed by Docker, and avoids the slow file sharing of bind mounts on Docker Desktop and the ' +
     'ownership trouble of host paths. An anonymous volume is replaced by a fresh one after `down`/`up`, and a tmpfs ' +
     'loses everything on restart. The checklist asks for named volumes for persistence. Judged on the ClickHouse, ' +
-    'PostgreSQL and Redis data directories (/var/lib/clickhouse, /var/lib/postgresql/data or $PGDATA, /data). ' +
+    'PostgreSQL, Redis, MySQL and MongoDB data directories (/var/lib/clickhouse, /var/lib/postgresql/data or ' +
+    '$PGDATA, /data, /var/lib/mysql, /data/db) of every service whose role is one of those, custom images included. ' +
+    'A source from a variable (`$' +
+    '{DB_DATA_LOCATION}:/var/lib/postgresql/data`) is a host path, judged as a bind ' +
+    'mount. A Redis used as a cache with persistence off (`--save "" --appendonly no`) keeps nothing to lose and ' +
+    'needs no volume. ' +
     'See https://docs.docker.com/engine/storage/volumes/ and https://docs.docker.com/reference/compose-file/volumes/',
   seedRef: '3.3',
   severity: 'medium',
@@ -83,14 +118,16 @@ export default defineCheck({
   run(input, o) {
     const items: Judged[] = [];
     for (const { service, facts } of composeServices(input)) {
-      const role = serviceRole(service, input.roles).role;
-      if (!role || !o.dataDirs[role]) continue;
-      items.push(judge(service, facts, role, dataDirsOf(service, role, o)));
+      const role = serviceRole(service, input.roles, facts);
+      if (!role.role || !o.dataDirs[role.role]) continue;
+      items.push(judge(service, facts, role, dataDirsOf(service, role.role, o)));
     }
     if (items.length === 0) {
       return {
         status: 'skip',
-        message: 'no database service (ClickHouse, PostgreSQL, Redis) in the compose model',
+        message:
+          'no database service (ClickHouse, PostgreSQL, Redis, MySQL, MongoDB) found from images, commands, ' +
+          'healthchecks, environment or ports (name it under roles: in the config; see --explain-roles)',
         evidence: [],
       };
     }

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { defineCheck, type Evidence } from '../../core/check.js';
 import { type Judged, outcomeOf, plural, unresolvedAt } from '../helpers.js';
-import { composeServices, isLongRunning, serviceRole } from './roles.js';
+import { composeServices, isLongRunning, roleNote, serviceRole } from './roles.js';
 
 const options = z.object({
   /** Roles whose long-running services must run read-only. Databases write to their root by design. */
-  roles: z.array(z.string()).min(1).default(['app']),
+  roles: z.array(z.string()).min(1).default(['app', 'worker']),
 });
 
 const FIX = ['read_only: true', 'tmpfs:', '  - /tmp'];
@@ -18,7 +18,8 @@ export default defineCheck({
     'A read-only root filesystem keeps the app container from accumulating writes in its copy-on-write layer ' +
     '(slow, unbounded, lost on recreate) and stops an intruder from changing the code it runs. The checklist ' +
     'asks for a read-only root filesystem where possible; for the stateless API it is always possible, with a ' +
-    'tmpfs for scratch space (/tmp). Roles come from the config, else from the image, command or `build:`. ' +
+    'tmpfs for scratch space (/tmp). Roles come from the config, else from the image, command, healthcheck, environment, ' +
+    'ports, dependencies or `build:` (`strisk audit --explain-roles` shows each guess). ' +
     'See https://docs.docker.com/reference/compose-file/services/#read_only and ' +
     'https://docs.docker.com/reference/compose-file/services/#tmpfs',
   seedRef: '3.2',
@@ -29,10 +30,10 @@ export default defineCheck({
   run(input, o) {
     const items: Judged[] = [];
     for (const { service, facts } of composeServices(input)) {
-      const role = serviceRole(service, input.roles);
-      if (!role.role || !o.roles.includes(role.role) || !isLongRunning(service, input.roles)) continue;
+      const role = serviceRole(service, input.roles, facts);
+      if (!role.role || !o.roles.includes(role.role) || !isLongRunning(service, input.roles, facts)) continue;
       const name = service.name;
-      const roleNote = `role ${role.role} (from ${role.from})`;
+      const why = roleNote(role);
       const ro = service.readOnly;
       const base: Evidence = {
         subject: `service ${name}`,
@@ -41,7 +42,7 @@ export default defineCheck({
       };
       const vars = ro ? unresolvedAt(facts.unresolved, ro) : [];
       if (vars.length > 0) {
-        const note = `depends on unset ${vars.map((v) => `\${${v}}`).join(', ')}; ${roleNote}`;
+        const note = `depends on unset ${vars.map((v) => `\${${v}}`).join(', ')}; ${why}`;
         items.push({
           name,
           fix: FIX,
@@ -57,7 +58,7 @@ export default defineCheck({
           observed: true,
           expected: 'true',
           status: 'pass',
-          note: `${scratch}; ${roleNote}`,
+          note: `${scratch}; ${why}`,
         };
         items.push({ name, evidence });
       } else {
@@ -65,14 +66,14 @@ export default defineCheck({
         items.push({
           name,
           fix: FIX,
-          evidence: { ...base, observed, expected: 'true', status: 'fail', note: roleNote },
+          evidence: { ...base, observed, expected: 'true', status: 'fail', note: why },
         });
       }
     }
     if (items.length === 0) {
       return {
         status: 'skip',
-        message: `no long-running service with role ${o.roles.join(' or ')} (set roles in the config if the guess missed one)`,
+        message: `no long-running ${o.roles.join(' or ')} service found from images, commands, dependencies or build (name it under roles: in the config; see --explain-roles)`,
         evidence: [],
       };
     }

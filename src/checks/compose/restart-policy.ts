@@ -37,7 +37,7 @@ export default defineCheck({
     for (const { service, facts } of composeServices(input)) {
       const name = service.name;
       const base: Evidence = { subject: `service ${name}`, file: service.file, line: service.line, expected };
-      const oneShot = oneShotReason(service, input.roles);
+      const oneShot = oneShotReason(service, input.roles, facts);
       if (oneShot) {
         items.push(oneShotItem(service, oneShot, expected));
         continue;

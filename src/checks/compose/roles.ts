@@ -1,17 +1,25 @@
-// What a compose service is: its role (app, clickhouse, postgres, redis, pgbouncer) and whether it
-// runs for good or once. Shared by the compose checks; not a check itself.
+// Helpers shared by the compose checks: the services of every compose target, one-shot items,
+// worker counts, log drivers. Not a check.
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import type { CheckInput, CheckOutcome } from '../../core/check.js';
+import { commandText } from '../../facts/compose-roles.js';
 import { type Judged, outcomeOf } from '../helpers.js';
 
-export type KnownRole = 'app' | 'clickhouse' | 'postgres' | 'redis' | 'pgbouncer';
-export const DATABASE_ROLES = ['clickhouse', 'postgres', 'redis'] as const;
-
-export interface RoleInfo {
-  /** A known role, a role the config names, or undefined when nothing says. */
-  role?: string;
-  from: 'config' | 'image' | 'command' | 'build' | 'none';
-}
+// Role inference is a fact helper (src/facts/compose-roles.ts); re-exported for the checks.
+export {
+  commandText,
+  DATABASE_ROLES,
+  imageRepository,
+  imageRole,
+  isLongRunning,
+  oneShotReason,
+  type RoleInfo,
+  redisPersistenceOff,
+  roleNote,
+  roleReason,
+  runsApiServer,
+  serviceRole,
+} from '../../facts/compose-roles.js';
 
 export interface ServiceRef {
   service: ComposeService;
@@ -23,99 +31,6 @@ export function composeServices(input: CheckInput): ServiceRef[] {
   return input
     .source('compose')
     .flatMap((t) => (t.data ? t.data.services.map((service) => ({ service, facts: t.data! })) : []));
-}
-
-/** `docker.io/library/postgres:16-alpine@sha256:…` -> `postgres`; `ghcr.io/org/api:1` -> `org/api`. */
-export function imageRepository(image: string): string {
-  let ref = image.trim().toLowerCase().split('@')[0] ?? '';
-  const parts = ref.split('/');
-  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0] ?? '')) parts.shift();
-  ref = parts.join('/').replace(/^library\//, '');
-  const colon = ref.lastIndexOf(':');
-  return colon > ref.lastIndexOf('/') ? ref.slice(0, colon) : ref;
-}
-
-const IMAGE_ROLES: [RegExp, KnownRole][] = [
-  [/^(clickhouse|yandex)\/clickhouse-server$|^bitnami\/clickhouse$/, 'clickhouse'],
-  [/^postgres$|^postgis\/|^bitnami\/postgresql(-repmgr)?$|^timescale\/timescaledb/, 'postgres'],
-  [/^redis$|^bitnami\/redis$|^redis\/redis-stack(-server)?$|^valkey$|^(valkey|bitnami)\/valkey$/, 'redis'],
-  [/^(.+\/)?pgbouncer$/, 'pgbouncer'],
-];
-
-/** The role an image's repository tells (`postgres:16` -> postgres), if any. */
-export function imageRole(image: string): KnownRole | undefined {
-  const repo = imageRepository(image);
-  return IMAGE_ROLES.find(([re]) => re.test(repo))?.[1];
-}
-
-const ASGI_SERVER = /(^|[\s/"'])(uvicorn|gunicorn|hypercorn|granian|fastapi\s+run)\b/;
-
-export function commandText(service: ComposeService): string {
-  const text = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(' ') : (v ?? ''));
-  return `${text(service.entrypoint?.value)} ${text(service.command?.value)}`.trim();
-}
-
-/** The command starts an ASGI/WSGI server: the service serves the API. */
-export function runsApiServer(service: ComposeService): boolean {
-  return ASGI_SERVER.test(commandText(service));
-}
-
-/**
- * The role of a service: the config's `roles` (service name -> role) first, then the image
- * (`clickhouse/clickhouse-server`, `postgres`, `postgis/*`, `bitnami/redis`, `valkey`, `*\/pgbouncer`…),
- * then `app` for a command running uvicorn/gunicorn/hypercorn or a service built from source.
- */
-export function serviceRole(service: ComposeService, roles: Record<string, string>): RoleInfo {
-  const configured = roles[service.name];
-  if (configured) return { role: configured, from: 'config' };
-  const byImage = service.image?.value ? imageRole(service.image.value) : undefined;
-  if (byImage) return { role: byImage, from: 'image' };
-  if (runsApiServer(service)) return { role: 'app', from: 'command' };
-  if (service.build) return { role: 'app', from: 'build' };
-  return { from: 'none' };
-}
-
-/** Roles a user may give in the config to mark a service as a one-shot job. */
-const ONE_SHOT_ROLES = new Set(['job', 'oneshot', 'one-shot', 'task', 'tool', 'tools']);
-const ONE_SHOT_PROFILES = new Set([
-  'tools',
-  'tool',
-  'tooling',
-  'cli',
-  'migrate',
-  'migration',
-  'migrations',
-  'init',
-  'setup',
-  'jobs',
-]);
-/** Names and commands of run-once containers: migrations, schema or bucket setup, seeding, backups. */
-const ONE_SHOT_WORDS =
-  /\b(migrat\w*|alembic|upgrade|init\w*|setup|seed\w*|bootstrap|create[-_]?\w*|provision\w*|backup|restore|wait[-_]for\w*)\b/i;
-
-/**
- * Why a service is a one-shot job rather than a long-running one, or undefined when it runs for
- * good. A service is one-shot when the config gives it a job role (`job`, `oneshot`, `task`,
- * `tool`), when it belongs to a tools-like profile (`tools`, `cli`, `migrate`, `init`, `setup`…),
- * or when it does not restart on its own (`restart` absent, `"no"` or `on-failure`) and its name
- * or command says it runs once (migrate, alembic, init, setup, seed, create…, backup…) and does
- * not also start an API server (`alembic upgrade head && uvicorn …` serves). Anything else is
- * long-running: when in doubt the service is judged.
- */
-export function oneShotReason(service: ComposeService, roles: Record<string, string>): string | undefined {
-  const configured = roles[service.name];
-  if (configured && ONE_SHOT_ROLES.has(configured)) return `role ${configured} in the config`;
-  const profile = service.profiles.find((p) => ONE_SHOT_PROFILES.has(p));
-  if (profile) return `profile ${profile}`;
-  const restart = service.restart?.value ?? service.deployRestartCondition?.value;
-  const restarts = restart !== undefined && !/^(no|none|on-failure(:\d+)?)$/.test(restart);
-  if (restarts || runsApiServer(service)) return undefined;
-  const word = ONE_SHOT_WORDS.exec(`${service.name} ${commandText(service)}`);
-  return word ? `restart ${restart ?? 'not set'} and runs "${word[0]}"` : undefined;
-}
-
-export function isLongRunning(service: ComposeService, roles: Record<string, string>): boolean {
-  return oneShotReason(service, roles) === undefined;
 }
 
 /** The outcome of a check over services when the compose model has none: a skip. */
@@ -146,7 +61,8 @@ export function longRunningOutcome(
   if (!items.some((i) => i.evidence.status !== 'info')) {
     return {
       status: 'skip',
-      message: 'no long-running service in the compose model',
+      message:
+        'no long-running service: every one runs once (see --explain-roles; give one that runs for good a role under roles: in the config)',
       evidence: items.map((i) => i.evidence),
     };
   }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
 import { type Judged, outcomeOf, servicesYaml } from '../helpers.js';
-import { isLongRunning, runsApiServer, serviceRole } from './roles.js';
+import { isLongRunning, roleNote, runsApiServer, serviceRole } from './roles.js';
 
 const options = z.object({
   /** Roles the API must wait for, healthy. */
@@ -83,19 +83,48 @@ function judgePair(
     const note = 'start order only: Compose does not wait for readiness without service_healthy';
     return { name: from.name, fix, evidence: { ...base, observed, status: weak, note } };
   }
-  return { name: from.name, fix, evidence: { ...base, observed: 'no depends_on', status: 'fail' } };
+  // ClickHouse does not need PostgreSQL to start: the checklist's order between them is advice, so its absence warns.
+  const note = weak === 'warn' ? 'the checklist orders them; neither needs the other to start' : undefined;
+  return { name: from.name, fix, evidence: { ...base, observed: 'no depends_on', status: weak, note } };
+}
+
+/** Whether `app` shows it uses `db`: a depends_on chain to it, or its name in an environment value. */
+function uses(byName: Map<string, ComposeService>, app: ComposeService, db: ComposeService): boolean {
+  if (chain(byName, app.name, db.name, false)) return true;
+  const host = new RegExp(
+    `(^|[@/=:,\\s])${db.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(:\\d+)?([/:?,\\s]|$)`,
+  );
+  return Object.values(app.environment).some((v) => v.value !== null && host.test(v.value));
 }
 
 function judgeProject(facts: ComposeFacts, roles: Record<string, string>, o: z.output<typeof options>) {
   const byName = new Map(facts.services.map((s) => [s.name, s]));
-  const running = facts.services.filter((s) => isLongRunning(s, roles));
-  const withRole = (r: string) => running.filter((s) => serviceRole(s, roles).role === r);
+  const running = facts.services.filter((s) => isLongRunning(s, roles, facts));
+  const withRole = (r: string) => running.filter((s) => serviceRole(s, roles, facts).role === r);
   const apps = withRole('app');
   const servers = apps.filter(runsApiServer);
   const api = servers.length > 0 ? servers : apps;
   const items: Judged[] = [];
   for (const a of api) {
-    for (const db of o.apiWaitsFor.flatMap(withRole)) items.push(judgePair(byName, a, db, 'fail'));
+    for (const db of o.apiWaitsFor.flatMap(withRole)) {
+      // With several apps, one that shows no sign of using a database (no dependency, no address
+      // of it in its environment) is not held to wait for it: an ML worker has no use for PostgreSQL.
+      if (api.length > 1 && !runsApiServer(a) && !uses(byName, a, db)) {
+        const note = `${roleNote(serviceRole(a, roles, facts))}; no depends_on or address of ${db.name}: not judged`;
+        items.push({
+          name: a.name,
+          evidence: {
+            subject: `service ${a.name} → ${db.name}`,
+            file: a.file,
+            line: a.line,
+            status: 'info',
+            note,
+          },
+        });
+        continue;
+      }
+      items.push(judgePair(byName, a, db, 'fail'));
+    }
   }
   if (api.length > 0 && o.clickhouseAfterPostgres) {
     for (const ch of withRole('clickhouse')) {
@@ -115,7 +144,7 @@ export default defineCheck({
     'order; in fact plain `depends_on` (condition `service_started`) only orders container starts, and only ' +
     '`condition: service_healthy` waits until the dependency passes its healthcheck. So the API must depend on ' +
     'ClickHouse and PostgreSQL with `service_healthy` (directly or through healthy hops such as PgBouncer), and ' +
-    'ClickHouse should depend on PostgreSQL (start order only is a warning). ' +
+    'ClickHouse should depend on PostgreSQL (missing, or start order only, is a warning: neither needs the other). ' +
     'See https://docs.docker.com/compose/how-tos/startup-order/ and ' +
     'https://docs.docker.com/reference/compose-file/services/#depends_on',
   seedRef: '3.3',
@@ -131,15 +160,17 @@ export default defineCheck({
     if (!projects.some((p) => p.api.length > 0)) {
       return {
         status: 'skip',
-        message: 'no long-running app service (set roles in the config if the guess missed it)',
+        message:
+          'no long-running app service found from images, commands, dependencies or build ' +
+          '(name it under roles: in the config; see --explain-roles)',
         evidence: [],
       };
     }
-    if (items.length === 0) {
+    if (!items.some((i) => i.evidence.status !== 'info')) {
       return {
         status: 'skip',
-        message: `no ${o.apiWaitsFor.join(' or ')} service in the compose model (external databases?)`,
-        evidence: [],
+        message: `no ${o.apiWaitsFor.join(' or ')} service that an app uses in the compose model (external databases?)`,
+        evidence: items.map((i) => i.evidence),
       };
     }
     const outcome = outcomeOf(items, {

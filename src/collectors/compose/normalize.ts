@@ -126,6 +126,28 @@ function volumes(e: LEntry | undefined): ComposeService['volumes'] {
   });
 }
 
+/** `127.0.0.1:8080:80/tcp`, `5432`, `"9000-9001:9000-9001"`, `{target: 80}`: the container side. */
+function containerPort(text: string): number | null {
+  const noProto = text.replace(/\/(tcp|udp|sctp)$/i, '');
+  const last = noProto.slice(noProto.lastIndexOf(':') + 1);
+  const first = last.split('-')[0] ?? '';
+  return /^\d+$/.test(first) ? Number(first) : null;
+}
+
+function ports(e: LEntry | undefined, published: boolean, what: string): ComposeService['ports'] {
+  if (!e) return [];
+  if (e.value.kind !== 'seq') throw new InputError(`\`${what}\` must be a list`, e.file, e.line);
+  return e.value.items.map((item) => {
+    if (item.kind === 'map') {
+      const target = get(item, 'target');
+      const port =
+        target && target.value.kind === 'scalar' ? containerPort(String(target.value.value)) : null;
+      return { container: port, published, file: item.file, line: item.line };
+    }
+    return { container: containerPort(scalarText(item, what)), published, file: item.file, line: item.line };
+  });
+}
+
 function environment(e: LEntry | undefined): ComposeService['environment'] {
   const out: ComposeService['environment'] = {};
   for (const [k, v] of mapOf(e, 'environment')?.entries ?? []) {
@@ -197,6 +219,7 @@ export function normalizeService(entry: LEntry): ComposeService {
     dependsOn: dependsOn(get(s, 'depends_on')),
     volumes: volumes(get(s, 'volumes')),
     restart: str(get(s, 'restart'), 'restart'),
+    ports: [...ports(get(s, 'ports'), true, 'ports'), ...ports(get(s, 'expose'), false, 'expose')],
     replicas: converted(get(s, 'deploy', 'replicas') ?? get(s, 'scale'), 'replicas', parseCount),
     deployRestartCondition: str(
       get(s, 'deploy', 'restart_policy', 'condition'),

@@ -65,6 +65,20 @@ export const ComposeServiceSchema = z.object({
     )
     .default([]),
   restart: Str.optional(),
+  /**
+   * Published (`ports`) and exposed (`expose`) ports: the container side, or null when it is not a
+   * number (an unresolved `${PORT}`). Added for role inference (5432 says PostgreSQL).
+   */
+  ports: z
+    .array(
+      z.object({
+        container: z.number().int().nullable(),
+        published: z.boolean(),
+        file: z.string(),
+        line: z.number(),
+      }),
+    )
+    .default([]),
   /** `deploy.replicas`, else `scale` (added: the connection-headroom check multiplies by it). */
   replicas: NumOrNull.optional(),
   /** `deploy.restart_policy.condition` (swarm-style) when given. */
