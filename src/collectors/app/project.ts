@@ -6,6 +6,8 @@ import type { Value } from './schema.js';
 
 const LOG_LEVELS = new Set(['CRITICAL', 'FATAL', 'ERROR', 'WARNING', 'WARN', 'INFO', 'DEBUG', 'NOTSET']);
 const ENV_GETTERS = new Set(['os.environ.get', 'os.getenv', 'os.environ.setdefault']);
+/** Calls that read one setting from the environment: starlette's `Config` instance, python-decouple. */
+const CONFIG_READERS = /^(starlette\.config\.Config\(\)|decouple\.config|decouple\.AutoConfig\(\))$/;
 
 export class Project {
   readonly modules = new Map<string, ModuleInfo>();
@@ -143,6 +145,26 @@ export class Project {
       const dflt = args[1] ? this.evaluate(args[1], mod, depth + 1) : undefined;
       return { text: out.text, env, value: dflt && 'value' in dflt ? dflt.value : null };
     }
+    // starlette's `config = Config(".env")` then `config("X", cast=int, default=20)`; python-decouple alike.
+    if (CONFIG_READERS.test(q) && args[0]) {
+      const env = stringValue(args[0]);
+      if (!env) return out;
+      const kw = (name: string) =>
+        args
+          .find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name)
+          ?.childForFieldName('value');
+      const dfltNode = kw('default') ?? (args[1]?.type !== 'keyword_argument' ? args[1] : undefined);
+      if (!dfltNode) return { text: out.text, env };
+      const dflt = this.evaluate(dfltNode, mod, depth + 1);
+      if (!('value' in dflt)) return { text: out.text, env };
+      const cast = kw('cast')?.text;
+      return {
+        text: out.text,
+        env,
+        value:
+          cast && ['int', 'float', 'str', 'bool'].includes(cast) ? convert(cast, dflt.value) : dflt.value,
+      };
+    }
     if (['int', 'float', 'str', 'bool'].includes(q) && args.length === 1) {
       const inner = this.evaluate(args[0]!, mod, depth + 1);
       return { ...inner, text: out.text, value: convert(q, inner.value) };
@@ -163,7 +185,30 @@ export class Project {
     return out;
   }
 
+  /** A module-level binding of another project module named through an import: `config.POOL_SIZE`. */
+  private boundElsewhere(node: Node, mod: ModuleInfo): { mod: ModuleInfo; node: Node } | undefined {
+    if (!/^[\w.]+$/.test(node.text)) return undefined;
+    const [head, ...rest] = node.text.split('.');
+    const alias = mod.aliases.get(head!);
+    if (!alias) return undefined;
+    const full = [...alias.split('.'), ...rest];
+    for (let i = full.length - 1; i >= 1; i--) {
+      const m = this.modules.get(full.slice(0, i).join('.'));
+      if (!m) continue;
+      const bound = i === full.length - 1 ? m.bindings.get(full[i]!) : undefined;
+      return bound && m !== mod ? { mod: m, node: bound } : undefined;
+    }
+    return undefined;
+  }
+
   private evaluateName(node: Node, mod: ModuleInfo, depth: number, out: Value): Value {
+    const elsewhere = this.boundElsewhere(node, mod);
+    if (elsewhere)
+      return {
+        ...this.evaluate(elsewhere.node, elsewhere.mod, depth + 1),
+        text: out.text,
+        from: { file: elsewhere.mod.file, line: lineOf(elsewhere.node) },
+      };
     if (node.type === 'identifier') {
       const bound = mod.bindings.get(node.text);
       if (bound)
