@@ -18,7 +18,7 @@ const ROUTE_METHODS = new Set([
 ]);
 /** Top-level modules whose calls the checks read, wherever they are made. */
 const INTERESTING = new Set(
-  'asyncpg sqlalchemy sqlmodel redis aioredis clickhouse_connect clickhouse_driver aiochclient asynch psycopg psycopg2 psycopg_pool databases motor pymongo httpx aiohttp requests urllib urllib3 slowapi logging structlog pythonjsonlogger uvicorn hypercorn pyinstrument cProfile memory_profiler json_log_formatter ecs_logging'.split(
+  'asyncpg sqlalchemy sqlmodel redis aioredis clickhouse_connect clickhouse_driver aiochclient asynch psycopg psycopg2 psycopg_pool databases motor pymongo httpx aiohttp requests urllib urllib3 slowapi fastapi_limiter ratelimit limits logging structlog pythonjsonlogger uvicorn hypercorn pyinstrument cProfile memory_profiler json_log_formatter ecs_logging'.split(
     ' ',
   ),
 );

@@ -6,7 +6,7 @@ import type { TargetFacts } from '../../core/facts.js';
 import type { CollectContext, TargetSpec } from '../types.js';
 import { parsePipfileLock, parsePyproject, parseRequirements, parseTomlLock } from './deps.js';
 import { extractModule } from './extract.js';
-import { type ModuleInfo, readModule } from './module.js';
+import { type ModuleInfo, moduleNameOf, readModule } from './module.js';
 import { firstSyntaxError, parsePython } from './parser.js';
 import { Project } from './project.js';
 import { type AppFacts, AppFactsSchema, type ServerCommand } from './schema.js';
@@ -144,6 +144,9 @@ export async function collectApp(dir: string, opts: AppOptions = {}): Promise<Ap
       line: 1,
       message: `more than ${MAX_FILES} files: the rest were not read; point the app source at the package that holds the FastAPI app`,
     });
+  // Module names are what `import` says: relative to the directory that holds the top package
+  // (`src/dispatch/config.py` is `dispatch.config` when the app source is `src/dispatch`).
+  const packageRoot = all.includes(path.join(absDir, '__init__.py')) ? path.dirname(absDir) : absDir;
   const wanted = all.filter((f) => f.endsWith('.py') || dependenciesOf(f, '', true));
   const texts = await readAll(wanted);
   const modules: ModuleInfo[] = [];
@@ -156,7 +159,7 @@ export async function collectApp(dir: string, opts: AppOptions = {}): Promise<Ap
       const error = firstSyntaxError(tree);
       facts.files.push(file);
       if (error) facts.errors.push({ file, ...error });
-      else modules.push(readModule(file, tree));
+      else modules.push(readModule(file, tree, moduleNameOf(rel(packageRoot, full))));
       continue;
     }
     if (text === undefined) continue;

@@ -108,11 +108,11 @@ function readClass(def: Node): ClassInfo {
 }
 
 /** Reads the top level of a module, including definitions nested in top-level `if`/`try` blocks. */
-export function readModule(file: string, tree: Tree): ModuleInfo {
+export function readModule(file: string, tree: Tree, name = moduleNameOf(file)): ModuleInfo {
   const isPackage = file.endsWith('__init__.py');
   const mod: ModuleInfo = {
     file,
-    name: moduleNameOf(file),
+    name,
     tree,
     aliases: new Map(),
     imports: [],

@@ -11,6 +11,7 @@ const CONFIG_READERS = /^(starlette\.config\.Config\(\)|decouple\.config|decoupl
 
 export class Project {
   readonly modules = new Map<string, ModuleInfo>();
+  private readonly sites = new Map<string, { mod: ModuleInfo; node: Node }[]>();
 
   constructor(modules: ModuleInfo[]) {
     for (const m of modules) this.modules.set(m.name, m);
@@ -201,6 +202,72 @@ export class Project {
     return undefined;
   }
 
+  /** Calls of the project function `qualified` anywhere in the project (cached per function). */
+  private callSites(qualified: string): { mod: ModuleInfo; node: Node }[] {
+    const cached = this.sites.get(qualified);
+    if (cached) return cached;
+    const i = qualified.lastIndexOf('.');
+    const [home, fname] = [qualified.slice(0, i), qualified.slice(i + 1)];
+    const out: { mod: ModuleInfo; node: Node }[] = [];
+    for (const m of this.modules.values()) {
+      const names = new Set<string>(m.name === home ? [fname] : []);
+      for (const [local, target] of m.aliases) {
+        if (target === qualified) names.add(local);
+        else if (target === home) names.add(`${local}.${fname}`);
+      }
+      if (names.size === 0) continue;
+      for (const { node } of m.scan.calls) {
+        const fn = node.childForFieldName('function');
+        if (fn && names.has(fn.text)) out.push({ mod: m, node });
+      }
+    }
+    this.sites.set(qualified, out);
+    return out;
+  }
+
+  /**
+   * A parameter of the enclosing top-level function: the value its callers in the project pass
+   * (the first one known), else its default. `create_engine(url, pool_size=pool_size)` inside
+   * `def make_engine(pool_size=5)` called as `make_engine(pool_size=settings.POOL_SIZE)`.
+   */
+  private parameterValue(node: Node, mod: ModuleInfo, depth: number): Value | undefined {
+    let fn: Node | null = node.parent;
+    while (fn && fn.type !== 'function_definition') fn = fn.parent;
+    if (!fn) return undefined;
+    const params = (fn.childForFieldName('parameters')?.namedChildren ?? []).filter(
+      (p): p is Node => p !== null,
+    );
+    let index = -1;
+    let param: Node | undefined;
+    for (const [i, p] of params.entries()) {
+      const name = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChild(0));
+      if (name?.text === node.text) [index, param] = [i, p];
+    }
+    if (!param) return undefined;
+    const fname = fn.childForFieldName('name')?.text ?? '';
+    if (mod.functions.get(fname)?.node.startIndex === fn.startIndex) {
+      for (const site of this.callSites(`${mod.name}.${fname}`)) {
+        const args = (site.node.childForFieldName('arguments')?.namedChildren ?? []).filter(
+          (a): a is Node => a !== null && a.type !== 'comment',
+        );
+        const kw = args.find(
+          (a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === node.text,
+        );
+        const given =
+          kw?.childForFieldName('value') ??
+          (args[index]?.type === 'keyword_argument' ? undefined : args[index]);
+        if (!given) continue;
+        const v = this.evaluate(given, site.mod, depth + 2);
+        if ('value' in v || v.env)
+          return { ...v, from: v.from ?? { file: site.mod.file, line: lineOf(given) } };
+      }
+    }
+    const dflt = param.childForFieldName('value');
+    if (!dflt) return undefined;
+    const v = this.evaluate(dflt, mod, depth + 2);
+    return 'value' in v ? { ...v, from: { file: mod.file, line: lineOf(dflt) } } : undefined;
+  }
+
   private evaluateName(node: Node, mod: ModuleInfo, depth: number, out: Value): Value {
     const elsewhere = this.boundElsewhere(node, mod);
     if (elsewhere)
@@ -210,6 +277,8 @@ export class Project {
         from: { file: elsewhere.mod.file, line: lineOf(elsewhere.node) },
       };
     if (node.type === 'identifier') {
+      const param = this.parameterValue(node, mod, depth);
+      if (param) return { ...param, text: out.text };
       const bound = mod.bindings.get(node.text);
       if (bound)
         return {

@@ -22,18 +22,26 @@ function dirsUpTo(dir: string, root: string): string[] {
   return out;
 }
 
+/**
+ * The server command of each stage that starts one: a multi-target Dockerfile often ends with a
+ * worker or Lambda stage, and the API server is an earlier target (`target: api` in compose).
+ */
 async function fromDockerfile(full: string, file: string): Promise<ServerCommand[]> {
   const parsed = parseDockerfile(await readFile(full, 'utf8'), file);
   if (!parsed.ok) return [];
-  const last = parsed.data.stages.at(-1);
-  const find = (k: string) => last?.instructions.filter((i) => i.keyword === k).at(-1);
-  const entry = find('ENTRYPOINT');
-  const cmd = find('CMD');
-  const argv = [...(entry ? dockerCommandArgv(entry.args) : []), ...(cmd ? dockerCommandArgv(cmd.args) : [])];
-  const at = cmd ?? entry;
-  if (!at) return [];
-  const c = parseServerCommand(argv, { file, line: at.line, source: 'dockerfile' });
-  return c ? [c] : [];
+  return parsed.data.stages.flatMap((stage) => {
+    const find = (k: string) => stage.instructions.filter((i) => i.keyword === k).at(-1);
+    const entry = find('ENTRYPOINT');
+    const cmd = find('CMD');
+    const argv = [
+      ...(entry ? dockerCommandArgv(entry.args) : []),
+      ...(cmd ? dockerCommandArgv(cmd.args) : []),
+    ];
+    const at = cmd ?? entry;
+    if (!at) return [];
+    const c = parseServerCommand(argv, { file, line: at.line, source: 'dockerfile' });
+    return c ? [c] : [];
+  });
 }
 
 async function fromCompose(
@@ -103,10 +111,11 @@ async function fromGunicornConfig(full: string, file: string): Promise<ServerCom
   ];
 }
 
-/** `uvicorn.run(app, workers=4, loop="uvloop")` in the source. */
+/** `uvicorn.run(app, workers=4, loop="uvloop")` in the source; a `reload=True` run is a dev server, not the deployment. */
 function fromPythonCalls(facts: AppFacts): ServerCommand[] {
   return facts.calls
     .filter((c) => c.qualified === 'uvicorn.run' || c.qualified === 'hypercorn.asyncio.serve')
+    .filter((c) => c.args.reload?.value !== true)
     .map((c) => {
       const options: Record<string, string> = {};
       for (const [k, v] of Object.entries(c.args))
