@@ -11,6 +11,7 @@ export const LIVE_SOURCES: Partial<Record<LiveSourceName, LiveSourceInfo>> = {
     env: [],
     description: 'FastAPI source directory, relative to DIR (parsed, never run)',
     load: () => import('./app/index.js'),
+    local: true,
   },
   http: {
     flag: 'http',
@@ -63,7 +64,16 @@ export interface LiveSourceInfo {
   env: string[];
   description: string;
   load: () => Promise<LiveCollector>;
+  /** Reads local files, not the network: not under --timeout but under LOCAL_DEADLINE_MS (see collectTarget). */
+  local?: boolean;
 }
+
+/**
+ * The deadline of a local source (the app's source files): separate from the network --timeout and
+ * generous, since reading a large code base is bounded by its size, not by a remote end; it only
+ * stops a run that would otherwise hang (a FIFO, a network file system that stopped answering).
+ */
+export const LOCAL_DEADLINE_MS = 120_000;
 
 export type LiveSourceName = Extract<
   SourceName,
@@ -80,21 +90,23 @@ export async function collectTarget(
   const name = spec.name ?? redactUrl(spec.url);
   const elapsed = () => Math.round(performance.now() - started);
   let timer: NodeJS.Timeout | undefined;
+  const info = (LIVE_SOURCES as Record<string, LiveSourceInfo>)[source]!;
   const deadline = new Promise<TargetFacts>((resolve) => {
     timer = setTimeout(
       () =>
         resolve({
           target: name,
           status: 'timeout',
-          message: `no answer within ${ctx.timeoutMs} ms`,
+          message: info.local
+            ? `not read within ${LOCAL_DEADLINE_MS / 1000} s (the limit for local files, not --timeout): point --app at the package that holds the FastAPI app`
+            : `no answer within ${ctx.timeoutMs} ms`,
           durationMs: elapsed(),
         }),
-      ctx.timeoutMs + 1000,
+      info.local ? LOCAL_DEADLINE_MS : ctx.timeoutMs + 1000,
     );
     timer.unref();
   });
   try {
-    const info = (LIVE_SOURCES as Record<string, LiveSourceInfo>)[source]!;
     const collector = await info.load();
     return await Promise.race([collector.collect(spec, ctx), deadline]);
   } catch (err) {

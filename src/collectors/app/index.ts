@@ -32,6 +32,7 @@ const SKIPPED_DIRS = new Set([
   'build',
   'tests',
   'test',
+  'testing',
   '.tox',
   '.mypy_cache',
   'migrations',
