@@ -54,7 +54,7 @@ export default defineCheck({
         ...absence(
           apps,
           'no GZipMiddleware',
-          'GZipMiddleware(minimum_size ≤ ' + options.maxMinimumSize + ')',
+          `GZipMiddleware(minimum_size ≤ ${options.maxMinimumSize})`,
           'fail',
         ),
       );

@@ -119,6 +119,8 @@ function callOf(
   };
 }
 
+const LOG_RECORD = /^(logging|structlog)\..*\.(debug|info|warning|warn|error|exception|critical|log|msg)$/;
+
 const isInteresting = (qualified: string) =>
   INTERESTING.has(qualified.split('.')[0]!) || qualified === 'open';
 
@@ -214,7 +216,7 @@ const APP_CLASS = /^(fastapi|starlette)\.(applications\.)?(FastAPI|Starlette)$/;
 
 /** The calls a project middleware makes per request: its async `dispatch` or `__call__`, or the decorated function. */
 function middlewareCalls(fnNode: Node | undefined, mod: ModuleInfo, project: Project): RouteCall[] {
-  if (!fnNode || !fnNode.children.some((c) => c?.type === 'async')) return [];
+  if (!fnNode?.children.some((c) => c?.type === 'async')) return [];
   const name = fnNode.childForFieldName('name')?.text ?? '';
   return callsIn(fnNode, mod, project, [], new Set([`${mod.name}.${name}`]));
 }
@@ -450,7 +452,9 @@ export function extractModule(mod: ModuleInfo, project: Project): Extracted {
         out.loggingDicts.push({ file: mod.file, line: lineOf(node), entries });
       }
     }
-    if (isInteresting(qualified)) out.calls.push(callOf(node, mod, project, resolved));
+    // A log record (`logger.info("...", x=y)`) configures nothing: its arguments are not read.
+    if (isInteresting(qualified))
+      out.calls.push(callOf(node, mod, project, resolved, !LOG_RECORD.test(qualified)));
   }
   return out;
 }

@@ -202,6 +202,8 @@ export class Project {
     return undefined;
   }
 
+  private readonly callsByText = new Map<ModuleInfo, Map<string, Node[]>>();
+
   /** Calls of the project function `qualified` anywhere in the project (cached per function). */
   private callSites(qualified: string): { mod: ModuleInfo; node: Node }[] {
     const cached = this.sites.get(qualified);
@@ -216,10 +218,17 @@ export class Project {
         else if (target === home) names.add(`${local}.${fname}`);
       }
       if (names.size === 0) continue;
-      for (const { node } of m.scan.calls) {
-        const fn = node.childForFieldName('function');
-        if (fn && names.has(fn.text)) out.push({ mod: m, node });
+      // Each module's calls by the text of what they call, read once.
+      let index = this.callsByText.get(m);
+      if (!index) {
+        index = new Map();
+        for (const { node } of m.scan.calls) {
+          const text = node.childForFieldName('function')?.text;
+          if (text) index.set(text, [...(index.get(text) ?? []), node]);
+        }
+        this.callsByText.set(m, index);
       }
+      for (const name of names) for (const node of index.get(name) ?? []) out.push({ mod: m, node });
     }
     this.sites.set(qualified, out);
     return out;
@@ -231,41 +240,48 @@ export class Project {
    * `def make_engine(pool_size=5)` called as `make_engine(pool_size=settings.POOL_SIZE)`.
    */
   private parameterValue(node: Node, mod: ModuleInfo, depth: number): Value | undefined {
-    let fn: Node | null = node.parent;
-    while (fn && fn.type !== 'function_definition') fn = fn.parent;
+    // The enclosing top-level function, by position: no walk up the tree (each step is a WASM call).
+    let fn: FunctionInfo | undefined;
+    for (const f of mod.functions.values())
+      if (f.node.startIndex <= node.startIndex && node.endIndex <= f.node.endIndex) fn = f;
     if (!fn) return undefined;
-    const params = (fn.childForFieldName('parameters')?.namedChildren ?? []).filter(
-      (p): p is Node => p !== null,
-    );
-    let index = -1;
-    let param: Node | undefined;
-    for (const [i, p] of params.entries()) {
-      const name = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChild(0));
-      if (name?.text === node.text) [index, param] = [i, p];
-    }
+    const params = this.paramsOf(fn);
+    const index = params.findIndex((p) => p.name === node.text);
+    const param = params[index];
     if (!param) return undefined;
-    const fname = fn.childForFieldName('name')?.text ?? '';
-    if (mod.functions.get(fname)?.node.startIndex === fn.startIndex) {
-      for (const site of this.callSites(`${mod.name}.${fname}`)) {
-        const args = (site.node.childForFieldName('arguments')?.namedChildren ?? []).filter(
-          (a): a is Node => a !== null && a.type !== 'comment',
-        );
-        const kw = args.find(
-          (a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === node.text,
-        );
-        const given =
-          kw?.childForFieldName('value') ??
-          (args[index]?.type === 'keyword_argument' ? undefined : args[index]);
-        if (!given) continue;
-        const v = this.evaluate(given, site.mod, depth + 2);
-        if ('value' in v || v.env)
-          return { ...v, from: v.from ?? { file: site.mod.file, line: lineOf(given) } };
-      }
+    for (const site of this.callSites(`${mod.name}.${fn.name}`)) {
+      const args = (site.node.childForFieldName('arguments')?.namedChildren ?? []).filter(
+        (a): a is Node => a !== null && a.type !== 'comment',
+      );
+      const kw = args.find(
+        (a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === node.text,
+      );
+      const given =
+        kw?.childForFieldName('value') ??
+        (args[index]?.type === 'keyword_argument' ? undefined : args[index]);
+      if (!given) continue;
+      const v = this.evaluate(given, site.mod, depth + 2);
+      if ('value' in v || v.env)
+        return { ...v, from: v.from ?? { file: site.mod.file, line: lineOf(given) } };
     }
-    const dflt = param.childForFieldName('value');
-    if (!dflt) return undefined;
-    const v = this.evaluate(dflt, mod, depth + 2);
-    return 'value' in v ? { ...v, from: { file: mod.file, line: lineOf(dflt) } } : undefined;
+    if (!param.dflt) return undefined;
+    const v = this.evaluate(param.dflt, mod, depth + 2);
+    return 'value' in v ? { ...v, from: { file: mod.file, line: lineOf(param.dflt) } } : undefined;
+  }
+
+  private readonly params = new Map<FunctionInfo, { name: string; dflt: Node | null }[]>();
+
+  /** A function's parameters: name and default, in order (read once). */
+  private paramsOf(fn: FunctionInfo): { name: string; dflt: Node | null }[] {
+    let out = this.params.get(fn);
+    if (out) return out;
+    out = (fn.node.childForFieldName('parameters')?.namedChildren ?? []).flatMap((p) => {
+      if (!p) return [];
+      const name = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChild(0));
+      return name ? [{ name: name.text, dflt: p.childForFieldName('value') }] : [];
+    });
+    this.params.set(fn, out);
+    return out;
   }
 
   private evaluateName(node: Node, mod: ModuleInfo, depth: number, out: Value): Value {
