@@ -3,7 +3,8 @@
 // (fixtures/real-world/fastapi/polar, server/polar, 1,033 Python files), each case in its own child
 // process, rounds interleaved, medians. Baselines measured in the same run: `node -e 0` (start-up,
 // memory of an empty process) and reading the same files without parsing them. Prints Markdown.
-//   node bench/app.mjs [rounds]
+//   node bench/app.mjs [rounds] [BASELINE_DIST]
+// With BASELINE_DIST (the dist/ of an earlier build), that build's collector runs as one more case.
 import { spawnSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -38,7 +39,8 @@ async function child(mode) {
     for (const f of list) (await parsePython(await readFile(f, 'utf8'))).delete();
     files = list.length;
   } else {
-    const { collect } = await import(`${root}dist/collectors/app/index.js`);
+    const dist = mode === 'baseline' ? process.argv[4] : `${root}dist`;
+    const { collect } = await import(path.join(dist, 'collectors/app/index.js'));
     const r = await collect({ url: APP }, { projectDir: PROJECT, timeoutMs: 5000 });
     if (r.status !== 'ok') throw new Error(`collect: ${r.status} ${r.message}`);
     files = r.data.files.length;
@@ -65,6 +67,11 @@ if (process.argv[2] === '--child') {
     ['read + parse (tree-sitter)', [fileURLToPath(import.meta.url), '--child', 'parse']],
     ['app collector (strisk)', [fileURLToPath(import.meta.url), '--child', 'collect']],
   ];
+  if (process.argv[3])
+    cases.push([
+      `app collector of ${process.argv[3]}`,
+      [fileURLToPath(import.meta.url), '--child', 'baseline', path.resolve(process.argv[3])],
+    ]);
   const samples = new Map(cases.map(([name]) => [name, []]));
   for (let i = 0; i < rounds; i++) {
     for (const [name, args] of cases) {

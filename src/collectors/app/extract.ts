@@ -1,7 +1,7 @@
 // Facts from the parsed modules: routes with the calls they make (through project helpers),
 // middleware, FastAPI instances, calls of interest, logging dicts and settings.
 import type { FunctionInfo, ModuleInfo } from './module.js';
-import { lineOf, type Node, stringValue } from './parser.js';
+import { functionOf, lineOf, type Node, stringValue } from './parser.js';
 import type { Project } from './project.js';
 import type { AppFacts, Call, Middleware, Route, RouteCall, Setting, Value } from './schema.js';
 
@@ -87,7 +87,7 @@ function resolveCall(
   mod: ModuleInfo,
   project: Project,
 ): { fn: Node; qualified: string } | undefined {
-  const fn = node.childForFieldName('function');
+  const fn = functionOf(node);
   if (!fn) return undefined;
   const head = headOf(fn.text);
   if (!head) return undefined;
@@ -334,7 +334,7 @@ function settingsOf(mod: ModuleInfo, project: Project): Setting[] {
   const out: Setting[] = [];
   const reads: Node[] = [];
   for (const node of mod.scan.calls) {
-    const fn = node.node.childForFieldName('function');
+    const fn = functionOf(node.node);
     if (!fn || !/(environ\.get|getenv|setdefault|config)$/.test(fn.text)) continue;
     const resolved = resolveCall(node.node, mod, project);
     if (resolved && ENV_READ.test(resolved.qualified)) reads.push(node.node);
@@ -428,7 +428,7 @@ export function extractModule(mod: ModuleInfo, project: Project): Extracted {
     });
   }
   for (const { node } of mod.scan.calls) {
-    const fn = node.childForFieldName('function');
+    const fn = functionOf(node);
     if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'add_middleware') {
       const m = addedMiddleware(node, fn, mod, project);
       if (m) out.middleware.push(m);

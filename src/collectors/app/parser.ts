@@ -53,6 +53,18 @@ export interface Scan {
   decorated: Node[];
 }
 
+const functions = new WeakMap<Node, Node | null>();
+
+/** The `function` child of a call node, looked up once per node object (each lookup is a WASM call). */
+export function functionOf(call: Node): Node | null {
+  let fn = functions.get(call);
+  if (fn === undefined) {
+    fn = call.childForFieldName('function');
+    functions.set(call, fn);
+  }
+  return fn;
+}
+
 /** One pass over a parsed tree (see SCAN). */
 export function scanTree(tree: Tree): Scan {
   if (!loaded) throw new Error('scanTree before parsePython');

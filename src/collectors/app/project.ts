@@ -1,7 +1,7 @@
 // Name resolution across the project's modules and static evaluation of simple expressions:
 // literals, `os.environ.get("X", default)`, `int(...)`, settings attributes, `logging.DEBUG`.
 import type { FunctionInfo, ModuleInfo } from './module.js';
-import { lineOf, type Node, stringValue } from './parser.js';
+import { functionOf, lineOf, type Node, stringValue } from './parser.js';
 import type { Value } from './schema.js';
 
 const LOG_LEVELS = new Set(['CRITICAL', 'FATAL', 'ERROR', 'WARNING', 'WARN', 'INFO', 'DEBUG', 'NOTSET']);
@@ -223,7 +223,7 @@ export class Project {
       if (!index) {
         index = new Map();
         for (const { node } of m.scan.calls) {
-          const text = node.childForFieldName('function')?.text;
+          const text = functionOf(node)?.text;
           if (text) index.set(text, [...(index.get(text) ?? []), node]);
         }
         this.callsByText.set(m, index);
