@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Start-up and file-audit speed, as ratios to `node -e 0` measured in the same run (these
 // machines are shared and noisy: absolute times mean little, ratios in one run do).
-// Usage: npm run build && node bench/run.mjs [rounds]
+// Usage: npm run build && node bench/run.mjs [rounds]   (the app collector alone: node bench/app.mjs)
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -9,12 +9,18 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const rounds = Number(process.argv[2] ?? 15);
 const bin = `${root}bin/strisk.js`;
 const example = `${root}examples/st-risk-platform`;
+// The largest real FastAPI code base of the corpus; bench/app.mjs breaks the app collector down.
+const polar = `${root}fixtures/real-world/fastapi/polar`;
 
 const cases = [
   ['node -e 0', ['-e', '0']],
   ['strisk --version', [bin, '--version']],
   ['strisk checks --format json', [bin, 'checks', '--format', 'json']],
   ['strisk audit examples/st-risk-platform', [bin, 'audit', example, '--format', 'json']],
+  [
+    'strisk audit polar --app server/polar (1,033 .py)',
+    [bin, 'audit', polar, '--app', 'server/polar', '--format', 'json'],
+  ],
 ];
 
 function once(args) {

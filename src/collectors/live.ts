@@ -17,6 +17,7 @@ export const LIVE_SOURCES: Partial<Record<LiveSourceName, LiveSourceInfo>> = {
     env: [],
     description: 'FastAPI source directory, relative to DIR (parsed, never run)',
     load: () => import('./app/index.js'),
+    local: true,
   },
   http: {
     flag: 'http',
@@ -69,7 +70,16 @@ export interface LiveSourceInfo {
   env: string[];
   description: string;
   load: () => Promise<LiveCollector>;
+  /** Reads local files, not the network: not under --timeout but under LOCAL_DEADLINE_MS (see collectTarget). */
+  local?: boolean;
 }
+
+/**
+ * The deadline of a local source (the app's source files): separate from the network --timeout and
+ * generous, since reading a large code base is bounded by its size, not by a remote end; it only
+ * stops a run that would otherwise hang (a FIFO, a network file system that stopped answering).
+ */
+export const LOCAL_DEADLINE_MS = 120_000;
 
 export type LiveSourceName = Extract<
   SourceName,
@@ -90,15 +100,17 @@ export async function collectTarget(
   const name = spec.name ?? redactUrl(spec.url);
   let started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  const deadlineMs = sourceDeadlineMs(ctx.timeoutMs);
+  const info = (LIVE_SOURCES as Record<string, LiveSourceInfo>)[source]!;
+  const deadlineMs = info.local ? LOCAL_DEADLINE_MS : sourceDeadlineMs(ctx.timeoutMs);
   const controller = new AbortController();
   let abortTimer: NodeJS.Timeout | undefined;
   let backstop: NodeJS.Timeout | undefined;
   try {
-    const info = (LIVE_SOURCES as Record<string, LiveSourceInfo>)[source]!;
     const collector = await info.load();
     started = performance.now();
-    const message = `no complete answer within ${deadlineMs} ms (the deadline for --timeout ${ctx.timeoutMs} ms)`;
+    const message = info.local
+      ? `not read within ${LOCAL_DEADLINE_MS / 1000} s (the limit for local files, not --timeout): point --app at the package that holds the FastAPI app`
+      : `no complete answer within ${deadlineMs} ms (the deadline for --timeout ${ctx.timeoutMs} ms)`;
     abortTimer = setTimeout(() => controller.abort(new Error(message)), deadlineMs);
     const deadline = new Promise<TargetFacts>((resolve) => {
       backstop = setTimeout(

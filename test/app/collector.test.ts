@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -106,5 +106,79 @@ describe('app collector on broken input', () => {
     expect(call.via).toEqual(['fetch_peers']);
     expect(facts.imports.find((i) => i.name === 'GZIPMiddleware')).toBeTruthy();
     expect(facts.servers[0]).toMatchObject({ workers: 16, options: { '--loop': 'asyncio', '--http': 'h2' } });
+  });
+});
+
+describe('app collector on what real code bases do', () => {
+  it('follows async Depends() and middleware, resolves **kwargs, Config() and parameters, one stack per app', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strisk-app-real-'));
+    mkdirSync(join(dir, 'svc'));
+    writeFileSync(join(dir, 'svc', '__init__.py'), '');
+    writeFileSync(
+      join(dir, 'svc', 'config.py'),
+      'from starlette.config import Config\nconfig = Config(".env")\nPOOL_SIZE = config("POOL_SIZE", cast=int, default=20)\nECHO = config("ECHO", cast=bool, default=False)\n',
+    );
+    writeFileSync(
+      join(dir, 'svc', 'db.py'),
+      [
+        'from sqlalchemy import create_engine',
+        'from svc import config',
+        'def make_engine(url, echo=True):',
+        '    opts = {"pool_size": config.POOL_SIZE}',
+        '    return create_engine(url, echo=echo, **opts)',
+        'engine = make_engine("postgresql://db/app", echo=config.ECHO)',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'svc', 'main.py'),
+      [
+        'import time',
+        'from fastapi import Depends, FastAPI',
+        'from starlette.middleware.base import BaseHTTPMiddleware',
+        'from sqlmodel import Session',
+        'from svc.db import engine',
+        'app = FastAPI()',
+        'admin = FastAPI()',
+        'async def current_user():',
+        '    time.sleep(1)',
+        'def sync_dep():',
+        '    time.sleep(1)',
+        'class Timing(BaseHTTPMiddleware):',
+        '    async def dispatch(self, request, call_next):',
+        '        with Session(engine) as s:',
+        '            pass',
+        '        return await call_next(request)',
+        'app.add_middleware(Timing)',
+        'admin.add_middleware(Timing)',
+        '@app.get("/me")',
+        'async def me(user=Depends(current_user), other=Depends(sync_dep)):',
+        '    return {}',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'requirements.txt'), 'fastapi[standard]\nsqlmodel\n');
+    const facts = await collectApp(join(dir, 'svc'), { projectDir: dir });
+    const engine = facts.calls.find((c) => c.qualified === 'sqlalchemy.create_engine')!;
+    expect(engine.args.pool_size).toMatchObject({
+      value: 20,
+      env: 'POOL_SIZE',
+      from: { file: 'svc/config.py', line: 3 },
+    });
+    expect(engine.args.echo).toMatchObject({ value: false, env: 'ECHO' });
+    const me = facts.routes.find((r) => r.path === '/me')!;
+    // The async dependency runs on the event loop; the sync one in the thread pool is not followed.
+    expect(me.calls).toEqual([
+      expect.objectContaining({ qualified: 'time.sleep', line: 9, via: ['Depends(current_user)'] }),
+    ]);
+    expect(facts.middleware.map((m) => m.app)).toEqual(['app', 'admin']);
+    expect(facts.middleware[0]!.calls).toEqual([
+      expect.objectContaining({ qualified: 'sqlmodel.Session', line: 14 }),
+    ]);
+    const result = runCheck(blocking, await appFacts(dir));
+    expect(result.status).toBe('fail');
+    expect(result.evidence.map((e) => e.subject)).toEqual(
+      expect.arrayContaining(['svc/main.py:9', 'svc/main.py:14']),
+    );
   });
 });

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { appTargets, at, callsMatching, depOf, guarded, matchesAny } from '../../collectors/app/view.js';
+import {
+  absence,
+  appTargets,
+  at,
+  callsMatching,
+  depOf,
+  guarded,
+  matchesAny,
+} from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
 import { worstStatus } from '../helpers.js';
 
@@ -84,16 +92,17 @@ export default defineCheck({
         }
       }
     }
+    const none = evidence.length === 0;
+    if (none) evidence.push(...absence(apps, 'no database client creation found', 'async clients', 'warn'));
     const status = worstStatus(evidence, 'warn');
     const bad = evidence.filter((e) => e.status === 'fail' || e.status === 'warn');
     return guarded(apps, {
       status,
-      message:
-        evidence.length === 0
-          ? 'no database client creation found in the source'
-          : status === 'pass'
-            ? 'every database client the app creates is async'
-            : `sync drivers: ${[...new Set(bad.map((e) => String(e.observed)))].join(', ')}`,
+      message: none
+        ? 'no database client creation found in the source'
+        : status === 'pass'
+          ? 'every database client the app creates is async'
+          : `sync drivers: ${[...new Set(bad.map((e) => String(e.observed)))].join(', ')}`,
       evidence,
       ...(status !== 'pass'
         ? {

@@ -29,6 +29,10 @@ const BLOCKING = [
   'httpx.patch',
   'httpx.request',
   'sqlalchemy.create_engine().*',
+  'sqlalchemy.inspect().*',
+  'sqlalchemy.orm.Session*',
+  'sqlmodel.Session*',
+  'sqlmodel.create_engine().*',
   'pymongo.*',
 ];
 
@@ -40,7 +44,10 @@ export default defineCheck({
     'An `async def` route runs on the event loop: one blocking call (`requests.get`, `time.sleep`, a sync ' +
     'database driver) stalls every request the worker is serving until it returns. The checklist (1.1) asks ' +
     'for async I/O throughout. The check follows each async route into the project functions it calls ' +
-    '(transitively) and lists every blocking call with file:line and the helper chain; `open()` is a warning ' +
+    '(transitively, and into its `async def` `Depends()` dependencies: FastAPI runs sync ones in its thread ' +
+    'pool), and into the async `dispatch`/`__call__` of project middleware and `@app.middleware` functions, ' +
+    'and lists every blocking call with file:line and the chain; a sync SQLAlchemy/SQLModel engine, session ' +
+    'or `inspect()` there blocks too. `open()` is a warning ' +
     '(file I/O blocks too, but small files are usually harmless). Sync `def` routes run in a thread pool and ' +
     'are not flagged. Use an async client, `await asyncio.sleep`, or `await run_in_threadpool(fn, ...)`. ' +
     'See https://fastapi.tiangolo.com/async/',
@@ -58,7 +65,19 @@ export default defineCheck({
     const evidence: Evidence[] = [];
     let asyncRoutes = 0;
     for (const { data } of apps) {
-      for (const route of data.routes.filter((r) => r.async)) {
+      // Async routes, and project middleware whose async dispatch/__call__ runs on every request.
+      const entries = [
+        ...data.routes
+          .filter((r) => r.async)
+          .map((r) => ({
+            calls: r.calls,
+            what: `async ${r.method} ${r.path} (${r.handler}, ${r.file}:${r.line})`,
+          })),
+        ...data.middleware
+          .filter((m) => m.calls.length > 0)
+          .map((m) => ({ calls: m.calls, what: `middleware ${m.name} (${m.file}:${m.line})` })),
+      ];
+      for (const route of entries) {
         asyncRoutes++;
         for (const call of route.calls) {
           if (call.awaited) continue;
@@ -71,7 +90,7 @@ export default defineCheck({
             observed: call.qualified,
             expected: 'an awaited async call, or run_in_threadpool',
             status: hit ? 'fail' : 'warn',
-            note: `in async ${route.method} ${route.path} (${route.handler}, ${route.file}:${route.line})${chain}`,
+            note: `in ${route.what}${chain}`,
           });
         }
       }
@@ -82,7 +101,7 @@ export default defineCheck({
       status,
       message:
         status === 'pass'
-          ? `no blocking call found in ${asyncRoutes} async route(s) and their helpers`
+          ? `no blocking call found in ${asyncRoutes} async route(s) and middleware and their helpers`
           : `${evidence.length} blocking call(s) inside async routes`,
       evidence,
       ...(status !== 'pass'

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import type { AppFacts, ServerCommand } from '../../collectors/app/schema.js';
-import { appTargets, at, depOf, effectiveServers, guarded } from '../../collectors/app/view.js';
+import { absence, appTargets, at, depOf, effectiveServers, guarded } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
 import { worstStatus } from '../helpers.js';
 
 function judge(s: ServerCommand, data: AppFacts): Pick<Evidence, 'observed' | 'status' | 'note'> {
   const uvloopDep = depOf(data, 'uvloop');
-  const standard = data.dependencies.find((d) => d.name === 'uvicorn' && d.extras.includes('standard'));
+  // `uvicorn[standard]` brings uvloop (not on Windows), and so does `fastapi[standard]` through it.
+  const standard = data.dependencies.find(
+    (d) => (d.name === 'uvicorn' || d.name === 'fastapi') && d.extras.includes('standard'),
+  );
   const installed = uvloopDep ?? standard;
   const why = installed
     ? `uvloop installed (${installed.file}:${installed.line} ${installed.name}${installed.extras.length ? `[${installed.extras.join(',')}]` : ''})`
@@ -37,6 +40,9 @@ function judge(s: ServerCommand, data: AppFacts): Pick<Evidence, 'observed' | 's
   };
 }
 
+const SEARCHED =
+  'looked for Dockerfile CMD (every stage), compose command, Procfile, gunicorn config, uvicorn.run()';
+
 export default defineCheck({
   id: 'app/event-loop',
   title: 'The server runs on uvloop',
@@ -58,6 +64,8 @@ export default defineCheck({
       for (const s of effectiveServers(data))
         evidence.push({ ...at(s), expected: 'uvloop', ...judge(s, data) });
     }
+    if (evidence.length === 0)
+      evidence.push(...absence(apps, 'no server command found', 'uvloop', 'warn', SEARCHED));
     const status = worstStatus(evidence, 'warn');
     return guarded(apps, {
       status,

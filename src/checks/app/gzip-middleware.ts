@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { appTargets, at, guarded } from '../../collectors/app/view.js';
+import { absence, appTargets, at, guarded } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
 import { worstStatus } from '../helpers.js';
 
@@ -49,6 +49,15 @@ export default defineCheck({
       }
     }
     const added = evidence.some((e) => e.status === 'pass' || e.status === 'warn');
+    if (!added && !evidence.some((e) => e.status === 'fail'))
+      evidence.push(
+        ...absence(
+          apps,
+          'no GZipMiddleware',
+          `GZipMiddleware(minimum_size ≤ ${options.maxMinimumSize})`,
+          'fail',
+        ),
+      );
     const status = added ? worstStatus(evidence) : 'fail';
     return guarded(apps, {
       status,

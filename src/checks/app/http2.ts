@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ServerCommand } from '../../collectors/app/schema.js';
-import { appTargets, at, effectiveServers, guarded } from '../../collectors/app/view.js';
+import { absence, appTargets, at, effectiveServers, guarded } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
 
 const UVICORN_HTTP = new Set(['auto', 'h11', 'httptools']);
@@ -65,6 +65,16 @@ export default defineCheck({
         note: l.h2.note,
       });
     }
+    if (evidence.length === 0)
+      evidence.push(
+        ...absence(
+          apps,
+          'no server command found',
+          'HTTP/2',
+          'warn',
+          'give --http to check the running server',
+        ),
+      );
     const invalid = evidence.some((e) => e.status === 'fail' && e.file);
     let status: 'pass' | 'warn' | 'fail';
     if (invalid) status = 'fail';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  absence,
   appTargets,
   at,
   callsMatching,
@@ -84,6 +85,10 @@ export default defineCheck({
       }
     }
     const ok = evidence.some((e) => e.status === 'pass');
+    if (!ok && !evidence.some((e) => e.status === 'fail' || e.status === 'warn'))
+      evidence.push(
+        ...absence(apps, 'no logging configuration', 'a JSON formatter', logConfig ? 'warn' : 'fail'),
+      );
     const status = ok ? 'pass' : logConfig ? 'warn' : 'fail';
     return guarded(apps, {
       status,

@@ -8,7 +8,7 @@ export default defineCheck({
   failureTitle: 'The middleware stack has per-request overhead to review',
   description:
     'The checklist (1.4) builds a middleware stack (compression, rate limiting, CORS...). Informational: the ' +
-    'middleware in the order a request meets them (Starlette: `add_middleware` puts each new one outermost; a ' +
+    'middleware of each FastAPI instance (each has its own stack) in the order a request meets them (Starlette: `add_middleware` puts each new one outermost; a ' +
     '`middleware=[...]` list runs in list order, inside those). It warns on `@app.middleware("http")` and ' +
     '`BaseHTTPMiddleware` subclasses, which add a task and memory streams per request and break streaming and ' +
     'background tasks in some versions; a pure ASGI middleware avoids that. ' +
@@ -27,22 +27,31 @@ export default defineCheck({
           .filter((c) => c.bases.some((b) => b.endsWith('BaseHTTPMiddleware')))
           .map((c) => c.name.split('.').at(-1)!),
       );
+      // One stack per FastAPI instance (the object the middleware is added to, by file and name).
       // Outermost first: add_middleware and decorators in reverse order of appearance, then the list.
-      const added = data.middleware.filter((m) => m.how !== 'middleware-list').reverse();
-      const listed = data.middleware.filter((m) => m.how === 'middleware-list');
-      [...added, ...listed].forEach((m, i) => {
-        const slow = m.how === 'decorator' || baseHttp.has(m.name.split('.').at(-1)!);
-        evidence.push({
-          ...at(m),
-          observed: `${i + 1}. ${m.name}`,
-          status: slow ? 'warn' : 'info',
-          note: slow
-            ? 'BaseHTTPMiddleware-style: extra per-request overhead'
-            : Object.entries(m.args)
-                .map(([k, v]) => `${k}=${v.text}`)
-                .join(', ') || undefined,
+      const stacks = new Map<string, typeof data.middleware>();
+      for (const m of data.middleware) {
+        const key = m.app || '(app)';
+        stacks.set(key, [...(stacks.get(key) ?? []), m]);
+      }
+      const many = stacks.size > 1;
+      for (const [app, stack] of stacks) {
+        const added = stack.filter((m) => m.how !== 'middleware-list').reverse();
+        const listed = stack.filter((m) => m.how === 'middleware-list');
+        [...added, ...listed].forEach((m, i) => {
+          const slow = m.how === 'decorator' || baseHttp.has(m.name.split('.').at(-1)!);
+          evidence.push({
+            ...at(m),
+            observed: `${many ? `${app}: ` : ''}${i + 1}. ${m.name}`,
+            status: slow ? 'warn' : 'info',
+            note: slow
+              ? 'BaseHTTPMiddleware-style: extra per-request overhead'
+              : Object.entries(m.args)
+                  .map(([k, v]) => `${k}=${v.text}`)
+                  .join(', ') || undefined,
+          });
         });
-      });
+      }
     }
     const slow = evidence.filter((e) => e.status === 'warn').length;
     return guarded(apps, {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Call } from '../../collectors/app/schema.js';
-import { appTargets, at, guarded, matchesAny, shown, valueNote } from '../../collectors/app/view.js';
+import { absence, appTargets, at, guarded, matchesAny, shown, valueNote } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
 import { worstStatus } from '../helpers.js';
 
@@ -123,15 +123,16 @@ export default defineCheck({
         if (rule) judge(c, rule);
       }
     }
+    const none = evidence.length === 0;
+    if (none) evidence.push(...absence(apps, 'no pool creation found', 'sized pools', 'warn'));
     const status = worstStatus(evidence, 'warn');
     return guarded(apps, {
       status,
-      message:
-        evidence.length === 0
-          ? 'no pool creation found in the source'
-          : status === 'pass'
-            ? 'every pool is within range'
-            : 'some pools are outside the range or unsized',
+      message: none
+        ? 'no pool creation found in the source'
+        : status === 'pass'
+          ? 'every pool is within range'
+          : 'some pools are outside the range or unsized',
       evidence,
       ...(status !== 'pass'
         ? {

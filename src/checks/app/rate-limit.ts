@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  absence,
   appTargets,
   at,
   callsMatching,
@@ -9,6 +10,10 @@ import {
 } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
 import { worstStatus } from '../helpers.js';
+
+const RATE_MIDDLEWARE = /rate.?limit|throttl|limiter/i;
+const LOOKED_FOR =
+  'looked for a slowapi Limiter, fastapi-limiter, and middleware named for rate limiting or throttling';
 
 const PER_MINUTE: Record<string, number> = { second: 60, minute: 1, hour: 1 / 60, day: 1 / 1440 };
 
@@ -26,9 +31,11 @@ export default defineCheck({
   description:
     'The checklist (1.4) installs a slowapi `Limiter` at 1000 requests/minute. slowapi keeps its counters in ' +
     'process memory unless `storage_uri` names a shared store (Redis, Memcached): with N workers each keeps ' +
-    'its own, so the real limit is N × the configured one. Fails with no Limiter, with no default limit and no ' +
-    'per-route limit, or with an in-memory limiter shared by several workers; warns when the default limit is ' +
-    'looser than `perMinute`. See https://slowapi.readthedocs.io/en/latest/ and ' +
+    'its own, so the real limit is N × the configured one. Other limiters count too: fastapi-limiter (Redis), ' +
+    'and any middleware named for rate limiting or throttling (asgi-ratelimit, a Redis-backed custom one). ' +
+    'Fails with no limiter at all, with a Limiter that limits no route, or with an in-memory limiter shared by ' +
+    'several workers; warns on a Limiter without default limits (only decorated routes are limited) and when ' +
+    'the default limit is looser than `perMinute`. See https://slowapi.readthedocs.io/en/latest/ and ' +
     'https://limits.readthedocs.io/en/stable/storage.html',
   seedRef: '1.4',
   severity: 'medium',
@@ -49,19 +56,20 @@ export default defineCheck({
         const storage = c.args.storage_uri;
         const shared =
           storage && !(typeof storage.value === 'string' && storage.value.startsWith('memory://'));
-        if (limits.length === 0 && routeLimits.length === 0) {
+        if (limits.length === 0) {
+          // Without default_limits only the decorated routes are limited.
           evidence.push({
             ...at(c),
-            observed: 'no default_limits, no @limiter.limit routes',
-            expected: `${options.perMinute}/minute`,
-            status: 'fail',
+            observed: `no default_limits; ${routeLimits.length} of ${data.routes.length} route(s) with @limiter.limit`,
+            expected: `default_limits=["${options.perMinute}/minute"]`,
+            status: routeLimits.length === 0 ? 'fail' : 'warn',
+            note: 'a Limiter without default limits leaves every undecorated route unlimited',
           });
         } else {
           const rate = limits.map(perMinute).find((r) => r !== undefined);
           evidence.push({
             ...at(c),
-            observed:
-              limits.length > 0 ? limits.join(', ') : `${routeLimits.length} route(s) with @limiter.limit`,
+            observed: limits.join(', '),
             expected: `≤ ${options.perMinute}/minute`,
             status: rate !== undefined && rate > options.perMinute ? 'warn' : 'pass',
           });
@@ -77,13 +85,41 @@ export default defineCheck({
               : `each of the ${workers} workers counts alone: the real limit is ${workers} × the configured one`,
         });
       }
+      // fastapi-limiter keeps its counters in Redis (FastAPILimiter.init(redis)); limits are per route.
+      for (const c of callsMatching(data, ['fastapi_limiter.FastAPILimiter.init'])) {
+        limiters++;
+        evidence.push({
+          ...at(c),
+          observed: c.qualified,
+          status: 'pass',
+          note: 'fastapi-limiter, Redis-backed',
+        });
+      }
+      // Any middleware that limits rates: asgi-ratelimit, slowapi's, a project's own (Redis-backed or not).
+      for (const m of data.middleware.filter((x) => RATE_MIDDLEWARE.test(x.qualified))) {
+        limiters++;
+        const backend = Object.entries(m.args).find(([k, v]) =>
+          /redis|backend|storage/i.test(`${k} ${v.text}`),
+        );
+        evidence.push({
+          ...at(m),
+          observed: `${m.name} on ${m.app || 'the app'}`,
+          expected: 'a rate-limiting middleware',
+          status: 'pass',
+          note: backend ? `store: ${backend[0]}=${backend[1].text}` : 'middleware',
+        });
+      }
     }
+    if (limiters === 0)
+      evidence.push(
+        ...absence(apps, 'no rate limiter', `a limiter at ${options.perMinute}/minute`, 'fail', LOOKED_FOR),
+      );
     const status = limiters === 0 ? 'fail' : worstStatus(evidence);
     return guarded(apps, {
       status,
       message:
         limiters === 0
-          ? 'no slowapi Limiter found'
+          ? 'no rate limiter found'
           : status === 'pass'
             ? 'a shared rate limit is configured'
             : 'the rate limit is missing, loose or per worker',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { appTargets, at, guarded } from '../../collectors/app/view.js';
+import { absence, appTargets, at, guarded } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
 
 export default defineCheck({
@@ -30,6 +30,8 @@ export default defineCheck({
         });
       }
     }
+    if (evidence.length === 0)
+      evidence.push(...absence(apps, 'no route found', 'routes with a response_model', 'warn'));
     const without = evidence.filter((e) => e.status === 'warn').length;
     return guarded(apps, {
       status: without > 0 || evidence.length === 0 ? 'warn' : 'pass',

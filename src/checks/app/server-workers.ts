@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ServerCommand } from '../../collectors/app/schema.js';
-import { appTargets, at, effectiveServers, guarded, workersOf } from '../../collectors/app/view.js';
+import { absence, appTargets, at, effectiveServers, guarded, workersOf } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
 import { containerSizeFor } from '../container-size.js';
 import { worstStatus } from '../helpers.js';
@@ -68,6 +68,16 @@ export default defineCheck({
           );
       }
     }
+    if (evidence.length === 0)
+      evidence.push(
+        ...absence(
+          apps,
+          'no server command found',
+          'one worker per core',
+          'warn',
+          'looked for Dockerfile CMD (every stage), compose command, Procfile, gunicorn config, uvicorn.run()',
+        ),
+      );
     const status = worstStatus(evidence, 'warn');
     return guarded(apps, {
       status,

@@ -1,7 +1,7 @@
 // Facts from the parsed modules: routes with the calls they make (through project helpers),
 // middleware, FastAPI instances, calls of interest, logging dicts and settings.
-import type { ModuleInfo } from './module.js';
-import { descendants, lineOf, type Node, stringValue } from './parser.js';
+import type { FunctionInfo, ModuleInfo } from './module.js';
+import { functionOf, lineOf, type Node, stringValue } from './parser.js';
 import type { Project } from './project.js';
 import type { AppFacts, Call, Middleware, Route, RouteCall, Setting, Value } from './schema.js';
 
@@ -16,10 +16,9 @@ const ROUTE_METHODS = new Set([
   'api_route',
   'websocket',
 ]);
-const CALL = new Set(['call']);
 /** Top-level modules whose calls the checks read, wherever they are made. */
 const INTERESTING = new Set(
-  'asyncpg sqlalchemy sqlmodel redis aioredis clickhouse_connect clickhouse_driver aiochclient asynch psycopg psycopg2 psycopg_pool databases motor pymongo httpx aiohttp requests urllib urllib3 slowapi logging structlog pythonjsonlogger uvicorn hypercorn pyinstrument cProfile memory_profiler json_log_formatter ecs_logging'.split(
+  'asyncpg sqlalchemy sqlmodel redis aioredis clickhouse_connect clickhouse_driver aiochclient asynch psycopg psycopg2 psycopg_pool databases motor pymongo httpx aiohttp requests urllib urllib3 slowapi fastapi_limiter ratelimit limits logging structlog pythonjsonlogger uvicorn hypercorn pyinstrument cProfile memory_profiler json_log_formatter ecs_logging'.split(
     ' ',
   ),
 );
@@ -30,6 +29,25 @@ const BUILTINS = new Set(
 );
 const MAX_HELPER_DEPTH = 4;
 
+/**
+ * The dict a `**name` argument unpacks: a dict literal or `dict(k=v)` assigned to `name` in the
+ * enclosing function (the last assignment before the call) or at module level.
+ */
+function splatted(arg: Node, call: Node, mod: ModuleInfo): Node | undefined {
+  const name = arg.namedChild(0);
+  if (name?.type !== 'identifier') return undefined;
+  let fn: Node | null = call.parent;
+  while (fn && fn.type !== 'function_definition') fn = fn.parent;
+  let found: Node | undefined;
+  for (const stmt of fn?.childForFieldName('body')?.namedChildren ?? []) {
+    if (!stmt || stmt.startIndex > call.startIndex) break;
+    const a = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
+    if (a?.type === 'assignment' && a.childForFieldName('left')?.text === name.text)
+      found = a.childForFieldName('right') ?? undefined;
+  }
+  return found ?? mod.bindings.get(name.text);
+}
+
 function argsOf(call: Node, mod: ModuleInfo, project: Project): Pick<Call, 'args' | 'positional'> {
   const args: Record<string, Value> = {};
   const positional: Value[] = [];
@@ -37,47 +55,118 @@ function argsOf(call: Node, mod: ModuleInfo, project: Project): Pick<Call, 'args
     if (!a || a.type === 'comment') continue;
     if (a.type === 'keyword_argument') {
       args[a.childForFieldName('name')!.text] = project.evaluate(a.childForFieldName('value')!, mod);
-    } else positional.push(project.evaluate(a, mod));
+    } else if (a.type === 'dictionary_splat') {
+      const dict = splatted(a, call, mod);
+      if (dict?.type === 'dictionary') {
+        for (const pair of dict.namedChildren) {
+          const key = pair?.type === 'pair' ? stringValue(pair.childForFieldName('key')!) : undefined;
+          if (key && !(key in args)) args[key] = project.evaluate(pair!.childForFieldName('value')!, mod);
+        }
+      } else if (dict?.type === 'call' && dict.childForFieldName('function')?.text === 'dict') {
+        for (const kw of dict.childForFieldName('arguments')?.namedChildren ?? []) {
+          if (kw?.type !== 'keyword_argument') continue;
+          const key = kw.childForFieldName('name')!.text;
+          if (!(key in args)) args[key] = project.evaluate(kw.childForFieldName('value')!, mod);
+        }
+      }
+    } else if (a.type !== 'list_splat') positional.push(project.evaluate(a, mod));
   }
   return { args, positional };
 }
 
-function callOf(node: Node, mod: ModuleInfo, project: Project): Call {
-  const fn = node.childForFieldName('function')!;
+/** The leftmost name of a call's function: `redis` for `redis.asyncio.from_url`. */
+const headOf = (text: string): string | undefined => /^[A-Za-z_]\w*/.exec(text)?.[0];
+
+/**
+ * The qualified name of what a call calls, when its leftmost name is bound in the module (import,
+ * module-level name, function, class) or names a library the checks read; undefined otherwise
+ * (`self.x()`, local variables): resolving those would give nothing, and most calls are those.
+ */
+function resolveCall(
+  node: Node,
+  mod: ModuleInfo,
+  project: Project,
+): { fn: Node; qualified: string } | undefined {
+  const fn = functionOf(node);
+  if (!fn) return undefined;
+  const head = headOf(fn.text);
+  if (!head) return undefined;
+  const known =
+    mod.aliases.has(head) ||
+    mod.bindings.has(head) ||
+    mod.functions.has(head) ||
+    mod.classes.has(head) ||
+    INTERESTING.has(head) ||
+    head === 'open';
+  return known ? { fn, qualified: project.qualify(fn, mod) } : undefined;
+}
+
+function callOf(
+  node: Node,
+  mod: ModuleInfo,
+  project: Project,
+  resolved: { fn: Node; qualified: string },
+  withArgs = true,
+): Call {
+  const { fn, qualified } = resolved;
   return {
     file: mod.file,
     line: lineOf(node),
     name: fn.text.length > 80 ? `${fn.text.slice(0, 80)}…` : fn.text,
-    qualified: project.qualify(fn, mod),
+    qualified,
     awaited: node.parent?.type === 'await',
-    ...argsOf(node, mod, project),
+    ...(withArgs ? argsOf(node, mod, project) : { args: {}, positional: [] }),
   };
 }
 
-/** Calls made in a function body and, transitively, in the project functions it calls. */
-function callsIn(
+const LOG_RECORD = /^(logging|structlog)\..*\.(debug|info|warning|warn|error|exception|critical|log|msg)$/;
+
+const isInteresting = (qualified: string) =>
+  INTERESTING.has(qualified.split('.')[0]!) || qualified === 'open';
+
+const DEPENDS = /^fastapi\.(params\.)?(Depends|Security)$/;
+
+/**
+ * Calls made in a function body and, transitively, in the project functions it calls (bounded
+ * depth) and in the `async def` dependencies its signature declares with `Depends(...)`: FastAPI runs
+ * sync dependencies in its thread pool, async ones on the event loop. A call's arguments are read
+ * only when it calls a library the checks know (see INTERESTING).
+ */
+export function callsIn(
   fnNode: Node,
   mod: ModuleInfo,
   project: Project,
   via: string[],
   seen: Set<string>,
 ): RouteCall[] {
-  const body = fnNode.childForFieldName('body');
-  if (!body) return [];
+  const bodyStart = fnNode.childForFieldName('body')?.startIndex ?? fnNode.startIndex;
   const out: RouteCall[] = [];
-  for (const node of descendants(body, CALL, true)) {
-    const call = callOf(node, mod, project);
-    const helper = project.findFunction(call.qualified);
-    if (helper) {
-      const key = `${helper.mod.name}.${helper.fn.name}`;
-      if (!seen.has(key) && via.length < MAX_HELPER_DEPTH) {
-        seen.add(key);
-        out.push(...callsIn(helper.fn.node, helper.mod, project, [...via, helper.fn.name], seen));
-      }
+  const follow = (helper: { mod: ModuleInfo; fn: FunctionInfo }, step: string) => {
+    const key = `${helper.mod.name}.${helper.fn.name}`;
+    if (seen.has(key) || via.length >= MAX_HELPER_DEPTH) return;
+    seen.add(key);
+    out.push(...callsIn(helper.fn.node, helper.mod, project, [...via, step], seen));
+  };
+  for (const node of mod.callsByScope.get(fnNode.startIndex) ?? []) {
+    const resolved = resolveCall(node, mod, project);
+    if (!resolved) continue;
+    if (node.startIndex < bodyStart) {
+      if (!DEPENDS.test(resolved.qualified)) continue;
+      const args = node.childForFieldName('arguments')?.namedChildren ?? [];
+      const dep =
+        args.find((a) => a && a.type !== 'keyword_argument' && a.type !== 'comment') ??
+        args.find((a) => a?.childForFieldName('name')?.text === 'dependency')?.childForFieldName('value');
+      const helper = dep ? project.findFunction(project.qualify(dep, mod)) : undefined;
+      if (helper?.fn.async) follow(helper, `Depends(${helper.fn.name})`);
       continue;
     }
-    if (BUILTINS.has(call.qualified)) continue;
-    out.push({ ...call, via });
+    const helper = project.findFunction(resolved.qualified);
+    if (helper) {
+      follow(helper, helper.fn.name);
+      continue;
+    }
+    if (BUILTINS.has(resolved.qualified)) continue;
+    out.push({ ...callOf(node, mod, project, resolved, isInteresting(resolved.qualified)), via });
   }
   return out;
 }
@@ -123,49 +212,73 @@ function routeOf(decorated: Node, mod: ModuleInfo, project: Project): Route | un
   return route;
 }
 
-function middlewareOf(call: Call, node: Node, mod: ModuleInfo, project: Project): Middleware[] {
-  if (call.name.endsWith('.add_middleware')) {
-    const cls = node
+const APP_CLASS = /^(fastapi|starlette)\.(applications\.)?(FastAPI|Starlette)$/;
+
+/** The calls a project middleware makes per request: its async `dispatch` or `__call__`, or the decorated function. */
+function middlewareCalls(fnNode: Node | undefined, mod: ModuleInfo, project: Project): RouteCall[] {
+  if (!fnNode?.children.some((c) => c?.type === 'async')) return [];
+  const name = fnNode.childForFieldName('name')?.text ?? '';
+  return callsIn(fnNode, mod, project, [], new Set([`${mod.name}.${name}`]));
+}
+
+function classMiddlewareCalls(qualified: string, project: Project): RouteCall[] {
+  const found = project.findClass(qualified);
+  if (!found) return [];
+  for (const stmt of found.cls.node.childForFieldName('body')?.namedChildren ?? []) {
+    const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+    const name = def?.type === 'function_definition' ? def.childForFieldName('name')?.text : undefined;
+    if (name === 'dispatch' || name === '__call__') return middlewareCalls(def!, found.mod, project);
+  }
+  return [];
+}
+
+/** `app.add_middleware(Cls, ...)`: a class, never an instance (dramatiq's `broker.add_middleware(M())` is not ASGI). */
+function addedMiddleware(node: Node, fn: Node, mod: ModuleInfo, project: Project): Middleware | undefined {
+  const cls = node
+    .childForFieldName('arguments')
+    ?.namedChildren.find((a) => a && a.type !== 'keyword_argument' && a.type !== 'comment');
+  if (!cls || cls.type === 'call') return undefined;
+  const qualified = project.qualify(cls, mod);
+  return {
+    file: mod.file,
+    line: lineOf(node),
+    name: cls.text,
+    qualified,
+    how: 'add_middleware',
+    app: fn.childForFieldName('object')?.text ?? '',
+    args: argsOf(node, mod, project).args,
+    calls: classMiddlewareCalls(qualified, project),
+  };
+}
+
+/** `FastAPI(middleware=[Middleware(Cls, ...), ...])`. */
+function listedMiddleware(node: Node, app: string, mod: ModuleInfo, project: Project): Middleware[] {
+  const list = node
+    .childForFieldName('arguments')
+    ?.namedChildren.find((a) => a?.childForFieldName('name')?.text === 'middleware');
+  const value = list?.childForFieldName('value');
+  if (value?.type !== 'list') return [];
+  return value.namedChildren.flatMap((item) => {
+    if (item?.type !== 'call') return [];
+    const resolved = resolveCall(item, mod, project);
+    const cls = item
       .childForFieldName('arguments')
-      ?.namedChildren.find((a) => a && a.type !== 'keyword_argument');
-    if (!cls) return [];
+      ?.namedChildren.find((a) => a && a.type !== 'keyword_argument' && a.type !== 'comment');
+    if (!resolved || !cls || !resolved.qualified.endsWith('Middleware')) return [];
+    const qualified = project.qualify(cls, mod);
     return [
       {
         file: mod.file,
-        line: call.line,
+        line: lineOf(item),
         name: cls.text,
-        qualified: project.qualify(cls, mod),
-        how: 'add_middleware',
-        args: call.args,
+        qualified,
+        how: 'middleware-list' as const,
+        app,
+        args: argsOf(item, mod, project).args,
+        calls: classMiddlewareCalls(qualified, project),
       },
     ];
-  }
-  if (/(^|\.)(FastAPI|Starlette)$/.test(call.qualified)) {
-    const list = node
-      .childForFieldName('arguments')
-      ?.namedChildren.find((a) => a?.childForFieldName('name')?.text === 'middleware');
-    const items = descendants(list?.childForFieldName('value') ?? node, CALL).filter(
-      (c) => c.parent?.type === 'list',
-    );
-    return items.flatMap((item) => {
-      const inner = callOf(item, mod, project);
-      const cls = item
-        .childForFieldName('arguments')
-        ?.namedChildren.find((a) => a && a.type !== 'keyword_argument');
-      if (!cls || !inner.qualified.endsWith('Middleware')) return [];
-      return [
-        {
-          file: mod.file,
-          line: lineOf(item),
-          name: cls.text,
-          qualified: project.qualify(cls, mod),
-          how: 'middleware-list' as const,
-          args: inner.args,
-        },
-      ];
-    });
-  }
-  return [];
+  });
 }
 
 /** `{"handlers": {"file": {"class": "..."}}}` → `handlers.file.class` → value. */
@@ -186,11 +299,53 @@ function flattenDict(
   }
 }
 
+const CONVERTERS = new Set(['int', 'float', 'str', 'bool']);
+
+/**
+ * The expression an environment read is part of: `int(os.environ.get("X", "5"))` and
+ * `os.environ.get("X").upper()` are one setting each, read whole.
+ */
+function outermostRead(node: Node): Node {
+  let n = node;
+  for (;;) {
+    const p = n.parent;
+    const gp = p?.parent;
+    if (
+      p?.type === 'argument_list' &&
+      gp?.type === 'call' &&
+      p.namedChildCount === 1 &&
+      CONVERTERS.has(gp.childForFieldName('function')?.text ?? '')
+    )
+      n = gp;
+    else if (
+      p?.type === 'attribute' &&
+      gp?.type === 'call' &&
+      ['upper', 'lower', 'strip'].includes(p.childForFieldName('attribute')?.text ?? '')
+    )
+      n = gp;
+    else return n;
+  }
+}
+
+const ENV_READ =
+  /(^|\.)(environ\.get|getenv|environ\.setdefault)$|^(starlette\.config\.Config|decouple\.config|decouple\.AutoConfig)\(\)?$/;
+
 function settingsOf(mod: ModuleInfo, project: Project): Setting[] {
   const out: Setting[] = [];
-  for (const node of descendants(mod.tree.rootNode, new Set(['call', 'subscript']))) {
+  const reads: Node[] = [];
+  for (const node of mod.scan.calls) {
+    const fn = functionOf(node.node);
+    if (!fn || !/(environ\.get|getenv|setdefault|config)$/.test(fn.text)) continue;
+    const resolved = resolveCall(node.node, mod, project);
+    if (resolved && ENV_READ.test(resolved.qualified)) reads.push(node.node);
+  }
+  for (const node of mod.scan.subscripts) {
+    if (/environ$/.test(node.childForFieldName('value')?.text ?? '')) reads.push(node);
+  }
+  for (const read of reads) {
+    const node = outermostRead(read);
     const v = project.evaluate(node, mod);
-    if (!v.env || node.parent?.type === 'call') continue;
+    if (!v.env) continue;
     const assign =
       node.parent?.type === 'assignment'
         ? node.parent
@@ -219,7 +374,6 @@ function settingsOf(mod: ModuleInfo, project: Project): Setting[] {
       });
     }
   }
-  // `os.environ.get("X").upper()` is one setting, not two: keep the one that names its attribute.
   const byKey = new Map<string, Setting>();
   for (const s of out) {
     const key = `${s.file}:${s.line}:${s.env}`;
@@ -244,20 +398,23 @@ export function extractModule(mod: ModuleInfo, project: Project): Extracted {
     loggingDicts: [],
     settings: settingsOf(mod, project),
   };
-  for (const d of mod.decorated) {
+  for (const d of mod.scan.decorated) {
     const route = routeOf(d, mod, project);
     if (route) out.routes.push(route);
     const def = d.childForFieldName('definition');
     for (const dec of d.namedChildren) {
-      if (dec?.type === 'decorator' && /^@\w+\.middleware\(/.test(dec.text) && def) {
+      const m = dec?.type === 'decorator' ? /^@(\w+)\.middleware\(/.exec(dec.text) : null;
+      if (m && def?.type === 'function_definition') {
         const name = def.childForFieldName('name')!.text;
         out.middleware.push({
           file: mod.file,
-          line: lineOf(dec),
+          line: lineOf(dec!),
           name,
           qualified: `${mod.name}.${name}`,
           how: 'decorator',
+          app: m[1]!,
           args: {},
+          calls: middlewareCalls(def, mod, project),
         });
       }
     }
@@ -270,25 +427,34 @@ export function extractModule(mod: ModuleInfo, project: Project): Extracted {
       bases: cls.bases.map((b) => project.qualify(b, mod)),
     });
   }
-  for (const node of descendants(mod.tree.rootNode, CALL)) {
-    const call = callOf(node, mod, project);
-    out.middleware.push(...middlewareOf(call, node, mod, project));
-    if (/(^|\.)(FastAPI|Starlette)$/.test(call.qualified) && /^(fastapi|starlette)\./.test(call.qualified)) {
+  for (const { node } of mod.scan.calls) {
+    const fn = functionOf(node);
+    if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'add_middleware') {
+      const m = addedMiddleware(node, fn, mod, project);
+      if (m) out.middleware.push(m);
+      continue;
+    }
+    const resolved = resolveCall(node, mod, project);
+    if (!resolved) continue;
+    const { qualified } = resolved;
+    if (APP_CLASS.test(qualified)) {
       const target =
         node.parent?.type === 'assignment' ? node.parent.childForFieldName('left')?.text : undefined;
+      const call = callOf(node, mod, project, resolved);
       out.apps.push({ file: mod.file, line: call.line, name: target ?? call.name, args: call.args });
-    }
-    if (call.qualified.endsWith('dictConfig')) {
+      out.middleware.push(...listedMiddleware(node, target ?? call.name, mod, project));
+    } else if (qualified.endsWith('dictConfig')) {
       let arg = node.childForFieldName('arguments')?.namedChild(0) ?? null;
       if (arg?.type === 'identifier') arg = mod.bindings.get(arg.text) ?? null;
       if (arg?.type === 'dictionary') {
         const entries: Record<string, Value> = {};
         flattenDict(arg, mod, project, '', entries);
-        out.loggingDicts.push({ file: mod.file, line: call.line, entries });
+        out.loggingDicts.push({ file: mod.file, line: lineOf(node), entries });
       }
     }
-    const top = call.qualified.split('.')[0]!;
-    if (INTERESTING.has(top) || call.qualified === 'open') out.calls.push(call);
+    // A log record (`logger.info("...", x=y)`) configures nothing: its arguments are not read.
+    if (isInteresting(qualified))
+      out.calls.push(callOf(node, mod, project, resolved, !LOG_RECORD.test(qualified)));
   }
   return out;
 }

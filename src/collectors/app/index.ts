@@ -6,7 +6,7 @@ import type { TargetFacts } from '../../core/facts.js';
 import type { CollectContext, TargetSpec } from '../types.js';
 import { parsePipfileLock, parsePyproject, parseRequirements, parseTomlLock } from './deps.js';
 import { extractModule } from './extract.js';
-import { type ModuleInfo, readModule } from './module.js';
+import { type ModuleInfo, moduleNameOf, readModule } from './module.js';
 import { firstSyntaxError, parsePython } from './parser.js';
 import { Project } from './project.js';
 import { type AppFacts, AppFactsSchema, type ServerCommand } from './schema.js';
@@ -19,6 +19,7 @@ export interface AppOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** Directories that hold no app code: environments, caches, build output, tests, migrations. */
 const SKIPPED_DIRS = new Set([
   'node_modules',
   '.git',
@@ -31,21 +32,59 @@ const SKIPPED_DIRS = new Set([
   'build',
   'tests',
   'test',
+  'testing',
   '.tox',
   '.mypy_cache',
+  'migrations',
 ]);
-const MAX_FILES = 2000;
+const MAX_FILES = 5000;
 const MAX_FILE_BYTES = 1024 * 1024;
 
-async function walk(dir: string, found: string[], depth = 0): Promise<void> {
-  if (depth > 8 || found.length >= MAX_FILES) return;
+/**
+ * The files under `dir`, sorted, one `readdir` per directory. A virtualenv of any name
+ * (`pyvenv.cfg`) and an Alembic directory (`env.py` beside `versions/`) are skipped whole.
+ */
+async function walk(dir: string, found: string[], depth = 0): Promise<boolean> {
+  if (depth > 12) return true;
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+  const names = new Set(entries.map((e) => e.name));
+  if (depth > 0 && (names.has('pyvenv.cfg') || (names.has('env.py') && names.has('versions')))) return true;
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (found.length >= MAX_FILES) return false;
     const full = path.join(dir, e.name);
-    if (e.isDirectory() && !SKIPPED_DIRS.has(e.name) && !e.name.startsWith('.'))
-      await walk(full, found, depth + 1);
-    else if (e.isFile()) found.push(full);
+    if (e.isDirectory()) {
+      if (!SKIPPED_DIRS.has(e.name) && !e.name.startsWith('.') && !(await walk(full, found, depth + 1)))
+        return false;
+    } else if (
+      e.isFile() &&
+      (e.name.endsWith('.py') ||
+        isManifestName(e.name) ||
+        (e.name.endsWith('.txt') && path.basename(dir) === 'requirements'))
+    )
+      found.push(full);
   }
+  return true;
+}
+
+/** Reads one local source file: undefined when it is over the size cap or unreadable. */
+export async function readSourceFile(full: string): Promise<string | undefined> {
+  const info = await stat(full).catch(() => undefined);
+  if (!info || info.size > MAX_FILE_BYTES) return undefined;
+  return readFile(full, 'utf8').catch(() => undefined);
+}
+
+/** Reads files a few at a time (the disk answers faster than one await per file), in order. */
+async function readAll(files: string[]): Promise<(string | undefined)[]> {
+  const out: (string | undefined)[] = new Array(files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      out[i] = await readSourceFile(files[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  return out;
 }
 
 const rel = (root: string, full: string) => path.relative(root, full).split(path.sep).join('/') || '.';
@@ -54,9 +93,14 @@ const isManifestName = (name: string) =>
   /^requirements.*\.(txt|in)$/.test(name) ||
   ['pyproject.toml', 'poetry.lock', 'uv.lock', 'Pipfile.lock'].includes(name);
 
-/** Reads a manifest when its name is one we know. */
-function dependenciesOf(file: string, text: string) {
-  const base = file.split('/').at(-1)!;
+/** Reads a manifest when its name is one we know (with `probe`, only says whether it is one). */
+function dependenciesOf(file: string, text: string, probe = false) {
+  const base = file.split(/[/\\]/).at(-1)!;
+  const known =
+    /^requirements.*\.(txt|in)$/.test(base) ||
+    /[/\\]requirements[/\\].*\.txt$/.test(file) ||
+    ['pyproject.toml', 'poetry.lock', 'uv.lock', 'Pipfile.lock'].includes(base);
+  if (probe) return known ? [] : undefined;
   if (/^requirements.*\.(txt|in)$/.test(base) || /\/requirements\/.*\.txt$/.test(file))
     return parseRequirements(file, text);
   if (base === 'pyproject.toml') return parsePyproject(file, text);
@@ -69,7 +113,7 @@ export async function collectApp(dir: string, opts: AppOptions = {}): Promise<Ap
   const absDir = path.resolve(dir);
   const root = path.resolve(opts.projectDir ?? dir);
   const all: string[] = [];
-  await walk(absDir, all);
+  const complete = await walk(absDir, all);
   // Dependency manifests usually sit beside the package, not in it (requirements.txt next to app/):
   // read the ones in each parent directory up to the project root as well.
   for (let d = absDir; d !== root && d.startsWith(`${root}${path.sep}`); ) {
@@ -95,20 +139,30 @@ export async function collectApp(dir: string, opts: AppOptions = {}): Promise<Ap
     manifests: [],
     servers: [],
   };
+  if (!complete)
+    facts.errors.push({
+      file: rel(root, absDir),
+      line: 1,
+      message: `more than ${MAX_FILES} files: the rest were not read; point the app source at the package that holds the FastAPI app`,
+    });
+  // Module names are what `import` says: relative to the directory that holds the top package
+  // (`src/dispatch/config.py` is `dispatch.config` when the app source is `src/dispatch`).
+  const packageRoot = all.includes(path.join(absDir, '__init__.py')) ? path.dirname(absDir) : absDir;
+  const wanted = all.filter((f) => f.endsWith('.py') || dependenciesOf(f, '', true));
+  const texts = await readAll(wanted);
   const modules: ModuleInfo[] = [];
-  for (const full of all) {
+  for (const [i, full] of wanted.entries()) {
     const file = rel(root, full);
-    if ((await stat(full)).size > MAX_FILE_BYTES) continue;
+    const text = texts[i];
     if (full.endsWith('.py')) {
-      const text = await readFile(full, 'utf8');
+      if (text === undefined) continue;
       const tree = await parsePython(text);
       const error = firstSyntaxError(tree);
       facts.files.push(file);
       if (error) facts.errors.push({ file, ...error });
-      else modules.push(readModule(file, tree));
+      else modules.push(readModule(file, tree, moduleNameOf(rel(packageRoot, full))));
       continue;
     }
-    const text = await readFile(full, 'utf8').catch(() => undefined);
     if (text === undefined) continue;
     try {
       const deps = dependenciesOf(file, text);

@@ -1,7 +1,7 @@
 // One Python module's top level: imports (as a local-name → qualified-name map), functions,
 // classes and module-level assignments. The project resolves names across modules from these.
 
-import { lineOf, type Node, type Tree } from './parser.js';
+import { lineOf, type Node, type Scan, scanTree, type Tree } from './parser.js';
 import type { Import } from './schema.js';
 
 export interface FunctionInfo {
@@ -14,6 +14,7 @@ export interface FunctionInfo {
 export interface ClassInfo {
   name: string;
   line: number;
+  node: Node;
   bases: Node[];
   /** Class-body assignments: `x = 1`, `x: int = 1`, `x: int`. */
   attrs: Map<string, { value: Node | null; line: number }>;
@@ -31,6 +32,10 @@ export interface ModuleInfo {
   /** Module-level `name = <expr>`: the expression. */
   bindings: Map<string, Node>;
   decorated: Node[];
+  /** Calls and subscripts of the whole module, found once (see scanTree). */
+  scan: Scan;
+  /** Calls by the start of the innermost function, lambda or class around them; -1 is module level. */
+  callsByScope: Map<number, Node[]>;
 }
 
 export function moduleNameOf(file: string): string {
@@ -99,15 +104,15 @@ function readClass(def: Node): ClassInfo {
   const bases = (superclasses?.namedChildren ?? []).filter(
     (b): b is Node => b !== null && b.type !== 'keyword_argument',
   );
-  return { name: def.childForFieldName('name')!.text, line: lineOf(def), bases, attrs };
+  return { name: def.childForFieldName('name')!.text, line: lineOf(def), node: def, bases, attrs };
 }
 
 /** Reads the top level of a module, including definitions nested in top-level `if`/`try` blocks. */
-export function readModule(file: string, tree: Tree): ModuleInfo {
+export function readModule(file: string, tree: Tree, name = moduleNameOf(file)): ModuleInfo {
   const isPackage = file.endsWith('__init__.py');
   const mod: ModuleInfo = {
     file,
-    name: moduleNameOf(file),
+    name,
     tree,
     aliases: new Map(),
     imports: [],
@@ -115,7 +120,15 @@ export function readModule(file: string, tree: Tree): ModuleInfo {
     classes: new Map(),
     bindings: new Map(),
     decorated: [],
+    scan: scanTree(tree),
+    callsByScope: new Map(),
   };
+  for (const { node, scope } of mod.scan.calls) {
+    const key = scope?.startIndex ?? -1;
+    const list = mod.callsByScope.get(key);
+    if (list) list.push(node);
+    else mod.callsByScope.set(key, [node]);
+  }
   const visit = (stmts: (Node | null)[]) => {
     for (const s of stmts) {
       if (!s) continue;

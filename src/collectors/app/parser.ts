@@ -1,28 +1,83 @@
 // tree-sitter-python through web-tree-sitter: WASM only, no native build, loaded once per process.
 import { createRequire } from 'node:module';
-import type { Node, Parser as ParserT, Tree } from 'web-tree-sitter';
+import type { Node, Parser as ParserT, Query, Tree } from 'web-tree-sitter';
 
 export type { Node, Tree };
 
-let parserPromise: Promise<ParserT> | undefined;
+/**
+ * The nodes the extraction reads, found in one query run inside the WASM module: walking the tree
+ * from JavaScript node by node costs a boundary crossing and an object per node, ten times more.
+ */
+const SCAN = `
+(call) @call
+(subscript) @subscript
+(function_definition) @scope
+(lambda) @scope
+(class_definition) @scope
+(decorated_definition) @decorated
+`;
 
-async function load(): Promise<ParserT> {
-  const { Parser, Language } = await import('web-tree-sitter');
+interface Loaded {
+  parser: ParserT;
+  scan: Query;
+}
+let loading: Promise<Loaded> | undefined;
+let loaded: Loaded | undefined;
+
+async function load(): Promise<Loaded> {
+  const { Parser, Language, Query } = await import('web-tree-sitter');
   await Parser.init();
   const require = createRequire(import.meta.url);
   const wasm = require.resolve('tree-sitter-python/tree-sitter-python.wasm');
   const language = await Language.load(wasm);
   const parser = new Parser();
   parser.setLanguage(language);
-  return parser;
+  loaded = { parser, scan: new Query(language, SCAN) };
+  return loaded;
 }
 
+/** Parses with the one parser of the process (loaded once, reused for every file). */
 export async function parsePython(text: string): Promise<Tree> {
-  parserPromise ??= load();
-  const parser = await parserPromise;
+  loading ??= load();
+  const { parser } = loaded ?? (await loading);
   const tree = parser.parse(text);
   if (!tree) throw new Error('tree-sitter returned no tree');
   return tree;
+}
+
+export interface Scan {
+  /** Every call, in source order, with the innermost function, lambda or class around it (null: module level). */
+  calls: { node: Node; scope: Node | null }[];
+  subscripts: Node[];
+  /** Decorated definitions at any depth (routes and middleware are often declared inside a factory). */
+  decorated: Node[];
+}
+
+const functions = new WeakMap<Node, Node | null>();
+
+/** The `function` child of a call node, looked up once per node object (each lookup is a WASM call). */
+export function functionOf(call: Node): Node | null {
+  let fn = functions.get(call);
+  if (fn === undefined) {
+    fn = call.childForFieldName('function');
+    functions.set(call, fn);
+  }
+  return fn;
+}
+
+/** One pass over a parsed tree (see SCAN). */
+export function scanTree(tree: Tree): Scan {
+  if (!loaded) throw new Error('scanTree before parsePython');
+  const out: Scan = { calls: [], subscripts: [], decorated: [] };
+  const open: Node[] = [];
+  for (const { name, node } of loaded.scan.captures(tree.rootNode)) {
+    while (open.length > 0 && open.at(-1)!.endIndex <= node.startIndex) open.pop();
+    if (name === 'scope') open.push(node);
+    else if (name === 'call') out.calls.push({ node, scope: open.at(-1) ?? null });
+    else if (name === 'decorated') out.decorated.push(node);
+    else out.subscripts.push(node);
+  }
+  return out;
 }
 
 /** The first syntax error of a tree (an ERROR or a MISSING node), 1-based line, or undefined. */

@@ -1,14 +1,17 @@
 // Name resolution across the project's modules and static evaluation of simple expressions:
 // literals, `os.environ.get("X", default)`, `int(...)`, settings attributes, `logging.DEBUG`.
 import type { FunctionInfo, ModuleInfo } from './module.js';
-import { lineOf, type Node, stringValue } from './parser.js';
+import { functionOf, lineOf, type Node, stringValue } from './parser.js';
 import type { Value } from './schema.js';
 
 const LOG_LEVELS = new Set(['CRITICAL', 'FATAL', 'ERROR', 'WARNING', 'WARN', 'INFO', 'DEBUG', 'NOTSET']);
 const ENV_GETTERS = new Set(['os.environ.get', 'os.getenv', 'os.environ.setdefault']);
+/** Calls that read one setting from the environment: starlette's `Config` instance, python-decouple. */
+const CONFIG_READERS = /^(starlette\.config\.Config\(\)|decouple\.config|decouple\.AutoConfig\(\))$/;
 
 export class Project {
   readonly modules = new Map<string, ModuleInfo>();
+  private readonly sites = new Map<string, { mod: ModuleInfo; node: Node }[]>();
 
   constructor(modules: ModuleInfo[]) {
     for (const m of modules) this.modules.set(m.name, m);
@@ -143,6 +146,26 @@ export class Project {
       const dflt = args[1] ? this.evaluate(args[1], mod, depth + 1) : undefined;
       return { text: out.text, env, value: dflt && 'value' in dflt ? dflt.value : null };
     }
+    // starlette's `config = Config(".env")` then `config("X", cast=int, default=20)`; python-decouple alike.
+    if (CONFIG_READERS.test(q) && args[0]) {
+      const env = stringValue(args[0]);
+      if (!env) return out;
+      const kw = (name: string) =>
+        args
+          .find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name)
+          ?.childForFieldName('value');
+      const dfltNode = kw('default') ?? (args[1]?.type !== 'keyword_argument' ? args[1] : undefined);
+      if (!dfltNode) return { text: out.text, env };
+      const dflt = this.evaluate(dfltNode, mod, depth + 1);
+      if (!('value' in dflt)) return { text: out.text, env };
+      const cast = kw('cast')?.text;
+      return {
+        text: out.text,
+        env,
+        value:
+          cast && ['int', 'float', 'str', 'bool'].includes(cast) ? convert(cast, dflt.value) : dflt.value,
+      };
+    }
     if (['int', 'float', 'str', 'bool'].includes(q) && args.length === 1) {
       const inner = this.evaluate(args[0]!, mod, depth + 1);
       return { ...inner, text: out.text, value: convert(q, inner.value) };
@@ -163,8 +186,115 @@ export class Project {
     return out;
   }
 
+  /** A module-level binding of another project module named through an import: `config.POOL_SIZE`. */
+  private boundElsewhere(node: Node, mod: ModuleInfo): { mod: ModuleInfo; node: Node } | undefined {
+    if (!/^[\w.]+$/.test(node.text)) return undefined;
+    const [head, ...rest] = node.text.split('.');
+    const alias = mod.aliases.get(head!);
+    if (!alias) return undefined;
+    const full = [...alias.split('.'), ...rest];
+    for (let i = full.length - 1; i >= 1; i--) {
+      const m = this.modules.get(full.slice(0, i).join('.'));
+      if (!m) continue;
+      const bound = i === full.length - 1 ? m.bindings.get(full[i]!) : undefined;
+      return bound && m !== mod ? { mod: m, node: bound } : undefined;
+    }
+    return undefined;
+  }
+
+  private readonly callsByText = new Map<ModuleInfo, Map<string, Node[]>>();
+
+  /** Calls of the project function `qualified` anywhere in the project (cached per function). */
+  private callSites(qualified: string): { mod: ModuleInfo; node: Node }[] {
+    const cached = this.sites.get(qualified);
+    if (cached) return cached;
+    const i = qualified.lastIndexOf('.');
+    const [home, fname] = [qualified.slice(0, i), qualified.slice(i + 1)];
+    const out: { mod: ModuleInfo; node: Node }[] = [];
+    for (const m of this.modules.values()) {
+      const names = new Set<string>(m.name === home ? [fname] : []);
+      for (const [local, target] of m.aliases) {
+        if (target === qualified) names.add(local);
+        else if (target === home) names.add(`${local}.${fname}`);
+      }
+      if (names.size === 0) continue;
+      // Each module's calls by the text of what they call, read once.
+      let index = this.callsByText.get(m);
+      if (!index) {
+        index = new Map();
+        for (const { node } of m.scan.calls) {
+          const text = functionOf(node)?.text;
+          if (text) index.set(text, [...(index.get(text) ?? []), node]);
+        }
+        this.callsByText.set(m, index);
+      }
+      for (const name of names) for (const node of index.get(name) ?? []) out.push({ mod: m, node });
+    }
+    this.sites.set(qualified, out);
+    return out;
+  }
+
+  /**
+   * A parameter of the enclosing top-level function: the value its callers in the project pass
+   * (the first one known), else its default. `create_engine(url, pool_size=pool_size)` inside
+   * `def make_engine(pool_size=5)` called as `make_engine(pool_size=settings.POOL_SIZE)`.
+   */
+  private parameterValue(node: Node, mod: ModuleInfo, depth: number): Value | undefined {
+    // The enclosing top-level function, by position: no walk up the tree (each step is a WASM call).
+    let fn: FunctionInfo | undefined;
+    for (const f of mod.functions.values())
+      if (f.node.startIndex <= node.startIndex && node.endIndex <= f.node.endIndex) fn = f;
+    if (!fn) return undefined;
+    const params = this.paramsOf(fn);
+    const index = params.findIndex((p) => p.name === node.text);
+    const param = params[index];
+    if (!param) return undefined;
+    for (const site of this.callSites(`${mod.name}.${fn.name}`)) {
+      const args = (site.node.childForFieldName('arguments')?.namedChildren ?? []).filter(
+        (a): a is Node => a !== null && a.type !== 'comment',
+      );
+      const kw = args.find(
+        (a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === node.text,
+      );
+      const given =
+        kw?.childForFieldName('value') ??
+        (args[index]?.type === 'keyword_argument' ? undefined : args[index]);
+      if (!given) continue;
+      const v = this.evaluate(given, site.mod, depth + 2);
+      if ('value' in v || v.env)
+        return { ...v, from: v.from ?? { file: site.mod.file, line: lineOf(given) } };
+    }
+    if (!param.dflt) return undefined;
+    const v = this.evaluate(param.dflt, mod, depth + 2);
+    return 'value' in v ? { ...v, from: { file: mod.file, line: lineOf(param.dflt) } } : undefined;
+  }
+
+  private readonly params = new Map<FunctionInfo, { name: string; dflt: Node | null }[]>();
+
+  /** A function's parameters: name and default, in order (read once). */
+  private paramsOf(fn: FunctionInfo): { name: string; dflt: Node | null }[] {
+    let out = this.params.get(fn);
+    if (out) return out;
+    out = (fn.node.childForFieldName('parameters')?.namedChildren ?? []).flatMap((p) => {
+      if (!p) return [];
+      const name = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChild(0));
+      return name ? [{ name: name.text, dflt: p.childForFieldName('value') }] : [];
+    });
+    this.params.set(fn, out);
+    return out;
+  }
+
   private evaluateName(node: Node, mod: ModuleInfo, depth: number, out: Value): Value {
+    const elsewhere = this.boundElsewhere(node, mod);
+    if (elsewhere)
+      return {
+        ...this.evaluate(elsewhere.node, elsewhere.mod, depth + 1),
+        text: out.text,
+        from: { file: elsewhere.mod.file, line: lineOf(elsewhere.node) },
+      };
     if (node.type === 'identifier') {
+      const param = this.parameterValue(node, mod, depth);
+      if (param) return { ...param, text: out.text };
       const bound = mod.bindings.get(node.text);
       if (bound)
         return {

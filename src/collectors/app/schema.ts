@@ -27,6 +27,7 @@ export const CallSchema = z.object({
   /** Fully qualified through imports; a method on a module-level client is `<factory>().<method>`. */
   qualified: z.string(),
   awaited: z.boolean(),
+  /** Arguments, read for calls to the libraries the checks know (route calls to anything else have none). */
   args: z.record(z.string(), ValueSchema).default({}),
   positional: z.array(ValueSchema).default([]),
 });
@@ -59,7 +60,11 @@ export const MiddlewareSchema = z.object({
   name: z.string(),
   qualified: z.string(),
   how: z.enum(['add_middleware', 'middleware-list', 'decorator']),
+  /** The app it is added to, as written (`app`, `api`): each FastAPI instance has its own stack. */
+  app: z.string().default(''),
   args: z.record(z.string(), ValueSchema).default({}),
+  /** For a project middleware with an async `dispatch`/`__call__` (or an async decorated function): the calls it makes, as for routes. */
+  calls: z.array(RouteCallSchema).default([]),
 });
 export type Middleware = z.infer<typeof MiddlewareSchema>;
 

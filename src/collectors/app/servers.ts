@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { collectCompose } from '../compose/index.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
-import { chainInstructions, shippedStages } from '../dockerfile/views.js';
+import { chainInstructions } from '../dockerfile/views.js';
 import { readModule } from './module.js';
 import { firstSyntaxError, parsePython } from './parser.js';
 import { Project } from './project.js';
@@ -24,15 +24,16 @@ function dirsUpTo(dir: string, root: string): string[] {
 }
 
 /**
- * ENTRYPOINT + CMD of each stage that ships (not only the last one: a multi-target Dockerfile's
- * last stage may be a Lambda or dev target), inherited through `FROM <stage>`.
+ * The server command of each stage that starts one, inherited through `FROM <stage>`: a
+ * multi-target Dockerfile often ends with a worker, Lambda or dev stage, and the API server is an
+ * earlier target (`target: api` in compose), possibly one that other stages build on.
  */
 async function fromDockerfile(full: string, file: string): Promise<ServerCommand[]> {
   const parsed = parseDockerfile(await readFile(full, 'utf8'), file);
   if (!parsed.ok) return [];
   const df = parsed.data;
   const seen = new Set<number>();
-  return shippedStages(df).flatMap(({ stage }) => {
+  return df.stages.flatMap((stage) => {
     const chain = chainInstructions(df, stage);
     const find = (k: string) => chain.filter((i) => i.keyword === k).at(-1);
     const entry = find('ENTRYPOINT');
@@ -119,10 +120,11 @@ async function fromGunicornConfig(full: string, file: string): Promise<ServerCom
   ];
 }
 
-/** `uvicorn.run(app, workers=4, loop="uvloop")` in the source. */
+/** `uvicorn.run(app, workers=4, loop="uvloop")` in the source; a `reload=True` run is a dev server, not the deployment. */
 function fromPythonCalls(facts: AppFacts): ServerCommand[] {
   return facts.calls
     .filter((c) => c.qualified === 'uvicorn.run' || c.qualified === 'hypercorn.asyncio.serve')
+    .filter((c) => c.args.reload?.value !== true)
     .map((c) => {
       const options: Record<string, string> = {};
       for (const [k, v] of Object.entries(c.args))

@@ -113,3 +113,29 @@ export function valueNote(v: Value): string | undefined {
   if (v.from) parts.push(`defined at ${v.from.file}:${v.from.line}`);
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
+
+/**
+ * Evidence for a finding that is an absence (no server command, no rate limiter): where the app
+ * is, so that every warn or fail names a place. Each FastAPI instance, else the directory read.
+ */
+export function absence(
+  apps: AppTarget[],
+  observed: string,
+  expected: string,
+  status: 'warn' | 'fail',
+  note?: string,
+): Evidence[] {
+  return apps.flatMap(({ data }) => {
+    const where =
+      data.apps.length > 0 ? data.apps.map((a) => ({ ...at(a), app: a.name })) : [{ subject: data.dir }];
+    return where.map(({ app, ...loc }: { app?: string; subject: string; file?: string; line?: number }) => ({
+      ...loc,
+      observed,
+      expected,
+      status,
+      ...(note || app
+        ? { note: [app ? `FastAPI instance ${app}` : undefined, note].filter(Boolean).join('; ') }
+        : {}),
+    }));
+  });
+}
