@@ -66,12 +66,15 @@ fi
 echo "base: $BASE_TAG"
 
 REG_OUT=$(mktemp)
-node "$ROOT/scripts/npm-cache-registry.mjs" >"$REG_OUT" &
+# A fixed port: the registry's URL is a build argument, and a new value would rebuild the npm ci
+# layers every run instead of reusing them.
+REG_PORT=${STRISK_NPM_CACHE_PORT:-48730}
+node "$ROOT/scripts/npm-cache-registry.mjs" "$REG_PORT" >"$REG_OUT" &
 REG_PID=$!
 trap 'kill "$REG_PID" 2>/dev/null || true; rm -f "$REG_OUT"' EXIT
 for _ in $(seq 50); do [ -s "$REG_OUT" ] && break; sleep 0.1; done
 REGISTRY=$(head -n 1 "$REG_OUT")
-[ -n "$REGISTRY" ] || { echo "build-image: the npm cache registry did not start" >&2; exit 1; }
+[ -n "$REGISTRY" ] || { echo "build-image: the npm cache registry did not start on 127.0.0.1:$REG_PORT (STRISK_NPM_CACHE_PORT)" >&2; exit 1; }
 
 START=$(date +%s)
 DOCKER_BUILDKIT=0 docker build --quiet --network host --build-arg "BASE=$BASE_TAG" \

@@ -2,7 +2,8 @@
 // and tarballs `npm ci` fetched before), for builds that cannot reach the public registry: the
 // image build in scripts/build-image.sh points `npm ci` at it. Prints its URL, then serves until
 // killed. Misses are 404s (the build then fails and names the package): nothing is fetched.
-// Usage: node scripts/npm-cache-registry.mjs [CACHE_DIR]   (default: `npm config get cache`)
+// Usage: node scripts/npm-cache-registry.mjs [PORT] [CACHE_DIR]   (defaults: any free port,
+// `npm config get cache`)
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 const npmCli = execFileSync('sh', ['-c', 'readlink -f "$(command -v npm)"'], { encoding: 'utf8' }).trim();
 const cacache = createRequire(npmCli)('cacache');
 const cacheDir =
-  process.argv[2] ?? execFileSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).trim();
+  process.argv[3] ?? execFileSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).trim();
 const store = join(cacheDir, '_cacache');
 const UPSTREAM = 'https://registry.npmjs.org';
 
@@ -33,7 +34,11 @@ const server = createServer(async (req, res) => {
     res.end('{"error":"not in the local npm cache"}');
   }
 });
-server.listen(0, '127.0.0.1', () => {
+server.on('error', (err) => {
+  process.stderr.write(`npm-cache-registry: ${err.message}\n`);
+  process.exit(1);
+});
+server.listen(Number(process.argv[2] ?? 0), '127.0.0.1', () => {
   const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   process.stdout.write(`http://127.0.0.1:${port}/\n`);
 });
