@@ -197,6 +197,7 @@ describe('action.yml', () => {
     // The upload step would run, on a SARIF 2.1.0 file that exists.
     const upload = r.uses.find((u) => u.uses.startsWith('github/codeql-action/upload-sarif'));
     expect(upload?.with).toEqual({ sarif_file: 'strisk-reports/strisk.sarif', category: 'strisk' });
+    expect(r.outputs['sarif-file']).toBe('strisk-reports/strisk.sarif');
     const sarif = JSON.parse(readFileSync(join(r.ctx.workspace, upload!.with.sarif_file!), 'utf8'));
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.runs[0].results.length).toBeGreaterThan(0);
