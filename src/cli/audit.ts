@@ -7,6 +7,7 @@ import { collectTarget, LIVE_SOURCES, type LiveSourceInfo, type LiveSourceName }
 import { redactUrl, type TargetSpec } from '../collectors/types.js';
 import { findConfig, type LoadedConfig, loadConfig } from '../config/load.js';
 import { CATALOGUE } from '../core/catalogue.js';
+import { SEVERITIES, type Severity } from '../core/check.js';
 import { runChecks } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
 import { FACTS_SCHEMA_VERSION, type Facts, FactsSchema, type TargetFacts } from '../core/facts.js';
@@ -38,6 +39,7 @@ export interface AuditFlags {
   skip?: string[];
   format?: string[];
   failOn?: string;
+  failOnSeverity?: string;
   minScore?: string;
   allowIncomplete?: boolean;
   saveFacts?: string;
@@ -305,6 +307,11 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   }
   if (failOnValue === 'regression' && !flags.baseline)
     throw new InputError('--fail-on regression needs --baseline REPORT.json');
+  const failOnSeverity = flags.failOnSeverity;
+  if (failOnSeverity !== undefined && !(SEVERITIES as readonly string[]).includes(failOnSeverity))
+    throw new InputError(`--fail-on-severity expects ${SEVERITIES.join(', ')}, got "${failOnSeverity}"`);
+  if (failOnSeverity !== undefined && failOnValue === 'never')
+    throw new InputError('--fail-on-severity gates failures: it cannot be combined with --fail-on never');
   const baseline: Baseline | undefined = flags.baseline ? readBaseline(flags.baseline) : undefined;
   const minScore = intOption(flags.minScore, '--min-score', 0, 100) ?? loaded.config.minScore;
   const only = [...(flags.only ?? []), ...(loaded.config.checks?.only ?? [])];
@@ -355,6 +362,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     results,
     {
       failOn: failOnValue as FailOn,
+      failOnSeverity: failOnSeverity as Severity | undefined,
       minScore,
       allowIncomplete: flags.allowIncomplete,
       waivers: loaded.config.waivers,

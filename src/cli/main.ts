@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { LIVE_SOURCES, type LiveSourceInfo } from '../collectors/live.js';
+import { SEVERITIES } from '../core/check.js';
 import { InputError } from '../core/errors.js';
 import { terminalSafe, textSafe } from '../reporters/escape.js';
 import { VERSION } from '../version.js';
@@ -9,7 +10,8 @@ import { VERSION } from '../version.js';
 const EXIT_CODES = `
 Exit codes:
   0  the gate passed
-  1  the gate failed (--fail-on, --min-score, a regression against --baseline, an expired waiver)
+  1  the gate failed (--fail-on, --fail-on-severity, --min-score, a regression against --baseline,
+     an expired waiver); every gate given must pass
   2  invalid usage, config or input file
   3  the audit is incomplete: a configured source could not be read (unless --allow-incomplete)
   Where several apply, the highest wins.`;
@@ -56,6 +58,12 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     .option(
       '--baseline <report.json>',
       'an earlier --format json report: regressions against it fail the gate',
+    )
+    .addOption(
+      new Option(
+        '--fail-on-severity <level>',
+        'count only results of this severity or above for --fail-on fail/warn (with --fail-on regression: also fail on such a failure)',
+      ).choices(SEVERITIES),
     )
     .option('--min-score <n>', 'fail the gate below this score (0-100)')
     .option('--allow-incomplete', 'exit 0/1 even when a configured source could not be read')

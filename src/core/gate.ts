@@ -2,6 +2,7 @@ import type { Baseline } from '../policy/baseline.js';
 import { compareRuns, type Tolerances } from '../policy/compare.js';
 import { applyWaivers, describeWaiver, isWaived } from '../policy/waivers.js';
 import { CATALOGUE } from './catalogue.js';
+import { SEVERITIES, type Severity } from './check.js';
 import type { Facts, SourceName } from './facts.js';
 import {
   type CheckResult,
@@ -19,6 +20,11 @@ import {
 export interface Policy {
   failOn: FailOn;
   minScore?: number;
+  /**
+   * With it, the status gate (`failOn` fail or warn) counts only results of this severity or
+   * above; with `failOn` regression, such a failure fails the gate on top of the regressions.
+   */
+  failOnSeverity?: Severity;
   allowIncomplete?: boolean;
   waivers?: readonly Waiver[];
   /** An earlier report: with it, regressions fail the gate (except with failOn `never`). */
@@ -29,6 +35,11 @@ export interface Policy {
 export interface Judged {
   comparison?: Comparison;
   waivers?: WaiverStatus[];
+}
+
+/** True when severity `s` is `level` or more severe (critical > high > medium > low > info). */
+export function atLeast(s: Severity, level: Severity): boolean {
+  return SEVERITIES.indexOf(s) <= SEVERITIES.indexOf(level);
 }
 
 const SECTION_ORDER = [...new Set(CATALOGUE.map((e) => e.section))];
@@ -47,15 +58,20 @@ export function judge(
   const judged = results.filter((r) => r.kind !== 'info');
   const bad = (status: string) => judged.filter((r) => r.status === status).map((r) => r.id);
   // A waived failure does not fail the gate; one whose waiver expired does.
+  // With --fail-on-severity, only results at or above that severity count for the status gate.
+  const level = policy.failOnSeverity;
+  const severe = (r: CheckResult) => level === undefined || atLeast(r.severity, level);
   const unwaived = (status: string) =>
-    judged.filter((r) => r.status === status && !isWaived(r)).map((r) => r.id);
+    judged.filter((r) => r.status === status && !isWaived(r) && severe(r)).map((r) => r.id);
   const fails = unwaived('fail');
   const warns = unwaived('warn');
   const gating = policy.failOn !== 'never';
-  if ((policy.failOn === 'fail' || policy.failOn === 'warn') && fails.length > 0)
-    reasons.push(`${fails.length} failed: ${fails.join(', ')}`);
+  const atOrAbove = level ? ` at or above ${level} severity` : '';
+  const statusGate =
+    policy.failOn === 'fail' || policy.failOn === 'warn' || (policy.failOn === 'regression' && level);
+  if (statusGate && fails.length > 0) reasons.push(`${fails.length} failed${atOrAbove}: ${fails.join(', ')}`);
   if (policy.failOn === 'warn' && warns.length > 0)
-    reasons.push(`${warns.length} warned: ${warns.join(', ')}`);
+    reasons.push(`${warns.length} warned${atOrAbove}: ${warns.join(', ')}`);
   const waivedIds = new Set(results.filter(isWaived).map((r) => r.id));
   const regressions = (extra.comparison?.regressions ?? []).filter((c) => !waivedIds.has(c.id));
   if (gating && regressions.length > 0)
@@ -84,6 +100,7 @@ export function judge(
     passed: exitCode === 0,
     exitCode,
     failOn: policy.failOn,
+    ...(level ? { failOnSeverity: level } : {}),
     minScore: policy.minScore,
     reasons,
     ...(warnings.length > 0 ? { warnings } : {}),

@@ -79,6 +79,8 @@ export interface GateVerdict {
   passed: boolean;
   exitCode: 0 | 1 | 3;
   failOn: FailOn;
+  /** `--fail-on-severity`: the status gate counted only results of this severity or above. */
+  failOnSeverity?: Severity;
   minScore?: number;
   reasons: string[];
   /** What needs attention without failing the gate (waivers close to expiry). */
