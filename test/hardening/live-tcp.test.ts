@@ -10,8 +10,8 @@ import { spawnAudit } from '../support/spawn-audit.js';
 // Issue 11, "Hostile servers": each live TCP source against each kind of hostile server ends in
 // exit 3 within its deadline, names the cause, keeps memory bounded by the response cap, still
 // audits the other sources, and exits as soon as the report is written.
-// Short, yet long enough that on a loaded machine the collector's own deadline (which starts after
-// its client library is loaded) comes before the run's hard one, so the cause is the collector's.
+// Short, so a dripping server's overall deadline (4 × this) keeps the matrix quick; the idle wait
+// and the deadline start after the client library is loaded, so the cause is the collector's.
 const TIMEOUT_MS = 3000;
 // A server that streams must be stopped by the response cap, not by the deadline: these rows get
 // a deadline the cap has to beat (a stream this fast fills the cap within a second or two).
