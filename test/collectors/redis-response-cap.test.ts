@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReadOnlyRedis } from '../../src/collectors/redis/client.js';
+import { SocketBounds } from '../../src/collectors/socket-bounds.js';
 
 // The Redis cap and header guard sit on the connection strisk opens itself (ioredis's Connector
 // option): in plain text and through TLS (rediss://), replies under the caps pass, each round trip
@@ -64,7 +65,7 @@ for (const withTls of [false, true]) {
       const port = await start(withTls);
       const c = new ReadOnlyRedis(
         { host: '127.0.0.1', port, db: 0, ...(withTls ? { tls: { rejectUnauthorized: false } } : {}) },
-        5000,
+        new SocketBounds(5000, new AbortController().signal),
         64 * 1024,
       );
       await c.connect();

@@ -9,6 +9,7 @@ import {
 } from '../../src/collectors/redis/client.js';
 import { collect } from '../../src/collectors/redis/index.js';
 import { RedisFactsSchema } from '../../src/collectors/redis/schema.js';
+import { SocketBounds } from '../../src/collectors/socket-bounds.js';
 import { requireService } from '../support/services.js';
 
 const ctx = { timeoutMs: 3000, projectDir: '.' };
@@ -205,7 +206,10 @@ describe('redis collector is read-only', () => {
   });
 
   it('refuses a write before it reaches the server', async () => {
-    const client = new ReadOnlyRedis(parseRedisUrl(BAD), 1000);
+    const client = new ReadOnlyRedis(
+      parseRedisUrl(BAD),
+      new SocketBounds(1000, new AbortController().signal),
+    );
     try {
       await client.connect();
       const before = (await commandstats()).get('set') ?? 0;

@@ -1,16 +1,17 @@
 import pg from 'pg';
 import type { TargetFacts } from '../../core/facts.js';
 import {
+  boundClient,
   capClient,
   capError,
   closeClient,
   connectionFor,
   secretsOf,
-  timeoutError,
 } from '../postgres/connect.js';
 import { classifyPgError } from '../postgres/errors.js';
 import { ReadOnlySession } from '../postgres/readonly.js';
-import { type CollectContext, scrubPassword, type TargetSpec, withDeadline } from '../types.js';
+import { deadlineSignal, SocketBounds, untilDeadline } from '../socket-bounds.js';
+import { type CollectContext, scrubPassword, type TargetSpec } from '../types.js';
 import { type PgbouncerFacts, PgbouncerFactsSchema } from './schema.js';
 
 export type { PgbouncerFacts } from './schema.js';
@@ -29,7 +30,7 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
   const started = performance.now();
   let conn: ReturnType<typeof connectionFor>;
   try {
-    conn = connectionFor(target, 'pgbouncer', ctx.timeoutMs);
+    conn = connectionFor(target, 'pgbouncer');
   } catch (err) {
     return {
       target: target.name ?? 'pgbouncer target',
@@ -41,19 +42,19 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
   const label = conn.label.replace(/^postgres:/, 'pgbouncer:');
   const name = target.name ?? label;
   // The console refuses startup parameters it does not know; send none beyond the basics.
-  const client = new pg.Client({ ...conn.config, application_name: undefined, query_timeout: ctx.timeoutMs });
+  const client = new pg.Client({ ...conn.config, application_name: undefined });
   capClient(client);
+  // Each request may wait `timeoutMs` on a silent server; the whole target ends at the deadline.
+  const signal = deadlineSignal(ctx.timeoutMs, ctx.signal);
+  const bounds = new SocketBounds(ctx.timeoutMs, signal);
+  boundClient(client, bounds);
   client.on('error', () => {});
   const elapsed = () => Math.round(performance.now() - started);
   try {
-    const data = await withDeadline(
-      () => read(client),
-      ctx.timeoutMs,
-      () => timeoutError(ctx.timeoutMs),
-    );
+    const data = await untilDeadline(signal, () => read(client, bounds));
     return { target: name, status: 'ok', durationMs: elapsed(), data: PgbouncerFactsSchema.parse(data) };
   } catch (err) {
-    const c0 = classifyPgError(capError(client) ?? err, label);
+    const c0 = classifyPgError(capError(client) ?? bounds.error ?? err, label);
     // A server may quote the password back in its error: it must never reach the facts.
     const c = { ...c0, message: scrubPassword(c0.message, target.url, secretsOf(client)) };
     // The console answers "not allowed" (08P01) to users outside admin_users / stats_users.
@@ -67,13 +68,14 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
     }
     return { target: name, status: c.status, message: c.message, durationMs: elapsed() };
   } finally {
+    bounds.close();
     await closeClient(client);
   }
 }
 
-async function read(client: pg.Client): Promise<PgbouncerFacts> {
-  await client.connect();
-  const db = new ReadOnlySession(client);
+async function read(client: pg.Client, bounds: SocketBounds): Promise<PgbouncerFacts> {
+  await bounds.request(() => client.connect());
+  const db = new ReadOnlySession(client, '', bounds);
   const configRows = await db.query<Row>('SHOW CONFIG');
   const pools = await db.query<Row>('SHOW POOLS');
   const stats = await db.query<Row>('SHOW STATS');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Client, ClientConfig } from 'pg';
 import { ReceiveCap } from '../response-cap.js';
+import type { SocketBounds } from '../socket-bounds.js';
 import type { TargetSpec } from '../types.js';
 
 export interface Connection {
@@ -44,16 +45,12 @@ const LIBPQ_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'uselibpqco
 /**
  * The client config for a target: its URL, or libpq's `PG*` variables when the target has no
  * URL (node-postgres reads PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE itself; PGSSLMODE
- * is applied here like the URL's `sslmode`).
+ * is applied here like the URL's `sslmode`). No pg timeouts: connectionTimeoutMillis and
+ * query_timeout count wall-clock time, so a starved process would blame a fast server; the time
+ * bounds are `boundClient`'s.
  */
-export function connectionFor(
-  target: TargetSpec,
-  defaultDb: string | undefined,
-  timeoutMs: number,
-): Connection {
+export function connectionFor(target: TargetSpec, defaultDb: string | undefined): Connection {
   const base: ClientConfig = {
-    connectionTimeoutMillis: timeoutMs,
-    query_timeout: timeoutMs,
     application_name: 'strisk',
     keepAlive: false,
   };
@@ -83,11 +80,6 @@ export function connectionFor(
     host,
     port,
   };
-}
-
-/** What a deadline raises: an ETIMEDOUT, classified as a timeout like a socket's own. */
-export function timeoutError(ms: number): Error {
-  return Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' });
 }
 
 /**
@@ -129,9 +121,35 @@ export function capClient(
   caps.set(client, cap);
 }
 
+/**
+ * Puts a client's connection under `bounds` (the idle wait on the server, the source deadline):
+ * the socket, and the TLS stream that replaces it, count as the server's activity and are
+ * destroyed when a bound trips. Call it right after `new pg.Client()`, before connect, and run
+ * the connect and every query through `bounds.request`.
+ */
+export function boundClient(client: Client, bounds: SocketBounds): void {
+  const connection = (client as unknown as { connection: PgConnection }).connection;
+  bounds.watch(connection.stream);
+  connection.on('sslconnect', () => bounds.watch(connection.stream));
+  // Authentication steps the server waits on this side for: the password (read from a pgpass
+  // file perhaps, hashed for MD5) and SCRAM's proofs (4096 rounds of PBKDF2 through WebCrypto,
+  // seconds on a starved machine). That time is this machine's, not the server's silence.
+  for (const step of AUTH_STEPS) connection.on(step, () => bounds.ourTurn());
+}
+
+const AUTH_STEPS = [
+  'authenticationCleartextPassword',
+  'authenticationMD5Password',
+  'authenticationSASL',
+  'authenticationSASLContinue',
+] as const;
+
 interface PgConnection {
   stream: import('node:stream').Duplex;
-  on(event: 'sslconnect' | 'dataRow' | 'readyForQuery', listener: () => void): void;
+  on(
+    event: 'sslconnect' | 'dataRow' | 'readyForQuery' | (typeof AUTH_STEPS)[number],
+    listener: () => void,
+  ): void;
 }
 
 /** The cap's error when the cap closed the connection: the cause to report, whatever pg made of it. */
@@ -149,14 +167,18 @@ export function secretsOf(client: Client): string[] {
 
 /** Ends the session; end() waits for the server, and a server that never answers must not hold the run. */
 export async function closeClient(client: Client): Promise<void> {
-  const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
+  const stream = (client as unknown as { connection?: { stream?: { destroy(): void; destroyed?: boolean } } })
+    .connection?.stream;
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    client.end().catch(() => {}),
-    new Promise((r) => {
-      timer = setTimeout(r, 200);
-    }),
-  ]);
+  // A connection a bound has destroyed has no session left to end.
+  if (!stream?.destroyed) {
+    await Promise.race([
+      client.end().catch(() => {}),
+      new Promise((r) => {
+        timer = setTimeout(r, 200);
+      }),
+    ]);
+  }
   clearTimeout(timer);
   stream?.destroy();
   caps.get(client)?.destroy();

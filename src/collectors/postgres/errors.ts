@@ -29,7 +29,8 @@ export function classifyPgError(err: unknown, label: string): ClassifiedError {
     case 'ECONNRESET':
       return { status: 'unreachable', message: `cannot connect to ${label}: ${msg}` };
     case 'ETIMEDOUT':
-      return { status: 'timeout', message: `connection to ${label} timed out` };
+      // An idle wait or the source deadline (a WaitError), or the socket's own connect timeout.
+      return { status: 'timeout', message: `connection to ${label} timed out: ${msg}` };
   }
   if (/timeout|timed out/i.test(msg)) return { status: 'timeout', message: `${label}: ${msg}` };
   if (/terminated unexpectedly|ECONNRESET|socket hang up/i.test(msg)) {

@@ -1,8 +1,9 @@
 import pg from 'pg';
 import type { TargetFacts } from '../../core/facts.js';
 import { redactSqlLiterals } from '../../core/redact-sql.js';
-import { type CollectContext, scrubPassword, type TargetSpec, withDeadline } from '../types.js';
-import { capClient, capError, closeClient, connectionFor, secretsOf, timeoutError } from './connect.js';
+import { deadlineSignal, SocketBounds, untilDeadline } from '../socket-bounds.js';
+import { type CollectContext, scrubPassword, type TargetSpec } from '../types.js';
+import { boundClient, capClient, capError, closeClient, connectionFor, secretsOf } from './connect.js';
 import { classifyPgError } from './errors.js';
 import { ReadOnlySession } from './readonly.js';
 import { type Forbidden, type PostgresFacts, PostgresFactsSchema, type Setting } from './schema.js';
@@ -44,7 +45,7 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
   const defaultDb = typeof target.database === 'string' ? target.database : undefined;
   let conn: ReturnType<typeof connectionFor>;
   try {
-    conn = connectionFor(target, defaultDb, ctx.timeoutMs);
+    conn = connectionFor(target, defaultDb);
   } catch (err) {
     const name = target.name ?? 'postgres target';
     return {
@@ -58,20 +59,21 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
   const elapsed = () => Math.round(performance.now() - started);
   const client = new pg.Client(conn.config);
   capClient(client);
+  // Each request may wait `timeoutMs` on a silent server; the whole target ends at the deadline.
+  const signal = deadlineSignal(ctx.timeoutMs, ctx.signal);
+  const bounds = new SocketBounds(ctx.timeoutMs, signal);
+  boundClient(client, bounds);
   client.on('error', () => {}); // a late socket error after the deadline must not crash the run
   try {
-    const data = await withDeadline(
-      () => read(client, target, conn, ctx.timeoutMs),
-      ctx.timeoutMs,
-      () => timeoutError(ctx.timeoutMs),
-    );
+    const data = await untilDeadline(signal, () => read(client, target, conn, ctx.timeoutMs, bounds));
     return { target: name, status: 'ok', durationMs: elapsed(), data: PostgresFactsSchema.parse(data) };
   } catch (err) {
-    const c = classifyPgError(capError(client) ?? err, conn.label);
+    const c = classifyPgError(capError(client) ?? bounds.error ?? err, conn.label);
     // A server may quote the password back in its error: it must never reach the facts.
     const message = scrubPassword(c.message, target.url, secretsOf(client));
     return { target: name, status: c.status, message, durationMs: elapsed() };
   } finally {
+    bounds.close();
     await closeClient(client);
   }
 }
@@ -81,10 +83,14 @@ async function read(
   target: TargetSpec,
   conn: ReturnType<typeof connectionFor>,
   timeoutMs: number,
+  bounds: SocketBounds,
 ): Promise<PostgresFacts> {
-  await client.connect();
-  const db = new ReadOnlySession(client, MARK);
+  await bounds.request(() => client.connect());
+  const db = new ReadOnlySession(client, MARK, bounds);
   await db.query('BEGIN READ ONLY');
+  // One statement runs at most as long as a request may wait on a silent server (the server sends
+  // nothing while it works): the server stops the work itself, where a dropped client would leave
+  // it running, and says so ("canceling statement due to statement timeout").
   await db.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
   const [p] = await db.query<Row>(PROBE);
   if (!p) throw new Error('the probe returned no row');

@@ -1,4 +1,5 @@
 import type { Client, QueryResultRow } from 'pg';
+import type { SocketBounds } from '../socket-bounds.js';
 import { capError } from './connect.js';
 
 /** Thrown before anything is sent when a statement is not a read. */
@@ -46,10 +47,14 @@ export function isReadOnlyStatement(sql: string): boolean {
 /** The one way collectors talk to PostgreSQL and PgBouncer: reads only, counted. */
 export class ReadOnlySession {
   queries = 0;
-  /** `mark` prefixes every statement (a comment), so the audit's own statements can be told apart. */
+  /**
+   * `mark` prefixes every statement (a comment), so the audit's own statements can be told apart.
+   * With `bounds`, each statement is a request under its idle wait and the source deadline.
+   */
   constructor(
     private readonly client: Client,
     private readonly mark = '',
+    private readonly bounds?: SocketBounds,
   ) {}
 
   async query<R extends QueryResultRow = QueryResultRow>(sql: string, params?: unknown[]): Promise<R[]> {
@@ -57,7 +62,8 @@ export class ReadOnlySession {
     this.queries++;
     if (this.mark && !sql.startsWith(this.mark)) sql = `${this.mark} ${sql}`;
     // Without params pg uses the simple query protocol, the only one PgBouncer's console speaks.
-    const res = params ? await this.client.query<R>(sql, params) : await this.client.query<R>(sql);
+    const send = () => (params ? this.client.query<R>(sql, params) : this.client.query<R>(sql));
+    const res = this.bounds ? await this.bounds.request(send) : await send();
     // An answer that arrived whole in one read completes before the closed socket is noticed.
     const over = capError(this.client);
     if (over) throw over;

@@ -3,6 +3,7 @@ import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { AbstractConnector, Redis } from 'ioredis';
 import type { TargetStatus } from '../../core/facts.js';
 import { ReceiveCap } from '../response-cap.js';
+import type { SocketBounds } from '../socket-bounds.js';
 import { RespGuard } from './resp-guard.js';
 
 /**
@@ -90,7 +91,11 @@ export function parseRedisUrl(url: string, tls: ConnectionOptions = {}): Endpoin
   };
 }
 
-/** One connection that can only read. */
+/**
+ * One connection that can only read. Its time bounds are `bounds`: ioredis's own timers
+ * (connectTimeout, commandTimeout) count wall-clock time, so a starved process would blame a fast
+ * server; they are off, and `bounds` measures the server's silence instead.
+ */
 export class ReadOnlyRedis {
   private readonly redis: Redis;
   /** The socket's or handshake's own error: ioredis rejects with a bare "Connection is closed". */
@@ -100,7 +105,7 @@ export class ReadOnlyRedis {
 
   constructor(
     readonly endpoint: Endpoint,
-    timeoutMs: number,
+    private readonly bounds: SocketBounds,
     maxBytes = REDIS_MAX_RESPONSE_BYTES,
   ) {
     const cap = new ReceiveCap(maxBytes);
@@ -127,6 +132,7 @@ export class ReadOnlyRedis {
               this.firstError = err;
             });
             cap.watch(stream);
+            bounds.watch(stream);
             // ioredis adds its decoder on connect; the guard goes in front of it a tick later.
             stream.once(endpoint.tls ? 'secureConnect' : 'connect', () =>
               process.nextTick(() =>
@@ -160,8 +166,7 @@ export class ReadOnlyRedis {
       retryStrategy: () => null,
       reconnectOnError: () => false,
       autoResendUnfulfilledCommands: false,
-      connectTimeout: Math.max(1, timeoutMs),
-      commandTimeout: Math.max(1, timeoutMs),
+      connectTimeout: 0,
       protocol: 2,
       disableClientInfo: true,
     });
@@ -177,11 +182,11 @@ export class ReadOnlyRedis {
 
   async connect(): Promise<void> {
     try {
-      await this.redis.connect();
+      await this.bounds.request(() => this.redis.connect());
       // AUTH and SELECT run during the handshake; PING makes their failures surface here.
       await this.call(['ping']);
     } catch (err) {
-      throw this.cap.error ?? this.lastError ?? err;
+      throw this.cap.error ?? this.bounds.error ?? this.lastError ?? err;
     }
   }
 
@@ -191,10 +196,10 @@ export class ReadOnlyRedis {
     this.guard.reset();
     let reply: unknown;
     try {
-      reply = await this.redis.call(cmd[0], ...cmd.slice(1));
+      reply = await this.bounds.request(() => this.redis.call(cmd[0], ...cmd.slice(1)));
     } catch (err) {
       // ioredis reports a capped connection as "Connection is closed": name the cause.
-      throw this.cap.error ?? err;
+      throw this.cap.error ?? this.bounds.error ?? err;
     }
     // The last read may complete the reply that broke the cap: it is still refused.
     if (this.cap.error) throw this.cap.error;
@@ -207,11 +212,10 @@ export class ReadOnlyRedis {
     for (const c of cmds) assertRead(c);
     this.cap.reset();
     this.guard.reset();
-    const res = await this.redis
-      .pipeline(cmds.map((c) => [...c]))
-      .exec()
+    const res = await this.bounds
+      .request(() => this.redis.pipeline(cmds.map((c) => [...c])).exec())
       .catch((err: unknown) => {
-        throw this.cap.error ?? err;
+        throw this.cap.error ?? this.bounds.error ?? err;
       });
     if (!res) throw this.cap.error ?? new Error('pipeline was not executed');
     if (this.cap.error) throw this.cap.error;
@@ -222,6 +226,7 @@ export class ReadOnlyRedis {
   close(): void {
     this.redis.disconnect(false);
     this.cap.destroy();
+    this.bounds.close();
   }
 }
 

@@ -2,14 +2,15 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import type { TargetFacts } from '../../core/facts.js';
+import { deadlineSignal, SocketBounds, untilDeadline } from '../socket-bounds.js';
 import {
   type CollectContext,
   type LiveCollector,
   redactUrl,
   scrubPassword,
   type TargetSpec,
+  sourceDeadlineMs,
   targetFacts,
-  withDeadline,
 } from '../types.js';
 import { classifyError, type Endpoint, parseRedisUrl, ReadOnlyRedis, TargetError } from './client.js';
 import { type Info, infoNumber, keyspaceOf, parseInfo, readInfoAndConfig } from './info.js';
@@ -107,11 +108,12 @@ async function readNode(
 
 async function withNode<T>(
   endpoint: Endpoint,
-  timeoutMs: number,
+  ctx: CollectContext & { signal: AbortSignal },
   fn: (c: ReadOnlyRedis) => Promise<T>,
   open: ReadOnlyRedis[],
 ) {
-  const client = new ReadOnlyRedis(endpoint, timeoutMs);
+  // Each connection measures its own server's silence; all end at the target's deadline.
+  const client = new ReadOnlyRedis(endpoint, new SocketBounds(ctx.timeoutMs, ctx.signal));
   open.push(client);
   await client.connect();
   return fn(client);
@@ -120,17 +122,16 @@ async function withNode<T>(
 async function collectFacts(
   target: TargetSpec,
   opts: RedisTargetOptions,
-  ctx: CollectContext,
+  ctx: CollectContext & { signal: AbortSignal },
   deadline: number,
   open: ReadOnlyRedis[],
 ): Promise<RedisFacts> {
   const tls: ConnectionOptions = { rejectUnauthorized: opts.tlsRejectUnauthorized };
   if (opts.tlsCaFile) tls.ca = readFileSync(resolve(ctx.projectDir, opts.tlsCaFile));
   const endpoint = parseRedisUrl(target.url, tls);
-  const left = () => Math.max(1, deadline - performance.now());
   return withNode(
     endpoint,
-    left(),
+    ctx,
     async (seed) => {
       const first = await readInfoAndConfig(seed);
       if (first.info.get('cluster_enabled') !== '1') {
@@ -145,7 +146,7 @@ async function collectFacts(
             ? readNode(seed, opts, deadline, first)
             : withNode(
                 { ...endpoint, host: m.host, port: m.port, db: 0 },
-                left(),
+                ctx,
                 (c) => readNode(c, opts, deadline),
                 open,
               ),
@@ -165,13 +166,13 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
   if (!parsed.success)
     return done('invalid', { message: `invalid redis target options: ${parsed.error.message}` });
 
-  const deadline = started + ctx.timeoutMs;
+  // Each request may wait `timeoutMs` on a silent server; the whole target ends at the deadline.
+  const deadline = started + sourceDeadlineMs(ctx.timeoutMs);
+  const signal = deadlineSignal(ctx.timeoutMs, ctx.signal);
   const open: ReadOnlyRedis[] = [];
   try {
-    const facts = await withDeadline(
-      () => collectFacts(target, parsed.data, ctx, deadline, open),
-      ctx.timeoutMs,
-      () => new TargetError('timeout', `no complete answer within ${ctx.timeoutMs} ms`),
+    const facts = await untilDeadline(signal, () =>
+      collectFacts(target, parsed.data, { ...ctx, signal }, deadline, open),
     );
     return done('ok', { data: RedisFactsSchema.parse(facts) });
   } catch (err) {
