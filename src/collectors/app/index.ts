@@ -1,8 +1,9 @@
 // The app collector: a FastAPI project's Python source (tree-sitter), dependency manifests and
 // server command. One syntax error makes that file an `errors` entry, never the whole run.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { TargetFacts } from '../../core/facts.js';
+import { readLocalFile } from '../../core/local-file.js';
 import type { CollectContext, TargetSpec } from '../types.js';
 import { parsePipfileLock, parsePyproject, parseRequirements, parseTomlLock } from './deps.js';
 import { extractModule } from './extract.js';
@@ -98,9 +99,10 @@ export async function collectApp(dir: string, opts: AppOptions = {}): Promise<Ap
   const modules: ModuleInfo[] = [];
   for (const full of all) {
     const file = rel(root, full);
-    if ((await stat(full)).size > MAX_FILE_BYTES) continue;
+    // Found, not named by the user: a file over the limit, a FIFO or a device is passed over.
+    const text = await readLocalFile(full, { what: 'file', maxBytes: MAX_FILE_BYTES }).catch(() => undefined);
+    if (text === undefined) continue;
     if (full.endsWith('.py')) {
-      const text = await readFile(full, 'utf8');
       const tree = await parsePython(text);
       const error = firstSyntaxError(tree);
       facts.files.push(file);
@@ -108,8 +110,6 @@ export async function collectApp(dir: string, opts: AppOptions = {}): Promise<Ap
       else modules.push(readModule(file, tree));
       continue;
     }
-    const text = await readFile(full, 'utf8').catch(() => undefined);
-    if (text === undefined) continue;
     try {
       const deps = dependenciesOf(file, text);
       if (deps) {

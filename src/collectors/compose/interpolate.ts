@@ -16,6 +16,7 @@ export interface Interpolated {
 }
 
 const NAME_START = /[A-Za-z_]/;
+const MAX_REFERENCE_NESTING = 20;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
 /** Index just past the `}` that closes the `${` opened at `start` (which points at `$`), or -1. */
@@ -40,7 +41,10 @@ function closingBrace(s: string, start: number): number {
  * reported and its reference kept as written, never replaced by a guess (compose would use "").
  * Throws a plain Error on a malformed `${...}`; the caller adds file and line.
  */
-export function interpolateString(s: string, lookup: Lookup): Interpolated {
+export function interpolateString(s: string, lookup: Lookup, depth = 0): Interpolated {
+  // `${A:-${B:-${C...}}}`: each level rescans the rest of the string, so the depth is bounded.
+  if (depth > MAX_REFERENCE_NESTING)
+    throw new Error(`variable references nested more than ${MAX_REFERENCE_NESTING} levels deep`);
   const unresolved: UnresolvedRef[] = [];
   let out = '';
   let i = 0;
@@ -59,7 +63,7 @@ export function interpolateString(s: string, lookup: Lookup): Interpolated {
       const end = closingBrace(s, i);
       if (end < 0) throw new Error(`unterminated variable reference in "${s}"`);
       const raw = s.slice(i, end);
-      const r = braced(raw.slice(2, -1), raw, lookup);
+      const r = braced(raw.slice(2, -1), raw, lookup, depth);
       out += r.value;
       unresolved.push(...r.unresolved);
       i = end;
@@ -80,7 +84,7 @@ export function interpolateString(s: string, lookup: Lookup): Interpolated {
   return { value: out, unresolved };
 }
 
-function braced(body: string, raw: string, lookup: Lookup): Interpolated {
+function braced(body: string, raw: string, lookup: Lookup, depth: number): Interpolated {
   const name = NAME.exec(body)?.[0];
   if (!name) throw new Error(`invalid variable reference ${raw}: expected a name like \${VAR}`);
   const rest = body.slice(name.length);
@@ -94,14 +98,14 @@ function braced(body: string, raw: string, lookup: Lookup): Interpolated {
   const arg = rest.slice(op.length);
   switch (op) {
     case ':-':
-      return empty ? interpolateString(arg, lookup) : { value: value ?? '', unresolved: [] };
+      return empty ? interpolateString(arg, lookup, depth + 1) : { value: value ?? '', unresolved: [] };
     case '-':
-      return value === undefined ? interpolateString(arg, lookup) : { value, unresolved: [] };
+      return value === undefined ? interpolateString(arg, lookup, depth + 1) : { value, unresolved: [] };
     case ':?':
     case '?': {
       const missing = op === ':?' ? empty : value === undefined;
       if (!missing) return { value: value ?? '', unresolved: [] };
-      const msg = interpolateString(arg, lookup).value;
+      const msg = interpolateString(arg, lookup, depth + 1).value;
       return {
         value: raw,
         unresolved: [{ variable: name, message: msg || `required variable ${name} is missing a value` }],
@@ -109,7 +113,7 @@ function braced(body: string, raw: string, lookup: Lookup): Interpolated {
     }
     default: {
       const set = op === ':+' ? !empty : value !== undefined;
-      return set ? interpolateString(arg, lookup) : { value: '', unresolved: [] };
+      return set ? interpolateString(arg, lookup, depth + 1) : { value: '', unresolved: [] };
     }
   }
 }

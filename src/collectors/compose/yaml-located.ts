@@ -23,6 +23,13 @@ import { InputError } from '../../core/errors.js';
  */
 export const MAX_EXPANDED_NODES = 1_000_000;
 
+/**
+ * Bound on nesting: compose files nest a dozen levels at most. Checked before anything recursive
+ * runs out of stack, so 10,000 nested brackets get this message, not "Maximum call stack size exceeded".
+ */
+export const MAX_NESTING = 100;
+const NESTING_MESSAGE = `nesting is too deep: a compose file is expected to nest at most ${MAX_NESTING} levels`;
+
 interface LBase {
   file: string;
   line: number;
@@ -98,6 +105,9 @@ class Walker {
    */
   private readonly anchors = new Map<string, YamlNode>();
   private readonly inProgress = new Set<YamlNode>();
+  private depth = 0;
+  /** Entries and items built in this document, merged copies included: bounded like the expanded size. */
+  private work = 0;
 
   constructor(
     private readonly file: string,
@@ -136,6 +146,7 @@ class Walker {
     const cached = this.memo.get(yamlNode);
     if (cached) return cached;
     if (yamlNode.anchor) this.anchors.set(yamlNode.anchor, yamlNode);
+    if (++this.depth > MAX_NESTING) this.fail(NESTING_MESSAGE, yamlNode);
     this.inProgress.add(yamlNode);
     let out: LNode;
     if (isMap(yamlNode)) out = this.map(yamlNode);
@@ -143,6 +154,7 @@ class Walker {
     else if (isScalar(yamlNode)) out = this.scalar(yamlNode);
     else this.fail('unsupported YAML node', yamlNode);
     this.inProgress.delete(yamlNode);
+    this.depth--;
     const tag = yamlNode.tag;
     if (tag === '!reset' || tag === '!override') out.tag = tag;
     this.checkSize(out.size, yamlNode);
@@ -157,8 +169,14 @@ class Walker {
     return { kind: 'scalar', file: this.file, line: this.lineOf(s.range?.[0]), size: 1, value };
   }
 
+  private count(n: number, node: YamlNode): void {
+    this.work += n;
+    this.checkSize(this.work, node);
+  }
+
   private seq(s: YAMLSeq): LSeq {
     const items = s.items.map((i) => this.node(i));
+    this.count(items.length, s);
     const size = items.reduce((acc, i) => acc + i.size, 1);
     return { kind: 'seq', file: this.file, line: this.lineOf(s.range?.[0]), size, items };
   }
@@ -184,6 +202,9 @@ class Walker {
       if (keyNode?.anchor) this.anchors.set(keyNode.anchor, keyNode);
       const name = String(keyNode?.value ?? '');
       const line = this.lineOf(keyNode?.range?.[0]);
+      // Our own check, a Set per map: yaml's `uniqueKeys` compares every key with every other (O(n²)).
+      if (explicit.has(name))
+        this.fail(`invalid YAML: duplicate key "${name}" (map keys must be unique)`, keyNode);
       const value =
         pair.value === null || pair.value === undefined
           ? ({ kind: 'scalar', file: this.file, line, size: 1, value: null } as LScalar)
@@ -192,6 +213,7 @@ class Walker {
     }
     const entries = new Map(merged);
     for (const [k, e] of explicit) entries.set(k, e);
+    this.count(merged.size + explicit.size, m);
     let size = 1;
     for (const e of entries.values()) size += e.value.size;
     return { kind: 'map', file: this.file, line: this.lineOf(m.range?.[0]), size, entries };
@@ -209,12 +231,18 @@ export function parseLocatedYaml(text: string, file: string): LMap[] {
     // No `maxAliasCount` here: it only applies to toJS(), which we never call. We resolve aliases
     // ourselves and bound the expanded size (MAX_EXPANDED_NODES) instead of the alias count.
     merge: true,
+    // Duplicate keys are found in Walker.map, in linear time; yaml's own check is quadratic.
+    uniqueKeys: false,
     prettyErrors: false,
   });
   if (!Array.isArray(docs)) return [];
   const out: LMap[] = [];
   for (const doc of docs) {
     const err = doc.errors[0];
+    if (err?.code === 'RESOURCE_EXHAUSTION') {
+      // yaml's composer ran out of stack: only a file nested thousands of levels deep gets here.
+      throw new InputError(NESTING_MESSAGE, file, lines.linePos(err.pos[0]).line);
+    }
     if (err) {
       const line = lines.linePos(errorOffset(doc, err.code, err.pos[0])).line;
       throw new InputError(`invalid YAML: ${shortMessage(err.message)}`, file, line);
