@@ -17,9 +17,11 @@ import {
 import { InputError } from '../../core/errors.js';
 
 /**
- * Bound on the expanded size of one file (nodes counted as if every alias were copied).
- * Real compose files with hundreds of aliases stay far below it; a billion-laughs file hits it
- * after a few thousand steps, because shared subtrees are counted by their size, not walked again.
+ * Bound on the expanded size of one file (nodes counted as if every alias were copied), on top of
+ * one node per character of the file itself, so that the bound grows with what was written but
+ * not with what aliases multiply. Real compose files with hundreds of aliases stay far below it; a
+ * billion-laughs file hits it after a few thousand steps, because shared subtrees are counted by
+ * their size, not walked again.
  */
 export const MAX_EXPANDED_NODES = 1_000_000;
 
@@ -112,6 +114,7 @@ class Walker {
   constructor(
     private readonly file: string,
     private readonly lines: LineCounter,
+    private readonly maxNodes: number,
   ) {}
 
   lineOf(offset: number | undefined): number {
@@ -123,9 +126,9 @@ class Walker {
   }
 
   private checkSize(size: number, node: YamlNode): void {
-    if (size > MAX_EXPANDED_NODES) {
+    if (size > this.maxNodes) {
       this.fail(
-        `document expands to more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} nodes through aliases ` +
+        `document expands to more than ${this.maxNodes.toLocaleString('en-US')} nodes through aliases ` +
           '(a "billion laughs" document?); expected a compose file of reasonable size',
         node,
       );
@@ -247,7 +250,7 @@ export function parseLocatedYaml(text: string, file: string): LMap[] {
       const line = lines.linePos(errorOffset(doc, err.code, err.pos[0])).line;
       throw new InputError(`invalid YAML: ${shortMessage(err.message)}`, file, line);
     }
-    const walker = new Walker(file, lines);
+    const walker = new Walker(file, lines, MAX_EXPANDED_NODES + text.length);
     const contents = doc.contents;
     if (contents === null || (isScalar(contents) && contents.value === null)) continue;
     if (!isMap(contents) && !isAlias(contents)) {
