@@ -524,7 +524,7 @@ describe('compose collector: bad input', () => {
     ['top-list.yaml', 2, /expected a map at the top level/],
     ['services-list.yaml', 3, /`services` must be a map/],
     ['service-scalar.yaml', 4, /service "db" must be a map/],
-    ['bad-interpolation.yaml', 5, /invalid variable reference \$\{1BAD\}/],
+    ['bad-interpolation.yaml', 5, /invalid variable reference "\$\{1BAD\}"/],
   ])('%s → InputError at line %i', async (file, line, message) => {
     const err = await bad(file);
     expect(err.file).toBe(file);

@@ -17,6 +17,9 @@ export interface Interpolated {
   fromEnv: boolean;
 }
 
+/** A piece of the input in a message: quoted, escaped, and short. */
+const quote = (s: string) => JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
+
 const NAME_START = /[A-Za-z_]/;
 const MAX_REFERENCE_NESTING = 20;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
@@ -64,7 +67,7 @@ export function interpolateString(s: string, lookup: Lookup, depth = 0): Interpo
       i += 2;
     } else if (next === '{') {
       const end = closingBrace(s, i);
-      if (end < 0) throw new Error(`unterminated variable reference in "${s}"`);
+      if (end < 0) throw new Error(`unterminated variable reference in ${quote(s)}`);
       const raw = s.slice(i, end);
       const r = braced(raw.slice(2, -1), raw, lookup, depth);
       out += r.value;
@@ -93,7 +96,7 @@ export function interpolateString(s: string, lookup: Lookup, depth = 0): Interpo
 
 function braced(body: string, raw: string, lookup: Lookup, depth: number): Interpolated {
   const name = NAME.exec(body)?.[0];
-  if (!name) throw new Error(`invalid variable reference ${raw}: expected a name like \${VAR}`);
+  if (!name) throw new Error(`invalid variable reference ${quote(raw)}: expected a name like \${VAR}`);
   const rest = body.slice(name.length);
   const value = lookup(name);
   const empty = value === undefined || value === '';
@@ -104,7 +107,7 @@ function braced(body: string, raw: string, lookup: Lookup, depth: number): Inter
       : used(value);
   }
   const op = /^(:-|-|:\?|\?|:\+|\+)/.exec(rest)?.[0];
-  if (!op) throw new Error(`invalid variable reference ${raw}: unknown operator after ${name}`);
+  if (!op) throw new Error(`invalid variable reference ${quote(raw)}: unknown operator after ${name}`);
   const arg = rest.slice(op.length);
   switch (op) {
     case ':-':
