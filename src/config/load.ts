@@ -45,7 +45,13 @@ export function loadConfig(
     throw new InputError(`invalid YAML: ${e.message.split('\n')[0]}`, file, lineOf(e.pos[0]));
   }
   interpolate(doc.contents, env, file, lineOf);
-  const raw = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  } catch (err) {
+    // An alias with no anchor, or too many aliases: yaml throws from toJS(), not in doc.errors.
+    throw new InputError(`invalid YAML: ${(err as Error).message.split('\n')[0]}`, file);
+  }
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

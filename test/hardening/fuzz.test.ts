@@ -504,6 +504,42 @@ const config = fc
   )
   .map((c) => JSON.stringify(c, null, 1));
 
+/** Configs that pass validation more often than not, so that the audit behind them runs too. */
+const plausibleConfig = fc
+  .record(
+    {
+      project: fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/),
+      machine: fc.record(
+        {
+          memory: fc.constantFrom('64GB', '8g', '512MiB', 1073741824),
+          cpus: fc.integer({ min: 1, max: 64 }),
+        },
+        { requiredKeys: [] },
+      ),
+      roles: fc.dictionary(
+        fc.constantFrom('api', 'db', 'worker'),
+        fc.constantFrom('app', 'postgres', 'redis'),
+      ),
+      checks: fc.record(
+        {
+          skip: fc.array(fc.constantFrom('compose/healthcheck', 'redis', 'compose/*', 'dockerfile/*'), {
+            maxLength: 2,
+          }),
+          severity: fc.dictionary(
+            fc.constantFrom('compose/healthcheck', 'compose/memory-limit'),
+            fc.constantFrom('critical', 'high', 'medium', 'low', 'info'),
+          ),
+        },
+        { requiredKeys: [] },
+      ),
+      failOn: fc.constantFrom('fail', 'warn', 'never'),
+      minScore: fc.integer({ min: 0, max: 100 }),
+      timeoutMs: fc.integer({ min: 100, max: 600_000 }),
+    },
+    { requiredKeys: [] },
+  )
+  .map((c) => JSON.stringify(c, null, 1));
+
 const SIMPLE_COMPOSE = 'services:\n  api:\n    image: python:3.12\n    command: uvicorn app:app\n';
 
 describe('fuzz: every input ends in a report or one line of bad input', () => {
@@ -527,7 +563,7 @@ describe('fuzz: every input ends in a report or one line of bad input', () => {
 
   it(`strisk.config.yaml (${RUNS} projects)`, { timeout: TIMEOUT }, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(config, mutated(config)), async (text) => {
+      fc.asyncProperty(fc.oneof(plausibleConfig, config, mutated(config)), async (text) => {
         await auditProject({ 'compose.yaml': SIMPLE_COMPOSE, 'strisk.config.yaml': text });
       }),
       params(RUNS),
