@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { explainRoles, ROLES } from '../facts/compose-roles.js';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { loadConfig } from '../config/load.js';
 import { InputError } from '../core/errors.js';
+import { readLocalFileSync } from '../core/local-file.js';
 import { writeAtomic } from './output.js';
 
 const PROBE_TIMEOUT_MS = 300;
@@ -44,11 +45,20 @@ function walk(dir: string, depth: number, out: string[] = []): string[] {
   return out;
 }
 
+const readFound = (f: string) => {
+  try {
+    return readLocalFileSync(f, { what: 'file', maxBytes: 1_000_000 });
+  } catch {
+    return '';
+  }
+};
+
 /** The top directory under DIR holding a `FastAPI(` app, as a path relative to DIR. */
 function fastapiDir(dir: string, files: string[]): string | undefined {
   const app = files.find(
     (f) =>
-      f.endsWith('.py') && statSync(f).size < 1_000_000 && /\bFastAPI\s*\(/.test(readFileSync(f, 'utf8')),
+      // A FIFO or a device named *.py is passed over, not waited on.
+      f.endsWith('.py') && /\bFastAPI\s*\(/.test(readFound(f)),
   );
   if (!app) return undefined;
   const rel = relative(dir, app).split(/[\\/]/);

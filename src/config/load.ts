@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InputError, yamlMessage } from '../core/errors.js';
+import { readLocalFileSync } from '../core/local-file.js';
 import { type Config, ConfigSchema } from './schema.js';
 
 export const CONFIG_NAMES = ['strisk.config.yaml', 'strisk.config.yml'];
@@ -33,12 +34,8 @@ export function loadConfig(
   file: string,
   env: Record<string, string | undefined> = process.env,
 ): LoadedConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read config: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, file);
-  }
+  // A FIFO or device is refused, and a file over the size limit is not read (exit 2).
+  const text = readLocalFileSync(file, { what: 'config', env });
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const lineOf = (offset: number | undefined) =>

@@ -12,7 +12,10 @@ export class InputError extends Error {
   /** `file:line: message`, the one line the CLI prints. */
   format(): string {
     const where = this.file ? `${this.file}${this.line ? `:${this.line}` : ''}: ` : '';
-    return `${where}${this.message}`;
+    // One line, inert: a newline or an escape sequence quoted from the input is shown escaped.
+    return `${where}${this.message}`.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) =>
+      JSON.stringify(c).slice(1, -1),
+    );
   }
 }
 

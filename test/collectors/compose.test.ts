@@ -161,20 +161,25 @@ describe('compose collector: interpolation', () => {
       line: 3,
     });
     const env = Object.fromEntries(Object.entries(api.environment).map(([k, v]) => [k, v.value]));
+    // Environment values are shown as written wherever the environment filled them in (no secret
+    // from .env enters the facts); defaults and literals are interpolated.
     expect(env).toEqual({
       LOG_LEVEL: 'info',
       EMPTY_DEFAULT: 'fallback',
-      EMPTY_DASH: '',
+      EMPTY_DASH: '${EMPTY-kept-empty}',
       UNSET_DASH: 'dash-default',
       ALT: 'tag-is-set',
       ALT_UNSET: '',
       PRICE: '$5 and ${NOT_A_VAR}',
-      OVERRIDDEN: 'from-process',
-      GREETING: 'hello\nworld',
-      REDIS_ARGS: 's3cr$t # not a comment',
+      OVERRIDDEN: '$OVERRIDDEN',
+      GREETING: '${GREETING}',
+      REDIS_ARGS: '${REDIS_ARGS}',
       SECRET_KEY: '${SECRET_KEY}',
-      NESTED: '1.4.2-nested',
+      NESTED: '${NOPE:-${API_TAG}-nested}',
     });
+    // The process environment wins over .env, in a place that keeps interpolated values.
+    const overridden = await collect('env', { env: { API_TAG: '9.9' } });
+    expect(svc(overridden, 'api').image?.value).toBe('registry.example.com/risk/api:9.9');
     expect(api.memoryLimit).toEqual({ value: 512 * MiB, file: 'compose.yaml', line: 17, raw: '512m' });
     expect(svc(facts, 'clickhouse').memoryLimit?.value).toBe(8 * GiB);
     expect(svc(facts, 'postgres').image?.value).toBe('postgres:16.2');
@@ -228,6 +233,7 @@ describe('compose collector: interpolation', () => {
     expect(interpolateString('$A-${A}-$$A-${B:-${A}x}', look)).toEqual({
       value: 'a-a-$A-ax',
       unresolved: [],
+      fromEnv: true,
     });
     expect(
       interpolateString('${EMPTY:-d}|${EMPTY-d}|${B-d}|${A:+y}|${EMPTY+y}|${EMPTY:+y}', look).value,
@@ -235,11 +241,13 @@ describe('compose collector: interpolation', () => {
     expect(interpolateString('x${B}y$C', look)).toEqual({
       value: 'x${B}y$C',
       unresolved: [{ variable: 'B' }, { variable: 'C' }],
+      fromEnv: false,
     });
     expect(interpolateString('${EMPTY:?need it}', look).unresolved).toEqual([
       { variable: 'EMPTY', message: 'need it' },
     ]);
-    expect(interpolateString('${EMPTY?need it}', look)).toEqual({ value: '', unresolved: [] });
+    expect(interpolateString('${EMPTY?need it}', look)).toEqual({ value: '', unresolved: [], fromEnv: true });
+    expect(interpolateString('${B:-lit}', look)).toEqual({ value: 'lit', unresolved: [], fromEnv: false });
     expect(() => interpolateString('${A', look)).toThrow(/unterminated/);
   });
 
@@ -516,7 +524,7 @@ describe('compose collector: bad input', () => {
     ['top-list.yaml', 2, /expected a map at the top level/],
     ['services-list.yaml', 3, /`services` must be a map/],
     ['service-scalar.yaml', 4, /service "db" must be a map/],
-    ['bad-interpolation.yaml', 5, /invalid variable reference \$\{1BAD\}/],
+    ['bad-interpolation.yaml', 5, /invalid variable reference "\$\{1BAD\}"/],
   ])('%s → InputError at line %i', async (file, line, message) => {
     const err = await bad(file);
     expect(err.file).toBe(file);

@@ -1,8 +1,9 @@
 // The app collector: a FastAPI project's Python source (tree-sitter), dependency manifests and
 // server command. One syntax error makes that file an `errors` entry, never the whole run.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { TargetFacts } from '../../core/facts.js';
+import { readLocalFile } from '../../core/local-file.js';
 import type { CollectContext, TargetSpec } from '../types.js';
 import { parsePipfileLock, parsePyproject, parseRequirements, parseTomlLock } from './deps.js';
 import { extractModule } from './extract.js';
@@ -68,9 +69,8 @@ async function walk(dir: string, found: string[], depth = 0): Promise<boolean> {
 
 /** Reads one local source file: undefined when it is over the size cap or unreadable. */
 export async function readSourceFile(full: string): Promise<string | undefined> {
-  const info = await stat(full).catch(() => undefined);
-  if (!info || info.size > MAX_FILE_BYTES) return undefined;
-  return readFile(full, 'utf8').catch(() => undefined);
+  // Found, not named by the user: a file over the limit, a FIFO or a device is passed over.
+  return readLocalFile(full, { what: 'file', maxBytes: MAX_FILE_BYTES }).catch(() => undefined);
 }
 
 /** Reads files a few at a time (the disk answers faster than one await per file), in order. */

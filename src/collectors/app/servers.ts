@@ -1,7 +1,8 @@
 // Finds the server commands of an app: Dockerfiles, compose files, Procfiles and gunicorn
 // configs in the app directory and its parents up to the project root; `uvicorn.run(...)` calls.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { readLocalFile } from '../../core/local-file.js';
 import { collectCompose } from '../compose/index.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { chainInstructions } from '../dockerfile/views.js';
@@ -12,6 +13,9 @@ import type { AppFacts, ServerCommand } from './schema.js';
 import { dockerCommandArgv, parseProcfile, parseServerCommand, shellSplit } from './server.js';
 
 const rel = (root: string, full: string) => path.relative(root, full).split(path.sep).join('/');
+
+/** A file found by name (not given by the user): one that cannot be read, a FIFO or a device reads as empty. */
+const readFound = (full: string) => readLocalFile(full, { what: 'file' }).catch(() => '');
 
 function dirsUpTo(dir: string, root: string): string[] {
   const out = [dir];
@@ -29,7 +33,7 @@ function dirsUpTo(dir: string, root: string): string[] {
  * earlier target (`target: api` in compose), possibly one that other stages build on.
  */
 async function fromDockerfile(full: string, file: string): Promise<ServerCommand[]> {
-  const parsed = parseDockerfile(await readFile(full, 'utf8'), file);
+  const parsed = parseDockerfile(await readFound(full), file);
   if (!parsed.ok) return [];
   const df = parsed.data;
   const seen = new Set<number>();
@@ -81,7 +85,7 @@ async function fromCompose(
 }
 
 async function fromGunicornConfig(full: string, file: string): Promise<ServerCommand[]> {
-  const tree = await parsePython(await readFile(full, 'utf8'));
+  const tree = await parsePython(await readFound(full));
   if (firstSyntaxError(tree)) return [];
   const mod = readModule(file, tree);
   const project = new Project([mod]);
@@ -158,7 +162,7 @@ export async function serverCommandsIn(
       const file = rel(root, full) || name;
       if (/^Dockerfile(\..+)?$/.test(name) && !name.endsWith('.dockerignore'))
         out.push(...(await fromDockerfile(full, file).catch(() => [])));
-      else if (name === 'Procfile') out.push(...parseProcfile(file, await readFile(full, 'utf8')));
+      else if (name === 'Procfile') out.push(...parseProcfile(file, await readFound(full)));
       else if (name === 'gunicorn.conf.py' || name === 'gunicorn_conf.py')
         out.push(...(await fromGunicornConfig(full, file)));
     }

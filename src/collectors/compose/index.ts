@@ -1,7 +1,7 @@
 // The compose collector: the merged compose model as docker compose would see it, with file:line.
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError } from '../../core/errors.js';
+import { LocalFileError, maxFileBytes, readLocalFile } from '../../core/local-file.js';
 import type { TargetFacts } from '../../core/facts.js';
 import { type Lookup, parseDotEnv, type UnresolvedAt } from './interpolate.js';
 import { displayPath, type LoadContext, loadResolved, servicesOf } from './load.js';
@@ -63,22 +63,20 @@ export async function findComposeFiles(projectDir: string): Promise<string[]> {
   return [path.join(projectDir, main)];
 }
 
-async function loadEnv(opts: ComposeOptions, projectDir: string): Promise<Lookup> {
+async function loadEnv(opts: ComposeOptions, projectDir: string, maxBytes: number): Promise<Lookup> {
   const processEnv = opts.env ?? process.env;
   const fromProcess: Lookup = (n) => (Object.hasOwn(processEnv, n) ? processEnv[n] : undefined);
   const envPath = opts.envFile ? path.resolve(projectDir, opts.envFile) : path.join(projectDir, '.env');
   let text: string | undefined;
   try {
-    text = await readFile(envPath, 'utf8');
+    text = await readLocalFile(envPath, {
+      what: 'env file',
+      display: displayPath(projectDir, envPath),
+      maxBytes,
+    });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
     // The default .env is optional; a named one is not.
-    if (opts.envFile || code !== 'ENOENT') {
-      throw new InputError(
-        `cannot read env file: ${(err as Error).message}`,
-        displayPath(projectDir, envPath),
-      );
-    }
+    if (opts.envFile || !(err instanceof LocalFileError && err.problem === 'missing')) throw err;
   }
   const dotenv = text === undefined ? {} : parseDotEnv(text, displayPath(projectDir, envPath), fromProcess);
   return (n) => fromProcess(n) ?? (Object.hasOwn(dotenv, n) ? dotenv[n] : undefined);
@@ -105,7 +103,8 @@ function scalarAt(model: LMap, key: string): string | undefined {
 export async function collectCompose(opts: ComposeOptions): Promise<TargetFacts<ComposeFacts>[]> {
   const started = performance.now();
   const projectDir = path.resolve(opts.projectDir);
-  const lookup = await loadEnv(opts, projectDir);
+  const maxBytes = maxFileBytes(opts.env ?? process.env);
+  const lookup = await loadEnv(opts, projectDir, maxBytes);
   const fromEnv = splitList(lookup('COMPOSE_FILE'), lookup('COMPOSE_PATH_SEPARATOR') || path.delimiter);
   const given = opts.files && opts.files.length > 0 ? opts.files : fromEnv;
   const files =
@@ -113,7 +112,7 @@ export async function collectCompose(opts: ComposeOptions): Promise<TargetFacts<
   if (files.length === 0) return [];
 
   const unresolved: UnresolvedAt[] = [];
-  const ctx: LoadContext = { projectDir, lookup, unresolved, cache: new Map() };
+  const ctx: LoadContext = { projectDir, lookup, unresolved, cache: new Map(), maxBytes };
   const firstFile = files[0] as string;
   let model = emptyMap(displayPath(projectDir, firstFile), 1);
   for (const abs of files) {

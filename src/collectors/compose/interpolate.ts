@@ -13,9 +13,15 @@ export interface UnresolvedRef {
 export interface Interpolated {
   value: string;
   unresolved: UnresolvedRef[];
+  /** Whether a value from the environment (or .env) went into `value`. */
+  fromEnv: boolean;
 }
 
+/** A piece of the input in a message: quoted, escaped, and short. */
+const quote = (s: string) => JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
+
 const NAME_START = /[A-Za-z_]/;
+const MAX_REFERENCE_NESTING = 20;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
 /** Index just past the `}` that closes the `${` opened at `start` (which points at `$`), or -1. */
@@ -40,8 +46,12 @@ function closingBrace(s: string, start: number): number {
  * reported and its reference kept as written, never replaced by a guess (compose would use "").
  * Throws a plain Error on a malformed `${...}`; the caller adds file and line.
  */
-export function interpolateString(s: string, lookup: Lookup): Interpolated {
+export function interpolateString(s: string, lookup: Lookup, depth = 0): Interpolated {
+  // `${A:-${B:-${C...}}}`: each level rescans the rest of the string, so the depth is bounded.
+  if (depth > MAX_REFERENCE_NESTING)
+    throw new Error(`variable references nested more than ${MAX_REFERENCE_NESTING} levels deep`);
   const unresolved: UnresolvedRef[] = [];
+  let fromEnv = false;
   let out = '';
   let i = 0;
   while (i < s.length) {
@@ -57,11 +67,12 @@ export function interpolateString(s: string, lookup: Lookup): Interpolated {
       i += 2;
     } else if (next === '{') {
       const end = closingBrace(s, i);
-      if (end < 0) throw new Error(`unterminated variable reference in "${s}"`);
+      if (end < 0) throw new Error(`unterminated variable reference in ${quote(s)}`);
       const raw = s.slice(i, end);
-      const r = braced(raw.slice(2, -1), raw, lookup);
+      const r = braced(raw.slice(2, -1), raw, lookup, depth);
       out += r.value;
       unresolved.push(...r.unresolved);
+      fromEnv ||= r.fromEnv;
       i = end;
     } else if (next !== undefined && NAME_START.test(next)) {
       const name = NAME.exec(s.slice(i + 1))?.[0] ?? '';
@@ -69,7 +80,10 @@ export function interpolateString(s: string, lookup: Lookup): Interpolated {
       if (v === undefined) {
         unresolved.push({ variable: name });
         out += `$${name}`;
-      } else out += v;
+      } else {
+        out += v;
+        fromEnv = true;
+      }
       i += 1 + name.length;
     } else {
       // A lone `$` (end of string, `$1`): kept literally.
@@ -77,39 +91,45 @@ export function interpolateString(s: string, lookup: Lookup): Interpolated {
       i++;
     }
   }
-  return { value: out, unresolved };
+  return { value: out, unresolved, fromEnv };
 }
 
-function braced(body: string, raw: string, lookup: Lookup): Interpolated {
+function braced(body: string, raw: string, lookup: Lookup, depth: number): Interpolated {
   const name = NAME.exec(body)?.[0];
-  if (!name) throw new Error(`invalid variable reference ${raw}: expected a name like \${VAR}`);
+  if (!name) throw new Error(`invalid variable reference ${quote(raw)}: expected a name like \${VAR}`);
   const rest = body.slice(name.length);
   const value = lookup(name);
   const empty = value === undefined || value === '';
+  const used = (v: string | undefined): Interpolated => ({ value: v ?? '', unresolved: [], fromEnv: true });
   if (rest === '') {
-    return value === undefined ? { value: raw, unresolved: [{ variable: name }] } : { value, unresolved: [] };
+    return value === undefined
+      ? { value: raw, unresolved: [{ variable: name }], fromEnv: false }
+      : used(value);
   }
   const op = /^(:-|-|:\?|\?|:\+|\+)/.exec(rest)?.[0];
-  if (!op) throw new Error(`invalid variable reference ${raw}: unknown operator after ${name}`);
+  if (!op) throw new Error(`invalid variable reference ${quote(raw)}: unknown operator after ${name}`);
   const arg = rest.slice(op.length);
   switch (op) {
     case ':-':
-      return empty ? interpolateString(arg, lookup) : { value: value ?? '', unresolved: [] };
+      return empty ? interpolateString(arg, lookup, depth + 1) : used(value);
     case '-':
-      return value === undefined ? interpolateString(arg, lookup) : { value, unresolved: [] };
+      return value === undefined ? interpolateString(arg, lookup, depth + 1) : used(value);
     case ':?':
     case '?': {
       const missing = op === ':?' ? empty : value === undefined;
-      if (!missing) return { value: value ?? '', unresolved: [] };
-      const msg = interpolateString(arg, lookup).value;
+      if (!missing) return used(value);
+      // The message is shown and saved: as written when the environment filled part of it.
+      const m = interpolateString(arg, lookup, depth + 1);
+      const msg = m.fromEnv ? arg : m.value;
       return {
         value: raw,
         unresolved: [{ variable: name, message: msg || `required variable ${name} is missing a value` }],
+        fromEnv: false,
       };
     }
     default: {
       const set = op === ':+' ? !empty : value !== undefined;
-      return set ? interpolateString(arg, lookup) : { value: '', unresolved: [] };
+      return set ? interpolateString(arg, lookup, depth + 1) : { value: '', unresolved: [], fromEnv: false };
     }
   }
 }
@@ -120,13 +140,118 @@ export interface UnresolvedAt extends UnresolvedRef {
 }
 
 /**
- * Interpolates every string scalar of a tree (keys are left alone, as compose does). Shared
- * subtrees (aliases) are interpolated once, so each written reference is reported once.
+ * Where in a compose file an interpolated value may keep what the environment gave it. Facts are
+ * saved and shown, and no secret from `.env` or the environment may enter them (design §6), so a
+ * value the environment filled in is kept only where checks need it and it is a setting, not a
+ * secret: image references, build paths, ports, resource limits, volumes, restart and health
+ * timings, log rotation, counts and booleans. Everywhere else (command, entrypoint, healthcheck
+ * test, environment values, labels, build args, logging options named like secrets, URLs with
+ * credentials, anything unknown) the scalar stays as written, `${NAME}` and all.
+ */
+type Place =
+  | 'keep'
+  | 'redact'
+  | 'root'
+  | 'services'
+  | 'service'
+  | 'build'
+  | 'healthcheck'
+  | 'logging'
+  | 'logging-options'
+  | 'deploy';
+
+const KEPT_AT_ROOT = new Set(['name', 'include']);
+const KEPT_IN_SERVICE = new Set([
+  'image',
+  'platform',
+  'pull_policy',
+  'extends',
+  'ports',
+  'expose',
+  'volumes',
+  'volumes_from',
+  'tmpfs',
+  'read_only',
+  'restart',
+  'scale',
+  'profiles',
+  'depends_on',
+  'network_mode',
+  'networks',
+  'init',
+  'privileged',
+  'ipc',
+  'pid',
+  'runtime',
+  'stop_grace_period',
+  'stop_signal',
+  'mem_limit',
+  'mem_reservation',
+  'memswap_limit',
+  'mem_swappiness',
+  'shm_size',
+  'cpus',
+  'cpu_count',
+  'cpu_percent',
+  'cpu_shares',
+  'cpu_quota',
+  'cpu_period',
+  'cpu_rt_runtime',
+  'cpu_rt_period',
+  'cpuset',
+  'pids_limit',
+  'ulimits',
+  'sysctls',
+  'oom_kill_disable',
+  'oom_score_adj',
+]);
+const KEPT_IN_BUILD = new Set(['context', 'dockerfile', 'target', 'network', 'shm_size']);
+const SECRET_LIKE = /pass|secret|token|credential|private|key|auth|cert/i;
+const URL_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/[^/@\s]*@/i;
+
+/** The place of a map entry `key` (or, with key undefined, of a list item) inside `place`. */
+function childPlace(place: Place, key: string | undefined): Place {
+  if (place === 'keep' || place === 'redact') return place;
+  if (key === undefined) return 'redact';
+  switch (place) {
+    case 'root':
+      return key === 'services' ? 'services' : KEPT_AT_ROOT.has(key) ? 'keep' : 'redact';
+    case 'services':
+      return 'service';
+    case 'service':
+      if (key === 'build' || key === 'healthcheck' || key === 'logging' || key === 'deploy') return key;
+      return KEPT_IN_SERVICE.has(key) ? 'keep' : 'redact';
+    case 'build':
+      return KEPT_IN_BUILD.has(key) ? 'keep' : 'redact';
+    case 'healthcheck':
+      return key === 'test' ? 'redact' : 'keep';
+    case 'logging':
+      return key === 'options' ? 'logging-options' : 'keep';
+    case 'logging-options':
+      return SECRET_LIKE.test(key) ? 'redact' : 'keep';
+    case 'deploy':
+      return key === 'labels' ? 'redact' : 'keep';
+  }
+}
+
+/** Whether a scalar at `place` keeps a value the environment filled in. */
+function keeps(place: Place, value: string): boolean {
+  // `build: ${CONTEXT}` is a path; a URL with user or password never stays.
+  return (place === 'keep' || place === 'build') && !URL_USERINFO.test(value);
+}
+
+/**
+ * Interpolates every string scalar of a tree (keys are left alone, as compose does). A scalar that
+ * took a value from the environment keeps it only where `keeps` says; elsewhere it stays as written.
+ * Shared subtrees (aliases) are interpolated once per kind of place, so each written reference is
+ * reported once.
  */
 export function interpolateTree(root: LMap, lookup: Lookup, unresolved: UnresolvedAt[]): LMap {
-  const memo = new Map<LNode, LNode>();
-  const walk = (n: LNode): LNode => {
-    const done = memo.get(n);
+  const memo = new Map<Place, Map<LNode, LNode>>();
+  const walk = (n: LNode, place: Place): LNode => {
+    const seen = memo.get(place) ?? new Map<LNode, LNode>();
+    memo.set(place, seen);
+    const done = seen.get(n);
     if (done) return done;
     let out: LNode;
     if (n.kind === 'scalar') {
@@ -139,19 +264,20 @@ export function interpolateTree(root: LMap, lookup: Lookup, unresolved: Unresolv
           throw new InputError((err as Error).message, n.file, n.line);
         }
         for (const u of r.unresolved) unresolved.push({ ...u, file: n.file, line: n.line });
-        out = { ...n, value: r.value };
+        out = r.fromEnv && !keeps(place, r.value) ? n : { ...n, value: r.value };
       }
     } else if (n.kind === 'seq') {
-      out = { ...n, items: n.items.map(walk) };
+      const itemPlace = childPlace(place, undefined);
+      out = { ...n, items: n.items.map((i) => walk(i, itemPlace)) };
     } else {
       const entries = new Map<string, LEntry>();
-      for (const [k, e] of n.entries) entries.set(k, { ...e, value: walk(e.value) });
+      for (const [k, e] of n.entries) entries.set(k, { ...e, value: walk(e.value, childPlace(place, k)) });
       out = { ...n, entries };
     }
-    memo.set(n, out);
+    seen.set(n, out);
     return out;
   };
-  return walk(root) as LMap;
+  return walk(root, 'root') as LMap;
 }
 
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', '"': '"', $: '$' };
@@ -197,12 +323,12 @@ export function parseDotEnv(text: string, file: string, processEnv: Lookup): Rec
       if (quote === "'") vars[key] = inner;
       else {
         const unescaped = inner.replace(/\\(.)/g, (m, c: string) => (c === '$' ? '$$' : (ESCAPES[c] ?? m)));
-        vars[key] = interpolateEnvValue(unescaped, lookup, file, lineNo);
+        vars[key] = interpolateEnvValue(key, unescaped, lookup, file, lineNo);
       }
       continue;
     }
     value = value.replace(/\s+#.*$/, '').trim();
-    vars[key] = interpolateEnvValue(value, lookup, file, lineNo);
+    vars[key] = interpolateEnvValue(key, value, lookup, file, lineNo);
   }
   return vars;
 }
@@ -215,11 +341,15 @@ function findClose(text: string, quote: string): number {
   return -1;
 }
 
-function interpolateEnvValue(value: string, lookup: Lookup, file: string, line: number): string {
+function interpolateEnvValue(key: string, value: string, lookup: Lookup, file: string, line: number): string {
   try {
     // An unresolved reference inside .env keeps its text; compose would use "".
     return interpolateString(value, lookup).value;
   } catch (err) {
-    throw new InputError((err as Error).message, file, line);
+    // Without the value: what .env holds is secret, and this message goes to stderr.
+    const what = (err as Error).message.startsWith('variable references nested')
+      ? (err as Error).message
+      : 'a malformed ${...} reference (write $$ for a literal $)';
+    throw new InputError(`the value of ${key} has ${what}`, file, line);
   }
 }

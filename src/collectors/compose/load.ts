@@ -1,7 +1,7 @@
 // Reading one compose file (parse, interpolate) and resolving `extends`, in this file or another.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../../core/errors.js';
+import { readLocalFile } from '../../core/local-file.js';
 import { interpolateTree, type Lookup, type UnresolvedAt } from './interpolate.js';
 import { mergeModels, mergeService } from './merge.js';
 import { emptyMap, type LEntry, type LMap, parseLocatedYaml } from './yaml-located.js';
@@ -12,6 +12,8 @@ export interface LoadContext {
   unresolved: UnresolvedAt[];
   /** Interpolated models by absolute path, so a file read twice is reported once. */
   cache: Map<string, Promise<LMap>>;
+  /** Size limit per file (STRISK_MAX_FILE_SIZE). */
+  maxBytes: number;
 }
 
 /** A path as facts show it: relative to the project dir, with forward slashes. */
@@ -22,16 +24,7 @@ export function displayPath(projectDir: string, abs: string): string {
 
 async function readModel(abs: string, ctx: LoadContext): Promise<LMap> {
   const file = displayPath(ctx.projectDir, abs);
-  let text: string;
-  try {
-    text = await readFile(abs, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(
-      code === 'ENOENT' ? 'compose file not found' : `cannot read compose file: ${(err as Error).message}`,
-      file,
-    );
-  }
+  const text = await readLocalFile(abs, { what: 'compose file', display: file, maxBytes: ctx.maxBytes });
   const docs = parseLocatedYaml(text, file);
   let model = emptyMap(file, 1);
   for (const doc of docs) model = mergeModels(model, interpolateTree(doc, ctx.lookup, ctx.unresolved));

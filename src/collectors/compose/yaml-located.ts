@@ -17,11 +17,20 @@ import {
 import { InputError, yamlMessage } from '../../core/errors.js';
 
 /**
- * Bound on the expanded size of one file (nodes counted as if every alias were copied).
- * Real compose files with hundreds of aliases stay far below it; a billion-laughs file hits it
- * after a few thousand steps, because shared subtrees are counted by their size, not walked again.
+ * Bound on the expanded size of one file (nodes counted as if every alias were copied), on top of
+ * one node per character of the file itself, so that the bound grows with what was written but
+ * not with what aliases multiply. Real compose files with hundreds of aliases stay far below it; a
+ * billion-laughs file hits it after a few thousand steps, because shared subtrees are counted by
+ * their size, not walked again.
  */
 export const MAX_EXPANDED_NODES = 1_000_000;
+
+/**
+ * Bound on nesting: compose files nest a dozen levels at most. Checked before anything recursive
+ * runs out of stack, so 10,000 nested brackets get this message, not "Maximum call stack size exceeded".
+ */
+export const MAX_NESTING = 100;
+const NESTING_MESSAGE = `nesting is too deep: a compose file is expected to nest at most ${MAX_NESTING} levels`;
 
 interface LBase {
   file: string;
@@ -93,10 +102,14 @@ class Walker {
    */
   private readonly anchors = new Map<string, YamlNode>();
   private readonly inProgress = new Set<YamlNode>();
+  private depth = 0;
+  /** Entries and items built in this document, merged copies included: bounded like the expanded size. */
+  private work = 0;
 
   constructor(
     private readonly file: string,
     private readonly lines: LineCounter,
+    private readonly maxNodes: number,
   ) {}
 
   lineOf(offset: number | undefined): number {
@@ -108,9 +121,9 @@ class Walker {
   }
 
   private checkSize(size: number, node: YamlNode): void {
-    if (size > MAX_EXPANDED_NODES) {
+    if (size > this.maxNodes) {
       this.fail(
-        `document expands to more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} nodes through aliases ` +
+        `document expands to more than ${this.maxNodes.toLocaleString('en-US')} nodes through aliases ` +
           '(a "billion laughs" document?); expected a compose file of reasonable size',
         node,
       );
@@ -131,6 +144,7 @@ class Walker {
     const cached = this.memo.get(yamlNode);
     if (cached) return cached;
     if (yamlNode.anchor) this.anchors.set(yamlNode.anchor, yamlNode);
+    if (++this.depth > MAX_NESTING) this.fail(NESTING_MESSAGE, yamlNode);
     this.inProgress.add(yamlNode);
     let out: LNode;
     if (isMap(yamlNode)) out = this.map(yamlNode);
@@ -138,6 +152,7 @@ class Walker {
     else if (isScalar(yamlNode)) out = this.scalar(yamlNode);
     else this.fail('unsupported YAML node', yamlNode);
     this.inProgress.delete(yamlNode);
+    this.depth--;
     const tag = yamlNode.tag;
     if (tag === '!reset' || tag === '!override') out.tag = tag;
     this.checkSize(out.size, yamlNode);
@@ -152,8 +167,14 @@ class Walker {
     return { kind: 'scalar', file: this.file, line: this.lineOf(s.range?.[0]), size: 1, value };
   }
 
+  private count(n: number, node: YamlNode): void {
+    this.work += n;
+    this.checkSize(this.work, node);
+  }
+
   private seq(s: YAMLSeq): LSeq {
     const items = s.items.map((i) => this.node(i));
+    this.count(items.length, s);
     const size = items.reduce((acc, i) => acc + i.size, 1);
     return { kind: 'seq', file: this.file, line: this.lineOf(s.range?.[0]), size, items };
   }
@@ -179,6 +200,9 @@ class Walker {
       if (keyNode?.anchor) this.anchors.set(keyNode.anchor, keyNode);
       const name = String(keyNode?.value ?? '');
       const line = this.lineOf(keyNode?.range?.[0]);
+      // Our own check, a Set per map: yaml's `uniqueKeys` compares every key with every other (O(n²)).
+      if (explicit.has(name))
+        this.fail(`invalid YAML: duplicate key "${name}" (map keys must be unique)`, keyNode);
       const value =
         pair.value === null || pair.value === undefined
           ? ({ kind: 'scalar', file: this.file, line, size: 1, value: null } as LScalar)
@@ -187,6 +211,7 @@ class Walker {
     }
     const entries = new Map(merged);
     for (const [k, e] of explicit) entries.set(k, e);
+    this.count(merged.size + explicit.size, m);
     let size = 1;
     for (const e of entries.values()) size += e.value.size;
     return { kind: 'map', file: this.file, line: this.lineOf(m.range?.[0]), size, entries };
@@ -204,17 +229,23 @@ export function parseLocatedYaml(text: string, file: string): LMap[] {
     // No `maxAliasCount` here: it only applies to toJS(), which we never call. We resolve aliases
     // ourselves and bound the expanded size (MAX_EXPANDED_NODES) instead of the alias count.
     merge: true,
+    // Duplicate keys are found in Walker.map, in linear time; yaml's own check is quadratic.
+    uniqueKeys: false,
     prettyErrors: false,
   });
   if (!Array.isArray(docs)) return [];
   const out: LMap[] = [];
   for (const doc of docs) {
     const err = doc.errors[0];
+    if (err?.code === 'RESOURCE_EXHAUSTION') {
+      // yaml's composer ran out of stack: only a file nested thousands of levels deep gets here.
+      throw new InputError(NESTING_MESSAGE, file, lines.linePos(err.pos[0]).line);
+    }
     if (err) {
       const line = lines.linePos(errorOffset(doc, err.code, err.pos[0])).line;
       throw new InputError(`invalid YAML: ${yamlMessage(err.message)}`, file, line);
     }
-    const walker = new Walker(file, lines);
+    const walker = new Walker(file, lines, MAX_EXPANDED_NODES + text.length);
     const contents = doc.contents;
     if (contents === null || (isScalar(contents) && contents.value === null)) continue;
     if (!isMap(contents) && !isAlias(contents)) {

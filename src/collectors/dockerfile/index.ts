@@ -1,8 +1,9 @@
 // The dockerfile collector: finds Dockerfiles in the project and parses each into facts.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../../core/errors.js';
 import type { TargetFacts } from '../../core/facts.js';
+import { LocalFileError, maxFileBytes, readLocalFile } from '../../core/local-file.js';
 import { parseDockerfile } from './parse.js';
 import type { DockerfileFacts } from './schema.js';
 
@@ -12,6 +13,8 @@ export interface DockerfileOptions {
   files?: string[];
   /** `--build-arg` values; they override the defaults of ARGs declared before the first FROM. */
   buildArgs?: Record<string, string>;
+  /** For STRISK_MAX_FILE_SIZE (default process.env). */
+  env?: Record<string, string | undefined>;
 }
 
 const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', '.venv']);
@@ -47,7 +50,9 @@ async function resolveGiven(projectDir: string, files: string[]): Promise<string
     files.map(async (f) => {
       const full = path.resolve(projectDir, f);
       const info = await stat(full).catch(() => undefined);
-      if (!info?.isFile()) throw new InputError(`Dockerfile not found: ${f}`, f);
+      if (!info) throw new InputError(`Dockerfile not found: ${f}`, f);
+      // A FIFO, device or directory given as a Dockerfile: refused by the reader, with what it is.
+      if (!info.isFile()) await readLocalFile(full, { what: 'Dockerfile', display: f, maxBytes: 0 });
       return full;
     }),
   );
@@ -57,6 +62,7 @@ async function collectOne(
   full: string,
   projectDir: string,
   buildArgs: Record<string, string>,
+  maxBytes: number,
 ): Promise<TargetFacts<DockerfileFacts>> {
   const started = performance.now();
   const file = path.relative(projectDir, full).split(path.sep).join('/');
@@ -67,9 +73,12 @@ async function collectOne(
   });
   let text: string;
   try {
-    text = await readFile(full, 'utf8');
+    text = await readLocalFile(full, { what: 'Dockerfile', display: file, maxBytes });
   } catch (err) {
-    // Bad input, as an unreadable compose file is (exit 2), not a source that could not be reached.
+    // Not a regular file, or over the size limit: bad input, as for a compose file.
+    if (err instanceof LocalFileError && (err.problem === 'not-regular' || err.problem === 'too-large'))
+      throw err;
+    // Unreadable: bad input too (exit 2), as an unreadable compose file is, not a source that could not be reached.
     throw new InputError(
       `cannot read Dockerfile: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
       file,
@@ -99,5 +108,6 @@ async function collectOne(
 export async function collectDockerfiles(opts: DockerfileOptions): Promise<TargetFacts<DockerfileFacts>[]> {
   const projectDir = path.resolve(opts.projectDir);
   const files = opts.files ? await resolveGiven(projectDir, opts.files) : await findDockerfiles(projectDir);
-  return Promise.all(files.map((f) => collectOne(f, projectDir, opts.buildArgs ?? {})));
+  const maxBytes = maxFileBytes(opts.env ?? process.env);
+  return Promise.all(files.map((f) => collectOne(f, projectDir, opts.buildArgs ?? {}, maxBytes)));
 }

@@ -1,0 +1,164 @@
+// One reader for every local input (compose files, .env, include/extends targets, Dockerfiles, the
+// config, app source): only regular files, never more than a size limit. A FIFO named compose.yaml
+// would block a plain read forever, and /dev/zero or a growing file would be read until memory ran out.
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { InputError } from './errors.js';
+import { formatBytes, parseBytes } from './units.js';
+
+/** Per file; enough for any hand-written compose file, Dockerfile or Python module. */
+export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+/** Raises (or lowers) the limit: bytes, or a size such as `50MiB`. */
+export const MAX_FILE_ENV = 'STRISK_MAX_FILE_SIZE';
+
+export type LocalFileProblem = 'missing' | 'unreadable' | 'not-regular' | 'too-large';
+
+/** A local input that cannot be read. `problem: 'missing'` lets callers treat optional files as absent. */
+export class LocalFileError extends InputError {
+  constructor(
+    message: string,
+    readonly problem: LocalFileProblem,
+    file: string,
+    readonly code?: string,
+  ) {
+    super(message, file);
+    this.name = 'LocalFileError';
+  }
+}
+
+export interface ReadOptions {
+  /** What the file is, for messages: `compose file`, `env file`, `Dockerfile`, `config`. */
+  what: string;
+  /** The path as messages show it (default: the path read). */
+  display?: string;
+  /** Default: STRISK_MAX_FILE_SIZE from `env`, else DEFAULT_MAX_FILE_BYTES. */
+  maxBytes?: number;
+  env?: Record<string, string | undefined>;
+}
+
+/** The per-file limit in force; a malformed STRISK_MAX_FILE_SIZE is bad input (exit 2). */
+export function maxFileBytes(env: Record<string, string | undefined> = process.env): number {
+  const raw = env[MAX_FILE_ENV];
+  if (raw === undefined || raw.trim() === '') return DEFAULT_MAX_FILE_BYTES;
+  const n = parseBytes(raw);
+  if (n === null || n < 1) {
+    throw new InputError(`${MAX_FILE_ENV} expects a size such as 10MiB or 20000000, got "${raw}"`);
+  }
+  return n;
+}
+
+function kindOf(s: Stats): string {
+  if (s.isDirectory()) return 'a directory';
+  if (s.isFIFO()) return 'a FIFO (named pipe)';
+  if (s.isCharacterDevice()) return 'a character device';
+  if (s.isBlockDevice()) return 'a block device';
+  if (s.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+function openError(err: unknown, what: string, file: string): LocalFileError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new LocalFileError(`${what} not found`, 'missing', file, code);
+  if (code === 'ENXIO') {
+    // O_NONBLOCK on a socket file: it cannot be opened, and is not a file either.
+    return new LocalFileError(`${what} is a socket, not a regular file`, 'not-regular', file, code);
+  }
+  const reason = code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code;
+  return new LocalFileError(
+    `cannot read ${what}: ${reason ?? (err as Error).message}`,
+    'unreadable',
+    file,
+    code,
+  );
+}
+
+function refuse(s: Stats, what: string, file: string): LocalFileError {
+  return new LocalFileError(
+    `${what} is ${kindOf(s)}, not a regular file; strisk reads only regular files`,
+    'not-regular',
+    file,
+  );
+}
+
+function tooLarge(what: string, file: string, limit: number): LocalFileError {
+  return new LocalFileError(
+    `${what} is larger than ${formatBytes(limit)}, the limit per file ` +
+      `(raise it with ${MAX_FILE_ENV}, e.g. ${MAX_FILE_ENV}=${formatBytes(limit * 2).replace(' ', '')})`,
+    'too-large',
+    file,
+  );
+}
+
+// O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
+const FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+const CHUNK = 64 * 1024;
+
+/**
+ * Reads a regular file as UTF-8, at most the size limit. Refuses FIFOs, devices, sockets and
+ * directories without blocking; the limit is enforced while reading too, so a file that grows
+ * (or lies about its size, as /proc files do) is never read past it. Throws LocalFileError.
+ */
+export async function readLocalFile(abs: string, opts: ReadOptions): Promise<string> {
+  const file = opts.display ?? abs;
+  const limit = opts.maxBytes ?? maxFileBytes(opts.env);
+  let fh: import('node:fs/promises').FileHandle;
+  try {
+    fh = await open(abs, FLAGS);
+  } catch (err) {
+    throw openError(err, opts.what, file);
+  }
+  try {
+    const s = await fh.stat();
+    if (!s.isFile()) throw refuse(s, opts.what, file);
+    if (s.size > limit) throw tooLarge(opts.what, file, limit);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, limit + 1 - total));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > limit) throw tooLarge(opts.what, file, limit);
+      chunks.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  } catch (err) {
+    if (err instanceof LocalFileError) throw err;
+    throw openError(err, opts.what, file);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The same for the synchronous callers (the config loader). */
+export function readLocalFileSync(abs: string, opts: ReadOptions): string {
+  const file = opts.display ?? abs;
+  const limit = opts.maxBytes ?? maxFileBytes(opts.env);
+  let fd: number;
+  try {
+    fd = openSync(abs, FLAGS);
+  } catch (err) {
+    throw openError(err, opts.what, file);
+  }
+  try {
+    const s = fstatSync(fd);
+    if (!s.isFile()) throw refuse(s, opts.what, file);
+    if (s.size > limit) throw tooLarge(opts.what, file, limit);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, limit + 1 - total));
+      const bytesRead = readSync(fd, buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > limit) throw tooLarge(opts.what, file, limit);
+      chunks.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  } catch (err) {
+    if (err instanceof LocalFileError) throw err;
+    throw openError(err, opts.what, file);
+  } finally {
+    closeSync(fd);
+  }
+}
