@@ -10,7 +10,13 @@ import { CATALOGUE } from '../core/catalogue.js';
 import { SEVERITIES, type Severity } from '../core/check.js';
 import { runChecks } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
-import { FACTS_SCHEMA_VERSION, type Facts, FactsSchema, type TargetFacts } from '../core/facts.js';
+import {
+  FACTS_SCHEMA_VERSION,
+  type Facts,
+  FactsSchema,
+  type SourceName,
+  type TargetFacts,
+} from '../core/facts.js';
 import { buildReport } from '../core/gate.js';
 import { FAIL_ON, type FailOn, type Report } from '../core/report.js';
 import { selectChecks } from '../core/select.js';
@@ -19,6 +25,7 @@ import { type Baseline, baselineTarget, lineAt, readBaseline } from '../policy/b
 import { jsonText } from '../reporters/escape.js';
 import { explainRoles } from '../facts/compose-roles.js';
 import { type RolesSection, rolesReport } from '../reporters/roles.js';
+import { SOURCE_FACTS_SCHEMAS } from '../collectors/schemas.js';
 import { VERSION } from '../version.js';
 import { auditInputs, collectedInputs } from './inputs.js';
 import {
@@ -285,6 +292,22 @@ export function readFacts(file: string): Facts {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new InputError(`invalid facts at ${issue.path.join('.') || 'top level'}: ${issue.message}`, file);
+  }
+  // Each source's data through its own schema: defaults of fields added since the recording are
+  // filled in, and data of a shape no check knows is refused here rather than crashing a check.
+  for (const [source, targets] of Object.entries(parsed.data.sources)) {
+    const schema = SOURCE_FACTS_SCHEMAS[source as SourceName];
+    if (!schema || !targets) continue;
+    for (const [i, target] of targets.entries()) {
+      if (target.data === undefined) continue;
+      const data = schema.safeParse(target.data);
+      if (!data.success) {
+        const issue = data.error.issues[0]!;
+        const at = ['sources', source, i, 'data', ...issue.path].join('.');
+        throw new InputError(`invalid facts at ${at}: ${issue.message}`, file);
+      }
+      target.data = data.data;
+    }
   }
   return parsed.data;
 }

@@ -9,13 +9,10 @@ export class InputError extends Error {
     this.name = 'InputError';
   }
 
-  /** `file:line: message`, the one line the CLI prints. */
+  /** `file:line: message`: the CLI prints it through terminalSafe, which keeps it one inert line. */
   format(): string {
     const where = this.file ? `${this.file}${this.line ? `:${this.line}` : ''}: ` : '';
-    // One line, inert: a newline or an escape sequence quoted from the input is shown escaped.
-    return `${where}${this.message}`.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) =>
-      JSON.stringify(c).slice(1, -1),
-    );
+    return `${where}${this.message}`;
   }
 }
 

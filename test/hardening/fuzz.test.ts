@@ -15,6 +15,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { audit } from '../../src/cli/audit.js';
 import { InputError } from '../../src/core/errors.js';
+import { terminalSafe } from '../../src/reporters/escape.js';
 
 const TOTAL_RUNS = Number(process.env.STRISK_FUZZ_RUNS ?? 600);
 const RUNS = Math.max(1, Math.ceil(TOTAL_RUNS / 3));
@@ -60,7 +61,7 @@ async function auditProject(files: Record<string, string>): Promise<void> {
       );
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      const line = err.format();
+      const line = terminalSafe(err.format()); // what the CLI prints on stderr
       expect(line, line).not.toMatch(INTERNAL);
       expect(line.includes('\n'), `more than one line: ${line}`).toBe(false);
       expect(line.length).toBeGreaterThan(0);

@@ -75,14 +75,10 @@ async function collectOne(
   try {
     text = await readLocalFile(full, { what: 'Dockerfile', display: file, maxBytes });
   } catch (err) {
-    // Not a regular file, or over the size limit: bad input, as for a compose file.
-    if (err instanceof LocalFileError && (err.problem === 'not-regular' || err.problem === 'too-large'))
-      throw err;
-    // Unreadable: bad input too (exit 2), as an unreadable compose file is, not a source that could not be reached.
-    throw new InputError(
-      `cannot read Dockerfile: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      file,
-    );
+    // Not a regular file, over the size limit, unreadable: bad input (exit 2), as for a compose
+    // file, not a source that could not be reached.
+    if (err instanceof LocalFileError) throw err;
+    throw new InputError(`cannot read Dockerfile: ${String(err)}`, file);
   }
   if (text.split('\n').every((l) => /^\s*(#.*)?$/.test(l)))
     throw new InputError('empty Dockerfile: no instruction (expected FROM IMAGE first)', file);
