@@ -26,6 +26,7 @@ import { jsonText } from '../reporters/escape.js';
 import { explainRoles } from '../facts/compose-roles.js';
 import { type RolesSection, rolesReport } from '../reporters/roles.js';
 import { SOURCE_FACTS_SCHEMAS } from '../collectors/schemas.js';
+import { RECORDING_MAX_BYTES, readLocalFileSync } from '../core/local-file.js';
 import { VERSION } from '../version.js';
 import { auditInputs, collectedInputs } from './inputs.js';
 import {
@@ -270,9 +271,11 @@ async function collect(
 export function readFacts(file: string): Facts {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // A FIFO or a device is refused (it could block for ever), and the size is bounded.
+    text = readLocalFileSync(file, { what: 'facts', maxBytes: RECORDING_MAX_BYTES });
   } catch (err) {
-    throw new InputError(`cannot read facts: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, file);
+    if (err instanceof InputError) throw err;
+    throw new InputError(`cannot read facts: ${String(err)}`, file);
   }
   let raw: unknown;
   try {

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
+import { RECORDING_MAX_BYTES, readLocalFileSync } from '../core/local-file.js';
 import type { TargetFacts } from '../core/facts.js';
 import { REPORT_SCHEMA_VERSION } from '../core/report.js';
 
@@ -45,12 +45,11 @@ export function lineAt(text: string, message: string): number | undefined {
 export function readBaseline(file: string): Baseline {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // A FIFO or a device is refused (it could block for ever), and the size is bounded.
+    text = readLocalFileSync(file, { what: 'baseline report', maxBytes: RECORDING_MAX_BYTES });
   } catch (err) {
-    throw new InputError(
-      `cannot read baseline report: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      file,
-    );
+    if (err instanceof InputError) throw err;
+    throw new InputError(`cannot read baseline report: ${String(err)}`, file);
   }
   let raw: unknown;
   try {

@@ -123,6 +123,21 @@ describe('special files are refused, never read', () => {
     expectOneLineExit2(await strisk(['audit', dir]), /strisk\.config\.yaml: config is a FIFO/);
   });
 
+  it('recorded facts and a baseline report that are FIFOs or devices', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'compose.yaml'), COMPOSE);
+    mkfifo(join(dir, 'facts.json'));
+    expectOneLineExit2(await strisk(['audit', '--facts', join(dir, 'facts.json')]), /facts is a FIFO/);
+    expectOneLineExit2(
+      await strisk(['audit', dir, '--baseline', join(dir, 'facts.json')]),
+      /baseline report is a FIFO/,
+    );
+    expectOneLineExit2(
+      await strisk(['audit', dir, '--baseline', '/dev/zero']),
+      /baseline report is a character device/,
+    );
+  });
+
   it('a socket named compose.yaml', async () => {
     const dir = tmp();
     const server = createServer();
