@@ -12,6 +12,9 @@ if ! node -e "require.resolve('chdb')" >/dev/null 2>&1; then
 fi
 # The tests' temporary files go to one directory of this run, removed with the services.
 TEST_TMP=$(mktemp -d /tmp/strisk-test.XXXXXX)
+# Traversable (not listable by others needs no more): tests that run strisk as an unprivileged user
+# (an unreadable file must be exit 2) reach their own directories below it; each keeps its own mode.
+chmod 711 "$TEST_TMP"
 # The stop trap is set before anything starts: when one service fails to start, the ones that did
 # start are stopped and their state directories removed too. An interrupt runs it as well.
 trap 'bash scripts/test-services.sh stop; rm -rf "$TEST_TMP"' EXIT
