@@ -1,7 +1,7 @@
 // Facts from the parsed modules: routes with the calls they make (through project helpers),
 // middleware, FastAPI instances, calls of interest, logging dicts and settings.
 import type { FunctionInfo, ModuleInfo } from './module.js';
-import { functionOf, lineOf, type Node, stringValue } from './parser.js';
+import { functionOf, functionTextOf, lineOf, type Node, stringValue } from './parser.js';
 import type { Project } from './project.js';
 import type { AppFacts, Call, Middleware, Route, RouteCall, Setting, Value } from './schema.js';
 
@@ -89,7 +89,7 @@ function resolveCall(
 ): { fn: Node; qualified: string } | undefined {
   const fn = functionOf(node);
   if (!fn) return undefined;
-  const head = headOf(fn.text);
+  const head = headOf(functionTextOf(node) ?? '');
   if (!head) return undefined;
   const known =
     mod.aliases.has(head) ||
@@ -112,7 +112,10 @@ function callOf(
   return {
     file: mod.file,
     line: lineOf(node),
-    name: fn.text.length > 80 ? `${fn.text.slice(0, 80)}…` : fn.text,
+    name: (() => {
+      const text = functionTextOf(node) ?? fn.text;
+      return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+    })(),
     qualified,
     awaited: node.parent?.type === 'await',
     ...(withArgs ? argsOf(node, mod, project) : { args: {}, positional: [] }),
@@ -334,8 +337,7 @@ function settingsOf(mod: ModuleInfo, project: Project): Setting[] {
   const out: Setting[] = [];
   const reads: Node[] = [];
   for (const node of mod.scan.calls) {
-    const fn = functionOf(node.node);
-    if (!fn || !/(environ\.get|getenv|setdefault|config)$/.test(fn.text)) continue;
+    if (!/(environ\.get|getenv|setdefault|config)$/.test(node.fnText)) continue;
     const resolved = resolveCall(node.node, mod, project);
     if (resolved && ENV_READ.test(resolved.qualified)) reads.push(node.node);
   }
@@ -427,9 +429,12 @@ export function extractModule(mod: ModuleInfo, project: Project): Extracted {
       bases: cls.bases.map((b) => project.qualify(b, mod)),
     });
   }
-  for (const { node } of mod.scan.calls) {
-    const fn = functionOf(node);
-    if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'add_middleware') {
+  for (const { node, fn, fnText } of mod.scan.calls) {
+    if (
+      fnText.endsWith('add_middleware') &&
+      fn.type === 'attribute' &&
+      fn.childForFieldName('attribute')?.text === 'add_middleware'
+    ) {
       const m = addedMiddleware(node, fn, mod, project);
       if (m) out.middleware.push(m);
       continue;

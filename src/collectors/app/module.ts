@@ -9,6 +9,8 @@ export interface FunctionInfo {
   node: Node;
   async: boolean;
   line: number;
+  /** Where the definition ends (read once: `endIndex` is a call into WASM). */
+  end: number;
 }
 
 export interface ClassInfo {
@@ -143,7 +145,7 @@ export function readModule(file: string, tree: Tree, name = moduleNameOf(file)):
       else if (def.type === 'function_definition') {
         const name = def.childForFieldName('name')!.text;
         const isAsync = def.children.some((c) => c?.type === 'async');
-        mod.functions.set(name, { name, node: def, async: isAsync, line: lineOf(def) });
+        mod.functions.set(name, { name, node: def, async: isAsync, line: lineOf(def), end: def.endIndex });
       } else if (def.type === 'class_definition') {
         const info = readClass(def);
         mod.classes.set(info.name, info);

@@ -1,7 +1,7 @@
 // Name resolution across the project's modules and static evaluation of simple expressions:
 // literals, `os.environ.get("X", default)`, `int(...)`, settings attributes, `logging.DEBUG`.
 import type { FunctionInfo, ModuleInfo } from './module.js';
-import { functionOf, lineOf, type Node, stringValue } from './parser.js';
+import { lineOf, type Node, stringValue } from './parser.js';
 import type { Value } from './schema.js';
 
 const LOG_LEVELS = new Set(['CRITICAL', 'FATAL', 'ERROR', 'WARNING', 'WARN', 'INFO', 'DEBUG', 'NOTSET']);
@@ -203,6 +203,23 @@ export class Project {
   }
 
   private readonly callsByText = new Map<ModuleInfo, Map<string, Node[]>>();
+  private readonly byTarget = new Map<ModuleInfo, Map<string, { local: string; order: number }[]>>();
+
+  /** A module's imports by what they import: `engine` for `from app.db import engine` under `app.db.engine`. */
+  private aliasesByTarget(m: ModuleInfo): Map<string, { local: string; order: number }[]> {
+    let index = this.byTarget.get(m);
+    if (index) return index;
+    index = new Map();
+    let order = 0;
+    for (const [local, target] of m.aliases) {
+      const list = index.get(target);
+      if (list) list.push({ local, order });
+      else index.set(target, [{ local, order }]);
+      order++;
+    }
+    this.byTarget.set(m, index);
+    return index;
+  }
 
   /** Calls of the project function `qualified` anywhere in the project (cached per function). */
   private callSites(qualified: string): { mod: ModuleInfo; node: Node }[] {
@@ -212,19 +229,25 @@ export class Project {
     const [home, fname] = [qualified.slice(0, i), qualified.slice(i + 1)];
     const out: { mod: ModuleInfo; node: Node }[] = [];
     for (const m of this.modules.values()) {
+      const byTarget = this.aliasesByTarget(m);
+      const direct = byTarget.get(qualified);
+      const viaModule = byTarget.get(home);
+      if (!direct && !viaModule && m.name !== home) continue;
+      // In the order the module binds them (as its aliases map iterates).
+      const bound = [
+        ...(direct ?? []).map(({ local, order }) => ({ name: local, order })),
+        ...(viaModule ?? []).map(({ local, order }) => ({ name: `${local}.${fname}`, order })),
+      ].sort((a, b) => a.order - b.order);
       const names = new Set<string>(m.name === home ? [fname] : []);
-      for (const [local, target] of m.aliases) {
-        if (target === qualified) names.add(local);
-        else if (target === home) names.add(`${local}.${fname}`);
-      }
-      if (names.size === 0) continue;
+      for (const b of bound) names.add(b.name);
       // Each module's calls by the text of what they call, read once.
       let index = this.callsByText.get(m);
       if (!index) {
         index = new Map();
-        for (const { node } of m.scan.calls) {
-          const text = functionOf(node)?.text;
-          if (text) index.set(text, [...(index.get(text) ?? []), node]);
+        for (const { node, fnText } of m.scan.calls) {
+          const list = index.get(fnText);
+          if (list) list.push(node);
+          else index.set(fnText, [node]);
         }
         this.callsByText.set(m, index);
       }
@@ -242,8 +265,8 @@ export class Project {
   private parameterValue(node: Node, mod: ModuleInfo, depth: number): Value | undefined {
     // The enclosing top-level function, by position: no walk up the tree (each step is a WASM call).
     let fn: FunctionInfo | undefined;
-    for (const f of mod.functions.values())
-      if (f.node.startIndex <= node.startIndex && node.endIndex <= f.node.endIndex) fn = f;
+    const at = node.startIndex;
+    for (const f of mod.functions.values()) if (f.node.startIndex <= at && at < f.end) fn = f;
     if (!fn) return undefined;
     const params = this.paramsOf(fn);
     const index = params.findIndex((p) => p.name === node.text);
