@@ -82,44 +82,47 @@ const headOf = (text: string): string | undefined => /^[A-Za-z_]\w*/.exec(text)?
  * module-level name, function, class) or names a library the checks read; undefined otherwise
  * (`self.x()`, local variables): resolving those would give nothing, and most calls are those.
  */
-function resolveCall(
-  node: Node,
-  mod: ModuleInfo,
-  project: Project,
-): { fn: Node; qualified: string } | undefined {
+type Resolved = { fn: Node; qualified: string };
+/** Per call node (a node belongs to one module of one project): resolved once, however many routes reach it. */
+const resolvedCalls = new WeakMap<Node, Resolved | null>();
+const callsRead = [new WeakMap<Node, Call>(), new WeakMap<Node, Call>()] as const;
+
+function resolveCall(node: Node, mod: ModuleInfo, project: Project): Resolved | undefined {
+  const cached = resolvedCalls.get(node);
+  if (cached !== undefined) return cached ?? undefined;
   const fn = functionOf(node);
-  if (!fn) return undefined;
-  const head = headOf(functionTextOf(node) ?? '');
-  if (!head) return undefined;
+  const head = fn ? headOf(functionTextOf(node) ?? '') : undefined;
   const known =
-    mod.aliases.has(head) ||
-    mod.bindings.has(head) ||
-    mod.functions.has(head) ||
-    mod.classes.has(head) ||
-    INTERESTING.has(head) ||
-    head === 'open';
-  return known ? { fn, qualified: project.qualify(fn, mod) } : undefined;
+    fn &&
+    head &&
+    (mod.aliases.has(head) ||
+      mod.bindings.has(head) ||
+      mod.functions.has(head) ||
+      mod.classes.has(head) ||
+      INTERESTING.has(head) ||
+      head === 'open');
+  const out = known ? { fn, qualified: project.qualify(fn, mod) } : null;
+  resolvedCalls.set(node, out);
+  return out ?? undefined;
 }
 
-function callOf(
-  node: Node,
-  mod: ModuleInfo,
-  project: Project,
-  resolved: { fn: Node; qualified: string },
-  withArgs = true,
-): Call {
+/** A call as facts, read once per node (callers copy it before adding to it). */
+function callOf(node: Node, mod: ModuleInfo, project: Project, resolved: Resolved, withArgs = true): Call {
+  const cache = callsRead[withArgs ? 1 : 0];
+  const cached = cache.get(node);
+  if (cached) return cached;
   const { fn, qualified } = resolved;
-  return {
+  const text = functionTextOf(node) ?? fn.text;
+  const call: Call = {
     file: mod.file,
     line: lineOf(node),
-    name: (() => {
-      const text = functionTextOf(node) ?? fn.text;
-      return text.length > 80 ? `${text.slice(0, 80)}…` : text;
-    })(),
+    name: text.length > 80 ? `${text.slice(0, 80)}…` : text,
     qualified,
     awaited: node.parent?.type === 'await',
     ...(withArgs ? argsOf(node, mod, project) : { args: {}, positional: [] }),
   };
+  cache.set(node, call);
+  return call;
 }
 
 const LOG_RECORD = /^(logging|structlog)\..*\.(debug|info|warning|warn|error|exception|critical|log|msg)$/;
@@ -459,7 +462,7 @@ export function extractModule(mod: ModuleInfo, project: Project): Extracted {
     }
     // A log record (`logger.info("...", x=y)`) configures nothing: its arguments are not read.
     if (isInteresting(qualified))
-      out.calls.push(callOf(node, mod, project, resolved, !LOG_RECORD.test(qualified)));
+      out.calls.push({ ...callOf(node, mod, project, resolved, !LOG_RECORD.test(qualified)) });
   }
   return out;
 }

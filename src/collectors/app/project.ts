@@ -24,13 +24,14 @@ export class Project {
    */
   qualify(node: Node, mod: ModuleInfo, depth = 0): string {
     if (depth > 8) return node.text;
-    if (node.type === 'identifier') return this.expand(this.qualifyName(node.text, mod, depth), depth);
-    if (node.type === 'attribute') {
+    const type = node.type; // each read is a call into WASM
+    if (type === 'identifier') return this.expand(this.qualifyName(node.text, mod, depth), depth);
+    if (type === 'attribute') {
       const obj = node.childForFieldName('object')!;
       return `${this.qualify(obj, mod, depth + 1)}.${node.childForFieldName('attribute')!.text}`;
     }
-    if (node.type === 'call') return `${this.qualify(node.childForFieldName('function')!, mod, depth + 1)}()`;
-    if (node.type === 'await') return this.qualify(node.namedChild(0)!, mod, depth + 1);
+    if (type === 'call') return `${this.qualify(node.childForFieldName('function')!, mod, depth + 1)}()`;
+    if (type === 'await') return this.qualify(node.namedChild(0)!, mod, depth + 1);
     return node.text;
   }
 
