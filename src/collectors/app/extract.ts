@@ -127,8 +127,10 @@ function callOf(node: Node, mod: ModuleInfo, project: Project, resolved: Resolve
 
 const LOG_RECORD = /^(logging|structlog)\..*\.(debug|info|warning|warn|error|exception|critical|log|msg)$/;
 
-const isInteresting = (qualified: string) =>
-  INTERESTING.has(qualified.split('.')[0]!) || qualified === 'open';
+const isInteresting = (qualified: string) => {
+  const dot = qualified.indexOf('.');
+  return INTERESTING.has(dot < 0 ? qualified : qualified.slice(0, dot)) || qualified === 'open';
+};
 
 const DEPENDS = /^fastapi\.(params\.)?(Depends|Security)$/;
 

@@ -204,21 +204,24 @@ export class Project {
   }
 
   private readonly callsByText = new Map<ModuleInfo, Map<string, Node[]>>();
-  private readonly byTarget = new Map<ModuleInfo, Map<string, { local: string; order: number }[]>>();
+  private byTarget: Map<string, { mod: ModuleInfo; local: string; order: number }[]> | undefined;
+  private readonly order = new Map<ModuleInfo, number>();
 
-  /** A module's imports by what they import: `engine` for `from app.db import engine` under `app.db.engine`. */
-  private aliasesByTarget(m: ModuleInfo): Map<string, { local: string; order: number }[]> {
-    let index = this.byTarget.get(m);
-    if (index) return index;
-    index = new Map();
-    let order = 0;
-    for (const [local, target] of m.aliases) {
-      const list = index.get(target);
-      if (list) list.push({ local, order });
-      else index.set(target, [{ local, order }]);
-      order++;
+  /** Every module's imports by what they import: `engine` of `app.main` under `app.db.engine`. */
+  private aliasesByTarget(): Map<string, { mod: ModuleInfo; local: string; order: number }[]> {
+    if (this.byTarget) return this.byTarget;
+    const index = new Map<string, { mod: ModuleInfo; local: string; order: number }[]>();
+    for (const mod of this.modules.values()) {
+      this.order.set(mod, this.order.size);
+      let order = 0;
+      for (const [local, target] of mod.aliases) {
+        const entry = { mod, local, order: order++ };
+        const list = index.get(target);
+        if (list) list.push(entry);
+        else index.set(target, [entry]);
+      }
     }
-    this.byTarget.set(m, index);
+    this.byTarget = index;
     return index;
   }
 
@@ -229,15 +232,24 @@ export class Project {
     const i = qualified.lastIndexOf('.');
     const [home, fname] = [qualified.slice(0, i), qualified.slice(i + 1)];
     const out: { mod: ModuleInfo; node: Node }[] = [];
-    for (const m of this.modules.values()) {
-      const byTarget = this.aliasesByTarget(m);
-      const direct = byTarget.get(qualified);
-      const viaModule = byTarget.get(home);
-      if (!direct && !viaModule && m.name !== home) continue;
+    // Only the modules that import the function or its module (and the module itself), in the
+    // order of the project's modules.
+    const byTarget = this.aliasesByTarget();
+    const direct = byTarget.get(qualified) ?? [];
+    const viaModule = byTarget.get(home) ?? [];
+    const homeMod = this.modules.get(home);
+    const candidates = new Set([
+      ...(homeMod ? [homeMod] : []),
+      ...direct.map((b) => b.mod),
+      ...viaModule.map((b) => b.mod),
+    ]);
+    for (const m of [...candidates].sort((a, b) => this.order.get(a)! - this.order.get(b)!)) {
       // In the order the module binds them (as its aliases map iterates).
       const bound = [
-        ...(direct ?? []).map(({ local, order }) => ({ name: local, order })),
-        ...(viaModule ?? []).map(({ local, order }) => ({ name: `${local}.${fname}`, order })),
+        ...direct.filter((b) => b.mod === m).map(({ local, order }) => ({ name: local, order })),
+        ...viaModule
+          .filter((b) => b.mod === m)
+          .map(({ local, order }) => ({ name: `${local}.${fname}`, order })),
       ].sort((a, b) => a.order - b.order);
       const names = new Set<string>(m.name === home ? [fname] : []);
       for (const b of bound) names.add(b.name);
