@@ -47,15 +47,16 @@ export class Project {
 
   /** Replaces a leading `pkg.mod.binding` with what the binding was made from. */
   private expand(q: string, depth: number): string {
-    const parts = q.split('.');
-    for (let i = parts.length - 1; i >= 1; i--) {
-      const m = this.modules.get(parts.slice(0, i).join('.'));
+    // The longest prefix of whole dotted parts that is a module, without splitting the name.
+    for (let end = q.lastIndexOf('.'); end >= 0; end = end > 0 ? q.lastIndexOf('.', end - 1) : -1) {
+      const m = this.modules.get(q.slice(0, end));
       if (!m) continue;
-      const name = parts[i]!.replace(/\(\)$/, '');
+      const next = q.indexOf('.', end + 1);
+      const name = q.slice(end + 1, next < 0 ? undefined : next).replace(/\(\)$/, '');
       const bound = m.bindings.get(name);
       if (bound?.type === 'call' && depth < 8) {
         const head = `${this.qualify(bound.childForFieldName('function')!, m, depth + 1)}()`;
-        return [head, ...parts.slice(i + 1)].join('.');
+        return next < 0 ? head : head + q.slice(next);
       }
       return q;
     }
