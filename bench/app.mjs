@@ -5,7 +5,10 @@
 // memory of an empty process) and reading the same files without parsing them. Prints Markdown.
 //   node bench/app.mjs [rounds] [BASELINE_DIST]
 // With BASELINE_DIST (the dist/ of an earlier build), that build's collector runs as one more case.
+// "read + parse, 2 worker threads": the same parse split over two worker_threads (one tree-sitter
+// WASM instance each), to see what parallel parsing could give on this machine at this load.
 import { spawnSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +41,24 @@ async function child(mode) {
     const list = await pythonFiles(dir);
     for (const f of list) (await parsePython(await readFile(f, 'utf8'))).delete();
     files = list.length;
+  } else if (mode === 'parse-workers') {
+    const list = await pythonFiles(dir);
+    const n = 2;
+    const counts = await Promise.all(
+      Array.from(
+        { length: n },
+        (_, i) =>
+          new Promise((resolve, reject) => {
+            const w = new Worker(fileURLToPath(import.meta.url), {
+              argv: ['--worker'],
+              workerData: list.filter((_, j) => j % n === i),
+            });
+            w.once('message', resolve);
+            w.once('error', reject);
+          }),
+      ),
+    );
+    files = counts.reduce((a, b) => a + b, 0);
   } else {
     const dist = mode === 'baseline' ? process.argv[4] : `${root}dist`;
     const { collect } = await import(path.join(dist, 'collectors/app/index.js'));
@@ -51,7 +72,12 @@ async function child(mode) {
   console.log(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, files, maxRssMiB }));
 }
 
-if (process.argv[2] === '--child') {
+if (process.argv[2] === '--worker') {
+  const { parentPort, workerData } = await import('node:worker_threads');
+  const { parsePython } = await import(`${root}dist/collectors/app/parser.js`);
+  for (const f of workerData) (await parsePython(await readFile(f, 'utf8'))).delete();
+  parentPort.postMessage(workerData.length);
+} else if (process.argv[2] === '--child') {
   await child(process.argv[3]);
 } else {
   const rounds = Number(process.argv[2] ?? 5);
@@ -65,6 +91,7 @@ if (process.argv[2] === '--child') {
     ],
     ['read the files', [fileURLToPath(import.meta.url), '--child', 'read']],
     ['read + parse (tree-sitter)', [fileURLToPath(import.meta.url), '--child', 'parse']],
+    ['read + parse, 2 worker threads', [fileURLToPath(import.meta.url), '--child', 'parse-workers']],
     ['app collector (strisk)', [fileURLToPath(import.meta.url), '--child', 'collect']],
   ];
   if (process.argv[3])
@@ -87,20 +114,21 @@ if (process.argv[2] === '--child') {
   const files = m('app collector (strisk)', 'files');
   const per = (v) => (v * 1000) / files;
   const readMs = m('read the files', 'ms');
+  const parseMs = m('read + parse (tree-sitter)', 'ms');
   const baseRss = m('node -e 0', 'maxRssMiB');
   console.log(
     `${files} Python files (${path.relative(root, path.join(PROJECT, APP))}), ${rounds} rounds, interleaved, medians\n`,
   );
   console.log(
-    '| case | in-process ms per 1,000 files | CPU ms per 1,000 files | × reading | process wall ms | peak RSS MiB | × node -e 0 RSS |',
+    '| case | in-process ms per 1,000 files | CPU ms per 1,000 files | × reading | × read + parse | process wall ms | peak RSS MiB | × node -e 0 RSS |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const [name] of cases) {
     const ms = m(name, 'ms');
     const rss = m(name, 'maxRssMiB');
     const first = name === 'node -e 0';
     console.log(
-      `| ${name} | ${first ? '–' : per(ms).toFixed(0)} | ${first ? '–' : per(m(name, 'cpuMs')).toFixed(0)} | ${first ? '–' : (ms / readMs).toFixed(2)} | ${m(name, 'wall').toFixed(0)} | ${rss.toFixed(0)} | ${(rss / baseRss).toFixed(2)} |`,
+      `| ${name} | ${first ? '–' : per(ms).toFixed(0)} | ${first ? '–' : per(m(name, 'cpuMs')).toFixed(0)} | ${first ? '–' : (ms / readMs).toFixed(2)} | ${first ? '–' : (ms / parseMs).toFixed(2)} | ${m(name, 'wall').toFixed(0)} | ${rss.toFixed(0)} | ${(rss / baseRss).toFixed(2)} |`,
     );
   }
   console.log(`\nnode ${process.version}; ${new Date().toISOString()}`);

@@ -1,7 +1,7 @@
 // Facts from the parsed modules: routes with the calls they make (through project helpers),
 // middleware, FastAPI instances, calls of interest, logging dicts and settings.
 import type { FunctionInfo, ModuleInfo } from './module.js';
-import { functionOf, lineOf, type Node, stringValue } from './parser.js';
+import { functionOf, functionTextOf, lineOf, type Node, stringValue } from './parser.js';
 import type { Project } from './project.js';
 import type { AppFacts, Call, Middleware, Route, RouteCall, Setting, Value } from './schema.js';
 
@@ -82,47 +82,55 @@ const headOf = (text: string): string | undefined => /^[A-Za-z_]\w*/.exec(text)?
  * module-level name, function, class) or names a library the checks read; undefined otherwise
  * (`self.x()`, local variables): resolving those would give nothing, and most calls are those.
  */
-function resolveCall(
-  node: Node,
-  mod: ModuleInfo,
-  project: Project,
-): { fn: Node; qualified: string } | undefined {
+type Resolved = { fn: Node; qualified: string };
+/** Per call node (a node belongs to one module of one project): resolved once, however many routes reach it. */
+const resolvedCalls = new WeakMap<Node, Resolved | null>();
+const callsRead = [new WeakMap<Node, Call>(), new WeakMap<Node, Call>()] as const;
+
+function resolveCall(node: Node, mod: ModuleInfo, project: Project): Resolved | undefined {
+  const cached = resolvedCalls.get(node);
+  if (cached !== undefined) return cached ?? undefined;
   const fn = functionOf(node);
-  if (!fn) return undefined;
-  const head = headOf(fn.text);
-  if (!head) return undefined;
+  const head = fn ? headOf(functionTextOf(node) ?? '') : undefined;
   const known =
-    mod.aliases.has(head) ||
-    mod.bindings.has(head) ||
-    mod.functions.has(head) ||
-    mod.classes.has(head) ||
-    INTERESTING.has(head) ||
-    head === 'open';
-  return known ? { fn, qualified: project.qualify(fn, mod) } : undefined;
+    fn &&
+    head &&
+    (mod.aliases.has(head) ||
+      mod.bindings.has(head) ||
+      mod.functions.has(head) ||
+      mod.classes.has(head) ||
+      INTERESTING.has(head) ||
+      head === 'open');
+  const out = known ? { fn, qualified: project.qualify(fn, mod) } : null;
+  resolvedCalls.set(node, out);
+  return out ?? undefined;
 }
 
-function callOf(
-  node: Node,
-  mod: ModuleInfo,
-  project: Project,
-  resolved: { fn: Node; qualified: string },
-  withArgs = true,
-): Call {
+/** A call as facts, read once per node (callers copy it before adding to it). */
+function callOf(node: Node, mod: ModuleInfo, project: Project, resolved: Resolved, withArgs = true): Call {
+  const cache = callsRead[withArgs ? 1 : 0];
+  const cached = cache.get(node);
+  if (cached) return cached;
   const { fn, qualified } = resolved;
-  return {
+  const text = functionTextOf(node) ?? fn.text;
+  const call: Call = {
     file: mod.file,
     line: lineOf(node),
-    name: fn.text.length > 80 ? `${fn.text.slice(0, 80)}…` : fn.text,
+    name: text.length > 80 ? `${text.slice(0, 80)}…` : text,
     qualified,
     awaited: node.parent?.type === 'await',
     ...(withArgs ? argsOf(node, mod, project) : { args: {}, positional: [] }),
   };
+  cache.set(node, call);
+  return call;
 }
 
 const LOG_RECORD = /^(logging|structlog)\..*\.(debug|info|warning|warn|error|exception|critical|log|msg)$/;
 
-const isInteresting = (qualified: string) =>
-  INTERESTING.has(qualified.split('.')[0]!) || qualified === 'open';
+const isInteresting = (qualified: string) => {
+  const dot = qualified.indexOf('.');
+  return INTERESTING.has(dot < 0 ? qualified : qualified.slice(0, dot)) || qualified === 'open';
+};
 
 const DEPENDS = /^fastapi\.(params\.)?(Depends|Security)$/;
 
@@ -334,8 +342,7 @@ function settingsOf(mod: ModuleInfo, project: Project): Setting[] {
   const out: Setting[] = [];
   const reads: Node[] = [];
   for (const node of mod.scan.calls) {
-    const fn = functionOf(node.node);
-    if (!fn || !/(environ\.get|getenv|setdefault|config)$/.test(fn.text)) continue;
+    if (!/(environ\.get|getenv|setdefault|config)$/.test(node.fnText)) continue;
     const resolved = resolveCall(node.node, mod, project);
     if (resolved && ENV_READ.test(resolved.qualified)) reads.push(node.node);
   }
@@ -427,9 +434,12 @@ export function extractModule(mod: ModuleInfo, project: Project): Extracted {
       bases: cls.bases.map((b) => project.qualify(b, mod)),
     });
   }
-  for (const { node } of mod.scan.calls) {
-    const fn = functionOf(node);
-    if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'add_middleware') {
+  for (const { node, fn, fnText } of mod.scan.calls) {
+    if (
+      fnText.endsWith('add_middleware') &&
+      fn.type === 'attribute' &&
+      fn.childForFieldName('attribute')?.text === 'add_middleware'
+    ) {
       const m = addedMiddleware(node, fn, mod, project);
       if (m) out.middleware.push(m);
       continue;
@@ -454,7 +464,7 @@ export function extractModule(mod: ModuleInfo, project: Project): Extracted {
     }
     // A log record (`logger.info("...", x=y)`) configures nothing: its arguments are not read.
     if (isInteresting(qualified))
-      out.calls.push(callOf(node, mod, project, resolved, !LOG_RECORD.test(qualified)));
+      out.calls.push({ ...callOf(node, mod, project, resolved, !LOG_RECORD.test(qualified)) });
   }
   return out;
 }

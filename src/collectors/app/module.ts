@@ -9,6 +9,8 @@ export interface FunctionInfo {
   node: Node;
   async: boolean;
   line: number;
+  /** Where the definition ends (read once: `endIndex` is a call into WASM). */
+  end: number;
 }
 
 export interface ClassInfo {
@@ -83,8 +85,9 @@ function readImports(mod: ModuleInfo, stmt: Node, isPackage: boolean): void {
     mod.imports.push({ file: mod.file, line, module, name: '*' });
   }
   for (const n of names) {
-    const name = n.type === 'aliased_import' ? n.childForFieldName('name')!.text : n.text;
-    const alias = n.type === 'aliased_import' ? n.childForFieldName('alias')!.text : undefined;
+    const aliased = n.type === 'aliased_import';
+    const name = aliased ? n.childForFieldName('name')!.text : n.text;
+    const alias = aliased ? n.childForFieldName('alias')!.text : undefined;
     mod.aliases.set(alias ?? name, `${module}.${name}`);
     mod.imports.push({ file: mod.file, line, module, name, ...(alias ? { alias } : {}) });
   }
@@ -138,16 +141,16 @@ export function readModule(file: string, tree: Tree, name = moduleNameOf(file)):
         def = s.childForFieldName('definition');
       }
       if (!def) continue;
-      if (def.type === 'import_statement' || def.type === 'import_from_statement')
-        readImports(mod, def, isPackage);
-      else if (def.type === 'function_definition') {
+      const type = def.type; // each read is a call into WASM
+      if (type === 'import_statement' || type === 'import_from_statement') readImports(mod, def, isPackage);
+      else if (type === 'function_definition') {
         const name = def.childForFieldName('name')!.text;
         const isAsync = def.children.some((c) => c?.type === 'async');
-        mod.functions.set(name, { name, node: def, async: isAsync, line: lineOf(def) });
-      } else if (def.type === 'class_definition') {
+        mod.functions.set(name, { name, node: def, async: isAsync, line: lineOf(def), end: def.endIndex });
+      } else if (type === 'class_definition') {
         const info = readClass(def);
         mod.classes.set(info.name, info);
-      } else if (def.type === 'expression_statement') {
+      } else if (type === 'expression_statement') {
         const a = def.namedChild(0);
         const left = a?.type === 'assignment' ? a.childForFieldName('left') : null;
         const right = a?.childForFieldName('right');
@@ -161,7 +164,7 @@ export function readModule(file: string, tree: Tree, name = moduleNameOf(file)):
           'except_clause',
           'finally_clause',
           'block',
-        ].includes(def.type)
+        ].includes(type)
       ) {
         visit(def.namedChildren);
       }

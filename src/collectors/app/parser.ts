@@ -9,7 +9,7 @@ export type { Node, Tree };
  * from JavaScript node by node costs a boundary crossing and an object per node, ten times more.
  */
 const SCAN = `
-(call) @call
+(call function: (_) @fn) @call
 (subscript) @subscript
 (function_definition) @scope
 (lambda) @scope
@@ -45,38 +45,64 @@ export async function parsePython(text: string): Promise<Tree> {
   return tree;
 }
 
+/** A call found by the scan: its `function` child and that child's text, read once. */
+export interface CallSite {
+  node: Node;
+  fn: Node;
+  fnText: string;
+  /** The innermost function, lambda or class around the call (null: module level). */
+  scope: Node | null;
+}
+
 export interface Scan {
-  /** Every call, in source order, with the innermost function, lambda or class around it (null: module level). */
-  calls: { node: Node; scope: Node | null }[];
+  /** Every call, in source order. */
+  calls: CallSite[];
   subscripts: Node[];
   /** Decorated definitions at any depth (routes and middleware are often declared inside a factory). */
   decorated: Node[];
 }
 
-const functions = new WeakMap<Node, Node | null>();
+const sites = new WeakMap<Node, CallSite>();
 
-/** The `function` child of a call node, looked up once per node object (each lookup is a WASM call). */
+/** The `function` child of a call node (from the scan when the call was found by it). */
 export function functionOf(call: Node): Node | null {
-  let fn = functions.get(call);
-  if (fn === undefined) {
-    fn = call.childForFieldName('function');
-    functions.set(call, fn);
-  }
-  return fn;
+  return sites.get(call)?.fn ?? call.childForFieldName('function');
 }
 
-/** One pass over a parsed tree (see SCAN). */
+/** The text of a call's `function` child, read once per call found by the scan. */
+export function functionTextOf(call: Node): string | undefined {
+  const site = sites.get(call);
+  return site ? site.fnText : call.childForFieldName('function')?.text;
+}
+
+/**
+ * One pass over a parsed tree (see SCAN). A call's `function` capture follows the call's own
+ * (calls nested at the same start, `f(x)(y)`, come outermost first, then their functions in the
+ * same order); each scope's end is read once (every `endIndex` is a call into WASM).
+ */
 export function scanTree(tree: Tree): Scan {
   if (!loaded) throw new Error('scanTree before parsePython');
   const out: Scan = { calls: [], subscripts: [], decorated: [] };
-  const open: Node[] = [];
+  const open: { node: Node; end: number }[] = [];
+  let waiting = 0;
   for (const { name, node } of loaded.scan.captures(tree.rootNode)) {
-    while (open.length > 0 && open.at(-1)!.endIndex <= node.startIndex) open.pop();
-    if (name === 'scope') open.push(node);
-    else if (name === 'call') out.calls.push({ node, scope: open.at(-1) ?? null });
+    if (name === 'fn') {
+      const site = out.calls[waiting++];
+      if (site?.node.startIndex !== node.startIndex)
+        throw new Error('scanTree: a function capture out of order');
+      site.fn = node;
+      site.fnText = node.text;
+      sites.set(site.node, site);
+      continue;
+    }
+    while (open.length > 0 && open.at(-1)!.end <= node.startIndex) open.pop();
+    if (name === 'scope') open.push({ node, end: node.endIndex });
+    else if (name === 'call')
+      out.calls.push({ node, fn: node, fnText: '', scope: open.at(-1)?.node ?? null });
     else if (name === 'decorated') out.decorated.push(node);
     else out.subscripts.push(node);
   }
+  if (waiting !== out.calls.length) throw new Error('scanTree: a call without its function');
   return out;
 }
 

@@ -1,7 +1,7 @@
 // Name resolution across the project's modules and static evaluation of simple expressions:
 // literals, `os.environ.get("X", default)`, `int(...)`, settings attributes, `logging.DEBUG`.
 import type { FunctionInfo, ModuleInfo } from './module.js';
-import { functionOf, lineOf, type Node, stringValue } from './parser.js';
+import { lineOf, type Node, stringValue } from './parser.js';
 import type { Value } from './schema.js';
 
 const LOG_LEVELS = new Set(['CRITICAL', 'FATAL', 'ERROR', 'WARNING', 'WARN', 'INFO', 'DEBUG', 'NOTSET']);
@@ -24,13 +24,14 @@ export class Project {
    */
   qualify(node: Node, mod: ModuleInfo, depth = 0): string {
     if (depth > 8) return node.text;
-    if (node.type === 'identifier') return this.expand(this.qualifyName(node.text, mod, depth), depth);
-    if (node.type === 'attribute') {
+    const type = node.type; // each read is a call into WASM
+    if (type === 'identifier') return this.expand(this.qualifyName(node.text, mod, depth), depth);
+    if (type === 'attribute') {
       const obj = node.childForFieldName('object')!;
       return `${this.qualify(obj, mod, depth + 1)}.${node.childForFieldName('attribute')!.text}`;
     }
-    if (node.type === 'call') return `${this.qualify(node.childForFieldName('function')!, mod, depth + 1)}()`;
-    if (node.type === 'await') return this.qualify(node.namedChild(0)!, mod, depth + 1);
+    if (type === 'call') return `${this.qualify(node.childForFieldName('function')!, mod, depth + 1)}()`;
+    if (type === 'await') return this.qualify(node.namedChild(0)!, mod, depth + 1);
     return node.text;
   }
 
@@ -46,15 +47,16 @@ export class Project {
 
   /** Replaces a leading `pkg.mod.binding` with what the binding was made from. */
   private expand(q: string, depth: number): string {
-    const parts = q.split('.');
-    for (let i = parts.length - 1; i >= 1; i--) {
-      const m = this.modules.get(parts.slice(0, i).join('.'));
+    // The longest prefix of whole dotted parts that is a module, without splitting the name.
+    for (let end = q.lastIndexOf('.'); end >= 0; end = end > 0 ? q.lastIndexOf('.', end - 1) : -1) {
+      const m = this.modules.get(q.slice(0, end));
       if (!m) continue;
-      const name = parts[i]!.replace(/\(\)$/, '');
+      const next = q.indexOf('.', end + 1);
+      const name = q.slice(end + 1, next < 0 ? undefined : next).replace(/\(\)$/, '');
       const bound = m.bindings.get(name);
       if (bound?.type === 'call' && depth < 8) {
         const head = `${this.qualify(bound.childForFieldName('function')!, m, depth + 1)}()`;
-        return [head, ...parts.slice(i + 1)].join('.');
+        return next < 0 ? head : head + q.slice(next);
       }
       return q;
     }
@@ -203,6 +205,26 @@ export class Project {
   }
 
   private readonly callsByText = new Map<ModuleInfo, Map<string, Node[]>>();
+  private byTarget: Map<string, { mod: ModuleInfo; local: string; order: number }[]> | undefined;
+  private readonly order = new Map<ModuleInfo, number>();
+
+  /** Every module's imports by what they import: `engine` of `app.main` under `app.db.engine`. */
+  private aliasesByTarget(): Map<string, { mod: ModuleInfo; local: string; order: number }[]> {
+    if (this.byTarget) return this.byTarget;
+    const index = new Map<string, { mod: ModuleInfo; local: string; order: number }[]>();
+    for (const mod of this.modules.values()) {
+      this.order.set(mod, this.order.size);
+      let order = 0;
+      for (const [local, target] of mod.aliases) {
+        const entry = { mod, local, order: order++ };
+        const list = index.get(target);
+        if (list) list.push(entry);
+        else index.set(target, [entry]);
+      }
+    }
+    this.byTarget = index;
+    return index;
+  }
 
   /** Calls of the project function `qualified` anywhere in the project (cached per function). */
   private callSites(qualified: string): { mod: ModuleInfo; node: Node }[] {
@@ -211,20 +233,35 @@ export class Project {
     const i = qualified.lastIndexOf('.');
     const [home, fname] = [qualified.slice(0, i), qualified.slice(i + 1)];
     const out: { mod: ModuleInfo; node: Node }[] = [];
-    for (const m of this.modules.values()) {
+    // Only the modules that import the function or its module (and the module itself), in the
+    // order of the project's modules.
+    const byTarget = this.aliasesByTarget();
+    const direct = byTarget.get(qualified) ?? [];
+    const viaModule = byTarget.get(home) ?? [];
+    const homeMod = this.modules.get(home);
+    const candidates = new Set([
+      ...(homeMod ? [homeMod] : []),
+      ...direct.map((b) => b.mod),
+      ...viaModule.map((b) => b.mod),
+    ]);
+    for (const m of [...candidates].sort((a, b) => this.order.get(a)! - this.order.get(b)!)) {
+      // In the order the module binds them (as its aliases map iterates).
+      const bound = [
+        ...direct.filter((b) => b.mod === m).map(({ local, order }) => ({ name: local, order })),
+        ...viaModule
+          .filter((b) => b.mod === m)
+          .map(({ local, order }) => ({ name: `${local}.${fname}`, order })),
+      ].sort((a, b) => a.order - b.order);
       const names = new Set<string>(m.name === home ? [fname] : []);
-      for (const [local, target] of m.aliases) {
-        if (target === qualified) names.add(local);
-        else if (target === home) names.add(`${local}.${fname}`);
-      }
-      if (names.size === 0) continue;
+      for (const b of bound) names.add(b.name);
       // Each module's calls by the text of what they call, read once.
       let index = this.callsByText.get(m);
       if (!index) {
         index = new Map();
-        for (const { node } of m.scan.calls) {
-          const text = functionOf(node)?.text;
-          if (text) index.set(text, [...(index.get(text) ?? []), node]);
+        for (const { node, fnText } of m.scan.calls) {
+          const list = index.get(fnText);
+          if (list) list.push(node);
+          else index.set(fnText, [node]);
         }
         this.callsByText.set(m, index);
       }
@@ -242,8 +279,8 @@ export class Project {
   private parameterValue(node: Node, mod: ModuleInfo, depth: number): Value | undefined {
     // The enclosing top-level function, by position: no walk up the tree (each step is a WASM call).
     let fn: FunctionInfo | undefined;
-    for (const f of mod.functions.values())
-      if (f.node.startIndex <= node.startIndex && node.endIndex <= f.node.endIndex) fn = f;
+    const at = node.startIndex;
+    for (const f of mod.functions.values()) if (f.node.startIndex <= at && at < f.end) fn = f;
     if (!fn) return undefined;
     const params = this.paramsOf(fn);
     const index = params.findIndex((p) => p.name === node.text);
