@@ -262,10 +262,23 @@ export function shippedStages(df: DockerfileFacts, builds: readonly ComposeBuild
     }
   }
   const last = finalStage(df);
-  const why = (stage: Stage) =>
-    (stage === last ? 'the last stage' : 'a stage no other stage builds on') + unknown;
   // Development and test targets (`dev`, `dev-envs`, `test`) do not ship, and a stage only they
-  // build on is still a product: judge the stages no other product stage uses.
+  // build on is still a product: judge the stages no other product stage uses, and say so.
+  const devTargets = df.stages.filter(isDevStage);
+  const devNote =
+    devTargets.length > 0
+      ? `; ${devTargets.map(stageLabel).join(', ')} not judged (a development/test target, not shipped)`
+      : '';
+  const why = (stage: Stage) => {
+    const devUsers = devTargets.filter((d) => stageInputs(df, d).includes(stage));
+    const role =
+      stage === last
+        ? 'the last stage'
+        : devUsers.length > 0
+          ? `a stage only development/test targets build on (${devUsers.map(stageLabel).join(', ')})`
+          : 'a stage no other stage builds on';
+    return role + devNote + unknown;
+  };
   const products = df.stages.filter((s) => !isDevStage(s));
   const usedByProducts = new Set(products.flatMap((s) => stageInputs(df, s).map((i) => i.index)));
   const shipped = products.filter((s) => !usedByProducts.has(s.index));
@@ -281,7 +294,7 @@ export function shippedStages(df: DockerfileFacts, builds: readonly ComposeBuild
       why:
         stage === last
           ? why(stage)
-          : 'the stage the development targets build on (all stages are development targets)',
+          : `the stage the development targets build on (all stages are development targets, not judged themselves)${unknown}`,
     }));
 }
 
