@@ -106,7 +106,9 @@ const IMAGE_ROLES: { role: Role; last?: RegExp; repo?: RegExp }[] = [
   {
     role: 'postgres',
     last: /^(timescaledb(-ha|-postgis)?|paradedb|crunchy-postgres(-gis)?|spilo(-\d+)?|patroni)$|(^|[-_])(postgres|postgresql|postgis|pgvector|pgvecto-rs)$/,
-    repo: /^(postgis|timescale|pgvector|tensorchord)\/|^(supabase\/postgres|bitnami\/postgresql(-repmgr)?)$/,
+    // A vendor's namespace alone is weak: timescale/ also publishes clients (pgai-vectorizer-worker),
+    // so its databases are told by their names (timescaledb, timescaledb-ha) above.
+    repo: /^(postgis|pgvector|tensorchord)\/(?!.*(worker|exporter|client|cli|backup|operator|agent))|^(supabase\/postgres|bitnami\/postgresql(-repmgr)?)$/,
   },
   {
     role: 'redis',
@@ -288,10 +290,14 @@ function serverEnvRole(service: ComposeService): RoleInfo | undefined {
     if (key) return said(role, 'environment', `environment ${key}`, envAt(service, key));
   }
   // POSTGRES_PASSWORD/USER/DB are read by the server image and by many apps: the server's only
-  // when nothing else says client (no host to connect to, no build, no dependency).
+  // when nothing else says client (no host to connect to, no dependency, no port that no database
+  // listens on: a Spring backend on 8080 with POSTGRES_DB connects to PostgreSQL, it is not one).
   const pg = keys.find((k) => /^POSTGRES_(PASSWORD|USER|DB)$/.test(k));
   const client = keys.some((k) => CLIENT_ENV.test(k));
-  if (pg && !client && service.dependsOn.length === 0)
+  const otherPort = service.ports.some(
+    (p) => p.container !== null && !PORT_ROLES.some(([port]) => port === p.container),
+  );
+  if (pg && !client && !otherPort && service.dependsOn.length === 0)
     return said('postgres', 'environment', `environment ${pg}`, envAt(service, pg));
   return undefined;
 }

@@ -212,6 +212,8 @@ describe('role signals', () => {
     // Clients named after the database they use are not that database.
     'supabase/postgres-meta:v0.95.2',
     'acme/redis-sync:1',
+    // A database vendor's namespace also holds its clients.
+    'timescale/pgai-vectorizer-worker:v0.3.0',
   ])('image %s is no known infrastructure', (image) => {
     expect(imageRole(image)).toBeUndefined();
   });
@@ -254,6 +256,19 @@ describe('role signals', () => {
       environment: { POSTGRES_PASSWORD: at('***'), POSTGRES_HOST: at('db') },
     });
     expect(roleOf([db, app], 'app')).toMatchObject({ role: 'app', from: 'environment' });
+    // A built Spring backend with only POSTGRES_DB, serving on 8080: a client, not a server.
+    const backend = svc('backend', {
+      build: { context: 'backend', file: 'compose.yaml', line: 1 },
+      environment: { POSTGRES_DB: at('example') },
+      ports: [{ container: 8080, published: true, file: 'compose.yaml', line: 3 }],
+    });
+    expect(roleOf([db, backend], 'backend')).toMatchObject({ role: 'app', from: 'build' });
+    // The same variables on a built image that serves nothing else are still the server's.
+    const custom = svc('db_test', {
+      build: { context: './pg_custom', file: 'compose.yaml', line: 1 },
+      environment: { POSTGRES_USER: at('u'), POSTGRES_PASSWORD: at('p') },
+    });
+    expect(roleOf([custom], 'db_test')).toMatchObject({ role: 'postgres', from: 'environment' });
   });
 
   it('apps in any language by command, by dependency, by labels, by build', () => {
