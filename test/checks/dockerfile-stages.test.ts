@@ -334,6 +334,17 @@ describe('dockerfile/build-deps reads package lists and removals as the shell do
 
 describe('dockerfile/base-image advice fits what the stage runs', () => {
   const judge = (text: string) => run(baseImage, facts([parse(text)])).evidence[0];
+  it('fails a Python older than 3.11 named in a derived image tag', () => {
+    expect(
+      judge('FROM tiangolo/uvicorn-gunicorn-fastapi:python3.9-slim@sha256:abc\nCOPY . /app\n'),
+    ).toMatchObject({ status: 'fail', note: expect.stringContaining('Python 3.9 (from the tag)') });
+    expect(judge('FROM tiangolo/uvicorn-gunicorn-fastapi:python3.12-slim@sha256:abc\n')).toMatchObject({
+      status: 'pass',
+    });
+    // Only a tag that says `python<version>` tells; `py3.8` may mean anything.
+    expect(judge('FROM acme/tool:py3.8@sha256:abc\nCMD ["/tool"]\n')).toMatchObject({ status: 'pass' });
+  });
+
   it('warns about Alpine only for stages that run Python', () => {
     expect(judge('FROM python:3.12-alpine@sha256:abc\nCOPY . .\n')).toMatchObject({ status: 'warn' });
     expect(judge('FROM alpine:3.20@sha256:abc\nRUN apk add --no-cache python3 py3-pip\n')?.note).toMatch(
