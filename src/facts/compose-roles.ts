@@ -465,9 +465,12 @@ const ONE_SHOT_PROFILES = new Set([
   'setup',
   'jobs',
 ]);
-/** Words of run-once containers, in a name or a command's last step: migrations, setup, seeding, backups. */
+/**
+ * Words of run-once containers, in a name or a command's last step: migrations, setup, seeding,
+ * backups, test runners (playwright, cypress, e2e, tests).
+ */
 const ONE_SHOT_WORD =
-  /(^|[\s/._:-])(migrat\w*|alembic|init|initdb|setup|seed\w*|bootstrap|createdb|create[-_]\w+|createbuckets|provision\w*|backup|restore|wait[-_]for\w*|change[-_]vol\w*|fix[-_]perm\w*)(?=$|[\s/._:-])/i;
+  /(^|[\s/._:-])(migrat\w*|alembic|init|initdb|setup|seed\w*|bootstrap|createdb|create[-_]\w+|createbuckets|provision\w*|backup|restore|wait[-_]for\w*|change[-_]vol\w*|fix[-_]perm\w*|playwright|cypress|e2e|tests?|pytest)(?=$|[\s/._:-])/i;
 
 const KEEPS_RUNNING = /^(always|unless-stopped|any)$/;
 
@@ -511,6 +514,11 @@ export function oneShotReason(
   if (SERVING_COMMAND.test(command)) return undefined;
   const byName = ONE_SHOT_WORD.exec(service.name);
   if (byName) return `${policy}, no healthcheck, not a server, and named "${service.name}"`;
+  // With no command in compose, the Dockerfile's name tells: `Dockerfile.playwright`, `e2e.Dockerfile`.
+  const dockerfile = command === '' ? service.build?.dockerfile?.split('/').at(-1) : undefined;
+  const byDockerfile = dockerfile ? ONE_SHOT_WORD.exec(dockerfile) : null;
+  if (byDockerfile && dockerfile)
+    return `${policy}, no healthcheck, no command, and built from ${dockerfile}`;
   const byCommand = ONE_SHOT_WORD.exec(lastStep(command));
   return byCommand
     ? `${policy}, no healthcheck, not a server, and its command runs "${byCommand[2]}"`

@@ -331,6 +331,26 @@ describe('one-shot jobs by behaviour', () => {
     expect(oneShotReason(server, {}, project([server]))).toBeUndefined();
   });
 
+  it('a test runner is a job: by its name, or by the Dockerfile it is built from when compose gives no command', () => {
+    const byDockerfile = svc('ui-checks', {
+      build: { context: '.', dockerfile: 'frontend/Dockerfile.playwright', file: 'compose.yaml', line: 1 },
+      dependsOn: [dep('backend')],
+    });
+    const byName = svc('e2e', { image: at('acme/app:1') });
+    const served = svc('web', {
+      build: { context: '.', dockerfile: 'Dockerfile.test', file: 'compose.yaml', line: 1 },
+      command: at('node server.js'),
+    });
+    const kept = svc('tests', { image: at('acme/app:1'), restart: at('unless-stopped') });
+    const p = project([byDockerfile, byName, served, kept]);
+    expect(oneShotReason(byDockerfile, {}, p)).toBe(
+      'restart not set, no healthcheck, no command, and built from Dockerfile.playwright',
+    );
+    expect(oneShotReason(byName, {}, p)).toMatch(/named "e2e"/);
+    expect(oneShotReason(served, {}, p)).toBeUndefined();
+    expect(oneShotReason(kept, {}, p)).toBeUndefined();
+  });
+
   it('restart always keeps a migration-looking service long-running; service_completed_successfully makes a job', () => {
     const a = svc('migrate', { command: at('alembic upgrade head'), restart: at('always') });
     const b = svc('prepare', { image: at('acme/tools:1'), command: at('./prepare') });
