@@ -400,6 +400,27 @@ describe('Redis as a cache', () => {
   });
 });
 
+describe('startup-order judges every app that uses a database', () => {
+  it('a worker next to the uvicorn API is judged; a frontend that reaches the database only through the backend is not', () => {
+    const db = svc('db', { image: at('postgres:16'), healthcheck: health('pg_isready') });
+    const api = svc('api', {
+      build: { context: '.', file: 'compose.yaml', line: 1 },
+      command: at('uvicorn app.main:app'),
+      dependsOn: [dep('db', 'service_healthy')],
+    });
+    const worker = svc('worker', {
+      build: { context: '.', file: 'compose.yaml', line: 1 },
+      command: at('celery -A app worker'),
+      dependsOn: [dep('db')],
+    });
+    const ui = svc('ui', { image: at('acme/ui:1'), dependsOn: [dep('api')] });
+    const r = runCheck(startupOrder, factsOf(project([db, api, worker, ui])));
+    const status = (s: string) => r.evidence.find((e) => e.subject === `service ${s} → db`)?.status;
+    expect([status('api'), status('worker'), status('ui')]).toEqual(['pass', 'fail', 'info']);
+    expect(r.status).toBe('fail');
+  });
+});
+
 describe('the config decides', () => {
   it('a role in the config makes a service long-running, a job role makes it a job', () => {
     const s = svc('migrate', { command: at('alembic upgrade head'), restart: at('no') });
