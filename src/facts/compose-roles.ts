@@ -21,6 +21,7 @@ export const ROLES = [
   'object-storage',
   'queue',
   'search',
+  'model-server',
   'job',
   'other',
 ] as const;
@@ -83,7 +84,8 @@ export function imageRepository(image: string): string {
 const IMAGE_ROLES: { role: Role; last?: RegExp; repo?: RegExp }[] = [
   {
     role: 'monitoring',
-    last: /(^|[-_])exporter([-_]|$)|^(prometheus|grafana|cadvisor|loki|promtail|alertmanager|pushgateway|tempo|mimir|alloy|netdata|jaeger|all-in-one|zipkin|vector|fluent-?bit|fluentd|filebeat|logstash|kibana|dozzle|otel-collector|opentelemetry-collector(-contrib)?|signoz[-\w]*|uptrace|telegraf|statsd)$/,
+    // `postgres-exporter`, `redis_exporter`; a bare `exporter` (penpotapp/exporter) is an app's own.
+    last: /.[-_]exporter([-_]|$)|^(prometheus|grafana|cadvisor|loki|promtail|alertmanager|pushgateway|tempo|mimir|alloy|netdata|jaeger|all-in-one|zipkin|vector|fluent-?bit|fluentd|filebeat|logstash|kibana|dozzle|otel-collector|opentelemetry-collector(-contrib)?|signoz[-\w]*|uptrace|telegraf|statsd)$/,
     repo: /^(jaegertracing|grafana|prom|otel|datadog|newrelic)\//,
   },
   {
@@ -123,7 +125,15 @@ const IMAGE_ROLES: { role: Role; last?: RegExp; repo?: RegExp }[] = [
   },
   {
     role: 'object-storage',
-    last: /^(minio|seaweedfs|garage|localstack|s3proxy|azurite|fake-gcs-server)$/,
+    last: /^(minio|seaweedfs|garage|localstack|s3proxy|azurite|fake-gcs-server|pictrs|pict-rs)$/,
+  },
+  // Image-processing proxies in front of storage.
+  { role: 'proxy', last: /^(imgproxy|thumbor|imaginary)$/ },
+  // Third-party model servers: infrastructure the app calls, not the app.
+  {
+    role: 'model-server',
+    last: /^(ollama|vllm-openai|vllm|text-generation-inference|text-embeddings-inference|localai|tritonserver|infinity)$/,
+    repo: /^(ollama|vllm|localai)\//,
   },
   {
     role: 'queue',
@@ -354,12 +364,14 @@ function ownRole(service: ComposeService, configured: string | undefined): RoleI
   return healthRole(service) ?? serverEnvRole(service) ?? portRole(service) ?? buildRole(service) ?? none();
 }
 
-/** A database image built in the project: `build: ./postgres`, `dockerfile: docker/redis.Dockerfile`. */
+/** A database or proxy image built in the project: `build: ./postgres`, `dockerfile: docker/redis.Dockerfile`. */
 const BUILD_ROLES: [RegExp, Role][] = [
   [/(^|[/._-])(postgres|postgresql|postgis|timescaledb|pgvector)([/._-]|$)/i, 'postgres'],
   [/(^|[/._-])(redis|valkey|keydb)([/._-]|$)/i, 'redis'],
   [/(^|[/._-])clickhouse([/._-]|$)/i, 'clickhouse'],
   [/(^|[/._-])pgbouncer([/._-]|$)/i, 'pgbouncer'],
+  // A proxy built from a local `FROM nginx` Dockerfile: `build: ./nginx`, `proxy/Dockerfile`.
+  [/(^|[/._-])(nginx|traefik|caddy|haproxy|envoy|proxy)([/._-]|$)/i, 'proxy'],
 ];
 
 function buildRole(service: ComposeService): RoleInfo | undefined {

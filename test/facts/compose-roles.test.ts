@@ -191,6 +191,10 @@ describe('role signals', () => {
     ['haproxy:2.9', 'proxy'],
     ['envoyproxy/envoy:v1.31-latest', 'proxy'],
     ['minio/minio:latest', 'object-storage'],
+    ['asonix/pictrs:0.5', 'object-storage'],
+    ['darthsim/imgproxy:v3.8.0', 'proxy'],
+    ['ollama/ollama', 'model-server'],
+    ['vllm/vllm-openai:v0.6.0', 'model-server'],
     ['rabbitmq:3-management', 'queue'],
     ['confluentinc/cp-kafka:7.6.0', 'queue'],
     ['nats:2', 'queue'],
@@ -214,6 +218,8 @@ describe('role signals', () => {
     'acme/redis-sync:1',
     // A database vendor's namespace also holds its clients.
     'timescale/pgai-vectorizer-worker:v0.3.0',
+    // An application's own exporter (PDF/image export), not a Prometheus exporter.
+    'penpotapp/exporter:2.16',
   ])('image %s is no known infrastructure', (image) => {
     expect(imageRole(image)).toBeUndefined();
   });
@@ -269,6 +275,13 @@ describe('role signals', () => {
       environment: { POSTGRES_USER: at('u'), POSTGRES_PASSWORD: at('p') },
     });
     expect(roleOf([custom], 'db_test')).toMatchObject({ role: 'postgres', from: 'environment' });
+    // A proxy built in the project from a directory named after it.
+    const nginx = svc('nginx', {
+      build: { context: './nginx', file: 'compose.yaml', line: 1 },
+      ports: [{ container: 80, published: true, file: 'compose.yaml', line: 2 }],
+      dependsOn: [dep('backend')],
+    });
+    expect(roleOf([db, backend, nginx], 'nginx')).toMatchObject({ role: 'proxy', from: 'build' });
   });
 
   it('apps in any language by command, by dependency, by labels, by build', () => {
