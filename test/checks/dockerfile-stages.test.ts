@@ -278,6 +278,15 @@ describe('dockerfile/layer-order across package managers', () => {
     expect(verdict('FROM rust:1.80\nCOPY . .\nRUN cargo build --release\n').status).toBe('fail');
   });
 
+  it('finds an install inside an if/else or a loop of the RUN', () => {
+    const v = verdict(
+      'FROM rust:1.80\nCOPY recipe.json .\nRUN if [ "$MODE" = release ]; then cargo chef cook --release; ' +
+        'else cargo chef cook; fi\nCOPY . .\nRUN cargo build\n',
+    );
+    expect(v.status).toBe('pass');
+    expect(v.observed[0]).toMatch(/^`cargo chef cook --release` before any source copy/);
+  });
+
   it('matches manifests by path and tells source from config', () => {
     expect(isManifestOrConfig('requirements/default.txt')).toBe(true);
     expect(isManifestOrConfig('./services/api/package.json')).toBe(true);

@@ -77,9 +77,13 @@ export function shellText(instr: Instruction): string {
   return [head, ...instr.heredocs].join('\n');
 }
 
+/** Words before a command that are not the program: `sudo`, and shell keywords that open a branch or body. */
+const SHELL_PREFIX = new Set(['sudo', 'then', 'else', 'do', '{', '(', '!']);
+
 /**
  * Simple commands of a RUN as token lists, roughly as a shell would split them: on newlines,
- * `&&`, `||`, `;` and `|`; comments dropped; leading `VAR=value` assignments and `sudo` removed.
+ * `&&`, `||`, `;` and `|`; comments dropped; leading `VAR=value` assignments, `sudo` and shell
+ * keywords (`then`, `else`, `do`) removed.
  * Good enough to find package installs; not a shell.
  */
 export function commandsOf(instr: Instruction): string[][] {
@@ -90,7 +94,11 @@ export function commandsOf(instr: Instruction): string[][] {
       const tokens = cmd.trim().split(/\s+/).filter(Boolean).map(unquote);
       const comment = tokens.findIndex((t) => t.startsWith('#'));
       const kept = comment >= 0 ? tokens.slice(0, comment) : tokens;
-      while (kept.length > 0 && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(kept[0] as string) || kept[0] === 'sudo')) {
+      // `then cargo chef cook …` inside an `if`, `do pip install …` inside a loop: the keyword is not the program.
+      while (
+        kept.length > 0 &&
+        (/^[A-Za-z_][A-Za-z0-9_]*=/.test(kept[0] as string) || SHELL_PREFIX.has(kept[0] as string))
+      ) {
         kept.shift();
       }
       return kept;
