@@ -19,7 +19,8 @@ function serviceVerdict(result, service) {
     (e) => e.subject === `service ${service}` || e.subject?.startsWith(`service ${service} →`),
   );
   const statuses = items.map((e) => e.status).filter(judged);
-  if (statuses.length === 0) return items.length > 0 ? 'one-shot' : 'n/a';
+  // Listed as a run-once job (its note says one-shot); any other info item says "not judged": n/a.
+  if (statuses.length === 0) return items.some((e) => /\bone-shot\b/.test(e.note ?? '')) ? 'one-shot' : 'n/a';
   return statuses.reduce((w, s) => (RANK[s] > RANK[w] ? s : w));
 }
 

@@ -21,6 +21,7 @@ export const ROLES = [
   'object-storage',
   'queue',
   'search',
+  'model-server',
   'job',
   'other',
 ] as const;
@@ -83,7 +84,8 @@ export function imageRepository(image: string): string {
 const IMAGE_ROLES: { role: Role; last?: RegExp; repo?: RegExp }[] = [
   {
     role: 'monitoring',
-    last: /(^|[-_])exporter([-_]|$)|^(prometheus|grafana|cadvisor|loki|promtail|alertmanager|pushgateway|tempo|mimir|alloy|netdata|jaeger|all-in-one|zipkin|vector|fluent-?bit|fluentd|filebeat|logstash|kibana|dozzle|otel-collector|opentelemetry-collector(-contrib)?|signoz[-\w]*|uptrace|telegraf|statsd)$/,
+    // `postgres-exporter`, `redis_exporter`; a bare `exporter` (penpotapp/exporter) is an app's own.
+    last: /.[-_]exporter([-_]|$)|^(prometheus|grafana|cadvisor|loki|promtail|alertmanager|pushgateway|tempo|mimir|alloy|netdata|jaeger|all-in-one|zipkin|vector|fluent-?bit|fluentd|filebeat|logstash|kibana|dozzle|otel-collector|opentelemetry-collector(-contrib)?|signoz[-\w]*|uptrace|telegraf|statsd)$/,
     repo: /^(jaegertracing|grafana|prom|otel|datadog|newrelic)\//,
   },
   {
@@ -106,7 +108,9 @@ const IMAGE_ROLES: { role: Role; last?: RegExp; repo?: RegExp }[] = [
   {
     role: 'postgres',
     last: /^(timescaledb(-ha|-postgis)?|paradedb|crunchy-postgres(-gis)?|spilo(-\d+)?|patroni)$|(^|[-_])(postgres|postgresql|postgis|pgvector|pgvecto-rs)$/,
-    repo: /^(postgis|timescale|pgvector|tensorchord)\/|^(supabase\/postgres|bitnami\/postgresql(-repmgr)?)$/,
+    // A vendor's namespace alone is weak: timescale/ also publishes clients (pgai-vectorizer-worker),
+    // so its databases are told by their names (timescaledb, timescaledb-ha) above.
+    repo: /^(postgis|pgvector|tensorchord)\/(?!.*(worker|exporter|client|cli|backup|operator|agent))|^(supabase\/postgres|bitnami\/postgresql(-repmgr)?)$/,
   },
   {
     role: 'redis',
@@ -121,7 +125,15 @@ const IMAGE_ROLES: { role: Role; last?: RegExp; repo?: RegExp }[] = [
   },
   {
     role: 'object-storage',
-    last: /^(minio|seaweedfs|garage|localstack|s3proxy|azurite|fake-gcs-server)$/,
+    last: /^(minio|seaweedfs|garage|localstack|s3proxy|azurite|fake-gcs-server|pictrs|pict-rs)$/,
+  },
+  // Image-processing proxies in front of storage.
+  { role: 'proxy', last: /^(imgproxy|thumbor|imaginary)$/ },
+  // Third-party model servers: infrastructure the app calls, not the app.
+  {
+    role: 'model-server',
+    last: /^(ollama|vllm-openai|vllm|text-generation-inference|text-embeddings-inference|localai|tritonserver|infinity)$/,
+    repo: /^(ollama|vllm|localai)\//,
   },
   {
     role: 'queue',
@@ -288,10 +300,14 @@ function serverEnvRole(service: ComposeService): RoleInfo | undefined {
     if (key) return said(role, 'environment', `environment ${key}`, envAt(service, key));
   }
   // POSTGRES_PASSWORD/USER/DB are read by the server image and by many apps: the server's only
-  // when nothing else says client (no host to connect to, no build, no dependency).
+  // when nothing else says client (no host to connect to, no dependency, no port that no database
+  // listens on: a Spring backend on 8080 with POSTGRES_DB connects to PostgreSQL, it is not one).
   const pg = keys.find((k) => /^POSTGRES_(PASSWORD|USER|DB)$/.test(k));
   const client = keys.some((k) => CLIENT_ENV.test(k));
-  if (pg && !client && service.dependsOn.length === 0)
+  const otherPort = service.ports.some(
+    (p) => p.container !== null && !PORT_ROLES.some(([port]) => port === p.container),
+  );
+  if (pg && !client && !otherPort && service.dependsOn.length === 0)
     return said('postgres', 'environment', `environment ${pg}`, envAt(service, pg));
   return undefined;
 }
@@ -348,12 +364,14 @@ function ownRole(service: ComposeService, configured: string | undefined): RoleI
   return healthRole(service) ?? serverEnvRole(service) ?? portRole(service) ?? buildRole(service) ?? none();
 }
 
-/** A database image built in the project: `build: ./postgres`, `dockerfile: docker/redis.Dockerfile`. */
+/** A database or proxy image built in the project: `build: ./postgres`, `dockerfile: docker/redis.Dockerfile`. */
 const BUILD_ROLES: [RegExp, Role][] = [
   [/(^|[/._-])(postgres|postgresql|postgis|timescaledb|pgvector)([/._-]|$)/i, 'postgres'],
   [/(^|[/._-])(redis|valkey|keydb)([/._-]|$)/i, 'redis'],
   [/(^|[/._-])clickhouse([/._-]|$)/i, 'clickhouse'],
   [/(^|[/._-])pgbouncer([/._-]|$)/i, 'pgbouncer'],
+  // A proxy built from a local `FROM nginx` Dockerfile: `build: ./nginx`, `proxy/Dockerfile`.
+  [/(^|[/._-])(nginx|traefik|caddy|haproxy|envoy|proxy)([/._-]|$)/i, 'proxy'],
 ];
 
 function buildRole(service: ComposeService): RoleInfo | undefined {
@@ -459,9 +477,12 @@ const ONE_SHOT_PROFILES = new Set([
   'setup',
   'jobs',
 ]);
-/** Words of run-once containers, in a name or a command's last step: migrations, setup, seeding, backups. */
+/**
+ * Words of run-once containers, in a name or a command's last step: migrations, setup, seeding,
+ * backups, test runners (playwright, cypress, e2e, tests).
+ */
 const ONE_SHOT_WORD =
-  /(^|[\s/._:-])(migrat\w*|alembic|init|initdb|setup|seed\w*|bootstrap|createdb|create[-_]\w+|createbuckets|provision\w*|backup|restore|wait[-_]for\w*|change[-_]vol\w*|fix[-_]perm\w*)(?=$|[\s/._:-])/i;
+  /(^|[\s/._:-])(migrat\w*|alembic|init|initdb|setup|seed\w*|bootstrap|createdb|create[-_]\w+|createbuckets|provision\w*|backup|restore|wait[-_]for\w*|change[-_]vol\w*|fix[-_]perm\w*|playwright|cypress|e2e|tests?|pytest)(?=$|[\s/._:-])/i;
 
 const KEEPS_RUNNING = /^(always|unless-stopped|any)$/;
 
@@ -505,6 +526,11 @@ export function oneShotReason(
   if (SERVING_COMMAND.test(command)) return undefined;
   const byName = ONE_SHOT_WORD.exec(service.name);
   if (byName) return `${policy}, no healthcheck, not a server, and named "${service.name}"`;
+  // With no command in compose, the Dockerfile's name tells: `Dockerfile.playwright`, `e2e.Dockerfile`.
+  const dockerfile = command === '' ? service.build?.dockerfile?.split('/').at(-1) : undefined;
+  const byDockerfile = dockerfile ? ONE_SHOT_WORD.exec(dockerfile) : null;
+  if (byDockerfile && dockerfile)
+    return `${policy}, no healthcheck, no command, and built from ${dockerfile}`;
   const byCommand = ONE_SHOT_WORD.exec(lastStep(command));
   return byCommand
     ? `${policy}, no healthcheck, not a server, and its command runs "${byCommand[2]}"`

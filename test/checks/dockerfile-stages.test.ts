@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import healthcheck from '../../src/checks/compose/healthcheck.js';
 import baseImage from '../../src/checks/dockerfile/base-image.js';
+import buildDeps from '../../src/checks/dockerfile/build-deps.js';
 import layerOrder from '../../src/checks/dockerfile/layer-order.js';
 import multiStage from '../../src/checks/dockerfile/multi-stage.js';
 import type { AppFacts } from '../../src/collectors/app/schema.js';
@@ -116,6 +117,11 @@ describe('shipped stages', () => {
         `FROM gcr.io/distroless/static AS runtime\nCOPY --from=build /bin/app /app\nFROM runtime AS debug-shell\n`,
     );
     expect(shippedStages(df).map((s) => s.stage.name)).toEqual(['runtime']);
+    // The evidence says which targets were left out, and that runtime is used only by one of them.
+    expect(shippedStages(df)[0]?.why).toBe(
+      'a stage only development/test targets build on (stage debug-shell); stage dev, stage test, ' +
+        'stage debug-shell not judged (a development/test target, not shipped)',
+    );
     const both = parse(MULTI_TARGET);
     expect(shippedStages(both).map((s) => s.stage.name)).toEqual(['production', 'lambda']);
   });
@@ -264,6 +270,21 @@ describe('dockerfile/layer-order across package managers', () => {
   it('skips when nothing installs dependencies, and does not count bootstrapping a tool', () => {
     expect(verdict('FROM nginx:1.27\nCOPY . /usr/share/nginx/html\n').status).toBe('skip');
     expect(verdict('FROM node:20\nCOPY . .\nRUN npm install -g pnpm@9\n').status).toBe('skip');
+    // A build that cannot see a manifest (one code file copied, no go.mod) fetches no dependencies.
+    expect(verdict('FROM golang:1.22\nCOPY main.go main.go\nRUN go build -o app main.go\n').status).toBe(
+      'skip',
+    );
+    expect(verdict('FROM golang:1.22\nCOPY cmd ./cmd\nRUN go build -o app ./cmd\n').status).toBe('fail');
+    expect(verdict('FROM rust:1.80\nCOPY . .\nRUN cargo build --release\n').status).toBe('fail');
+  });
+
+  it('finds an install inside an if/else or a loop of the RUN', () => {
+    const v = verdict(
+      'FROM rust:1.80\nCOPY recipe.json .\nRUN if [ "$MODE" = release ]; then cargo chef cook --release; ' +
+        'else cargo chef cook; fi\nCOPY . .\nRUN cargo build\n',
+    );
+    expect(v.status).toBe('pass');
+    expect(v.observed[0]).toMatch(/^`cargo chef cook --release` before any source copy/);
   });
 
   it('matches manifests by path and tells source from config', () => {
@@ -279,8 +300,60 @@ describe('dockerfile/layer-order across package managers', () => {
   });
 });
 
+describe('dockerfile/build-deps reads package lists and removals as the shell does', () => {
+  const verdict = (text: string) => {
+    const r = run(buildDeps, facts([parse(text)]));
+    return { status: r.status, observed: r.evidence.map((e) => e.observed) };
+  };
+  const apt = (list: string, tail = ' && rm -rf /var/lib/apt/lists/*') =>
+    `RUN apt-get update && apt-get install -y --no-install-recommends ${list}${tail}\n`;
+  // `${NAME}` as the Dockerfile writes it.
+  const ref = (name: string) => `$${'{'}${name}}`;
+  it('resolves a package list from an ARG or ENV default declared in the stage or globally', () => {
+    expect(verdict(`FROM debian:12-slim\nARG PKGS="curl \\\n  tzdata"\n${apt(ref('PKGS'))}`).status).toBe(
+      'pass',
+    );
+    expect(verdict(`FROM debian:12-slim\nENV PKGS="gcc libpq-dev"\n${apt('$PKGS')}`).observed).toEqual([
+      'gcc libpq-dev installed in a shipped stage',
+    ]);
+    expect(verdict(`ARG PKGS="make"\nFROM debian:12-slim\nARG PKGS\n${apt(ref('PKGS'))}`).status).toBe(
+      'fail',
+    );
+    // Installed from a list and purged through the same list: nothing left.
+    expect(
+      verdict(
+        `FROM debian:12-slim\nARG BUILD="build-essential pkg-config"\n${apt(ref('BUILD'), ` && apt-get purge -y ${ref('BUILD')} && rm -rf /var/lib/apt/lists/*`)}`,
+      ).status,
+    ).toBe('pass');
+    // No default anywhere: still unknown, a warning.
+    expect(verdict(`FROM debian:12-slim\nARG PKGS\n${apt(ref('PKGS'))}`).status).toBe('warn');
+  });
+  it('takes removing a directory above the apt lists for removing them', () => {
+    expect(
+      verdict(`FROM debian:12-slim\n${apt('curl', '; apt-get clean; rm -rf /var/lib /var/cache')}`).status,
+    ).toBe('pass');
+    expect(verdict(`FROM debian:12-slim\n${apt('curl', ' && rm -rf /var/lib/apt/lists/')}`).status).toBe(
+      'pass',
+    );
+    expect(
+      verdict(`FROM debian:12-slim\n${apt('curl', ' && rm -rf /var/lib/dpkg /tmp/x')}`).observed,
+    ).toEqual(['apt lists left in the layer']);
+  });
+});
+
 describe('dockerfile/base-image advice fits what the stage runs', () => {
   const judge = (text: string) => run(baseImage, facts([parse(text)])).evidence[0];
+  it('fails a Python older than 3.11 named in a derived image tag', () => {
+    expect(
+      judge('FROM tiangolo/uvicorn-gunicorn-fastapi:python3.9-slim@sha256:abc\nCOPY . /app\n'),
+    ).toMatchObject({ status: 'fail', note: expect.stringContaining('Python 3.9 (from the tag)') });
+    expect(judge('FROM tiangolo/uvicorn-gunicorn-fastapi:python3.12-slim@sha256:abc\n')).toMatchObject({
+      status: 'pass',
+    });
+    // Only a tag that says `python<version>` tells; `py3.8` may mean anything.
+    expect(judge('FROM acme/tool:py3.8@sha256:abc\nCMD ["/tool"]\n')).toMatchObject({ status: 'pass' });
+  });
+
   it('warns about Alpine only for stages that run Python', () => {
     expect(judge('FROM python:3.12-alpine@sha256:abc\nCOPY . .\n')).toMatchObject({ status: 'warn' });
     expect(judge('FROM alpine:3.20@sha256:abc\nRUN apk add --no-cache python3 py3-pip\n')?.note).toMatch(

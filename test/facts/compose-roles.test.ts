@@ -191,6 +191,10 @@ describe('role signals', () => {
     ['haproxy:2.9', 'proxy'],
     ['envoyproxy/envoy:v1.31-latest', 'proxy'],
     ['minio/minio:latest', 'object-storage'],
+    ['asonix/pictrs:0.5', 'object-storage'],
+    ['darthsim/imgproxy:v3.8.0', 'proxy'],
+    ['ollama/ollama', 'model-server'],
+    ['vllm/vllm-openai:v0.6.0', 'model-server'],
     ['rabbitmq:3-management', 'queue'],
     ['confluentinc/cp-kafka:7.6.0', 'queue'],
     ['nats:2', 'queue'],
@@ -212,6 +216,10 @@ describe('role signals', () => {
     // Clients named after the database they use are not that database.
     'supabase/postgres-meta:v0.95.2',
     'acme/redis-sync:1',
+    // A database vendor's namespace also holds its clients.
+    'timescale/pgai-vectorizer-worker:v0.3.0',
+    // An application's own exporter (PDF/image export), not a Prometheus exporter.
+    'penpotapp/exporter:2.16',
   ])('image %s is no known infrastructure', (image) => {
     expect(imageRole(image)).toBeUndefined();
   });
@@ -254,6 +262,26 @@ describe('role signals', () => {
       environment: { POSTGRES_PASSWORD: at('***'), POSTGRES_HOST: at('db') },
     });
     expect(roleOf([db, app], 'app')).toMatchObject({ role: 'app', from: 'environment' });
+    // A built Spring backend with only POSTGRES_DB, serving on 8080: a client, not a server.
+    const backend = svc('backend', {
+      build: { context: 'backend', file: 'compose.yaml', line: 1 },
+      environment: { POSTGRES_DB: at('example') },
+      ports: [{ container: 8080, published: true, file: 'compose.yaml', line: 3 }],
+    });
+    expect(roleOf([db, backend], 'backend')).toMatchObject({ role: 'app', from: 'build' });
+    // The same variables on a built image that serves nothing else are still the server's.
+    const custom = svc('db_test', {
+      build: { context: './pg_custom', file: 'compose.yaml', line: 1 },
+      environment: { POSTGRES_USER: at('u'), POSTGRES_PASSWORD: at('p') },
+    });
+    expect(roleOf([custom], 'db_test')).toMatchObject({ role: 'postgres', from: 'environment' });
+    // A proxy built in the project from a directory named after it.
+    const nginx = svc('nginx', {
+      build: { context: './nginx', file: 'compose.yaml', line: 1 },
+      ports: [{ container: 80, published: true, file: 'compose.yaml', line: 2 }],
+      dependsOn: [dep('backend')],
+    });
+    expect(roleOf([db, backend, nginx], 'nginx')).toMatchObject({ role: 'proxy', from: 'build' });
   });
 
   it('apps in any language by command, by dependency, by labels, by build', () => {
@@ -316,6 +344,26 @@ describe('one-shot jobs by behaviour', () => {
     expect(oneShotReason(server, {}, project([server]))).toBeUndefined();
   });
 
+  it('a test runner is a job: by its name, or by the Dockerfile it is built from when compose gives no command', () => {
+    const byDockerfile = svc('ui-checks', {
+      build: { context: '.', dockerfile: 'frontend/Dockerfile.playwright', file: 'compose.yaml', line: 1 },
+      dependsOn: [dep('backend')],
+    });
+    const byName = svc('e2e', { image: at('acme/app:1') });
+    const served = svc('web', {
+      build: { context: '.', dockerfile: 'Dockerfile.test', file: 'compose.yaml', line: 1 },
+      command: at('node server.js'),
+    });
+    const kept = svc('tests', { image: at('acme/app:1'), restart: at('unless-stopped') });
+    const p = project([byDockerfile, byName, served, kept]);
+    expect(oneShotReason(byDockerfile, {}, p)).toBe(
+      'restart not set, no healthcheck, no command, and built from Dockerfile.playwright',
+    );
+    expect(oneShotReason(byName, {}, p)).toMatch(/named "e2e"/);
+    expect(oneShotReason(served, {}, p)).toBeUndefined();
+    expect(oneShotReason(kept, {}, p)).toBeUndefined();
+  });
+
   it('restart always keeps a migration-looking service long-running; service_completed_successfully makes a job', () => {
     const a = svc('migrate', { command: at('alembic upgrade head'), restart: at('always') });
     const b = svc('prepare', { image: at('acme/tools:1'), command: at('./prepare') });
@@ -362,6 +410,27 @@ describe('Redis as a cache', () => {
     expect(r.status).toBe('fail');
     expect(r.evidence.find((e) => e.subject === 'service r1')?.status).toBe('fail');
     expect(r.evidence.find((e) => e.subject === 'service r2')?.status).toBe('pass');
+  });
+});
+
+describe('startup-order judges every app that uses a database', () => {
+  it('a worker next to the uvicorn API is judged; a frontend that reaches the database only through the backend is not', () => {
+    const db = svc('db', { image: at('postgres:16'), healthcheck: health('pg_isready') });
+    const api = svc('api', {
+      build: { context: '.', file: 'compose.yaml', line: 1 },
+      command: at('uvicorn app.main:app'),
+      dependsOn: [dep('db', 'service_healthy')],
+    });
+    const worker = svc('worker', {
+      build: { context: '.', file: 'compose.yaml', line: 1 },
+      command: at('celery -A app worker'),
+      dependsOn: [dep('db')],
+    });
+    const ui = svc('ui', { image: at('acme/ui:1'), dependsOn: [dep('api')] });
+    const r = runCheck(startupOrder, factsOf(project([db, api, worker, ui])));
+    const status = (s: string) => r.evidence.find((e) => e.subject === `service ${s} → db`)?.status;
+    expect([status('api'), status('worker'), status('ui')]).toEqual(['pass', 'fail', 'info']);
+    expect(r.status).toBe('fail');
   });
 });
 

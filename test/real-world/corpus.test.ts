@@ -84,7 +84,7 @@ async function runAudit(c: Case): Promise<Report> {
 
 const RANK: Record<string, number> = { fail: 3, warn: 2, pass: 1 };
 
-/** What a check said about one service: its worst judged item, `one-shot` when only listed, else n/a. */
+/** What a check said about one service: its worst judged item, `one-shot` when only listed as a job, else n/a. */
 function serviceVerdict(result: Result, service: string): z.infer<typeof SERVICE_VERDICT> {
   const items = result.evidence.filter(
     (e) => e.subject === `service ${service}` || e.subject?.startsWith(`service ${service} →`),
@@ -92,7 +92,8 @@ function serviceVerdict(result: Result, service: string): z.infer<typeof SERVICE
   const judged = items.flatMap((e) =>
     e.status === 'pass' || e.status === 'warn' || e.status === 'fail' ? [e.status] : [],
   );
-  if (judged.length === 0) return items.length > 0 ? 'one-shot' : 'n/a';
+  // Listed as a run-once job (its note says one-shot); any other info item says "not judged": n/a.
+  if (judged.length === 0) return items.some((e) => /\bone-shot\b/.test(e.note ?? '')) ? 'one-shot' : 'n/a';
   return judged.reduce((worst, s) => (RANK[s]! > RANK[worst]! ? s : worst));
 }
 

@@ -88,9 +88,19 @@ function judgePair(
   return { name: from.name, fix, evidence: { ...base, observed: 'no depends_on', status: weak, note } };
 }
 
-/** Whether `app` shows it uses `db`: a depends_on chain to it, or its name in an environment value. */
-function uses(byName: Map<string, ComposeService>, app: ComposeService, db: ComposeService): boolean {
-  if (chain(byName, app.name, db.name, false)) return true;
+/**
+ * Whether `app` shows it uses `db`: a depends_on chain to it that passes through no other app (a
+ * frontend that depends on the backend does not use the backend's database), or its name in an
+ * environment value.
+ */
+function uses(
+  byName: Map<string, ComposeService>,
+  app: ComposeService,
+  db: ComposeService,
+  isApp: (name: string) => boolean,
+): boolean {
+  const path = chain(byName, app.name, db.name, false);
+  if (path?.slice(0, -1).every((e) => !isApp(e.service))) return true;
   const host = new RegExp(
     `(^|[@/=:,\\s])${db.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(:\\d+)?([/:?,\\s]|$)`,
   );
@@ -101,15 +111,17 @@ function judgeProject(facts: ComposeFacts, roles: Record<string, string>, o: z.o
   const byName = new Map(facts.services.map((s) => [s.name, s]));
   const running = facts.services.filter((s) => isLongRunning(s, roles, facts));
   const withRole = (r: string) => running.filter((s) => serviceRole(s, roles, facts).role === r);
-  const apps = withRole('app');
-  const servers = apps.filter(runsApiServer);
-  const api = servers.length > 0 ? servers : apps;
+  const apps = [...withRole('app'), ...withRole('worker')];
+  const isApp = (name: string) => apps.some((a) => a.name === name);
+  // Every app is held to wait for the databases it uses: the API server, and a worker next to it
+  // that uses PostgreSQL too.
+  const api = apps;
   const items: Judged[] = [];
   for (const a of api) {
     for (const db of o.apiWaitsFor.flatMap(withRole)) {
       // With several apps, one that shows no sign of using a database (no dependency, no address
       // of it in its environment) is not held to wait for it: an ML worker has no use for PostgreSQL.
-      if (api.length > 1 && !runsApiServer(a) && !uses(byName, a, db)) {
+      if (api.length > 1 && !runsApiServer(a) && !uses(byName, a, db, isApp)) {
         const note = `${roleNote(serviceRole(a, roles, facts))}; no depends_on or address of ${db.name}: not judged`;
         items.push({
           name: a.name,
@@ -145,6 +157,9 @@ export default defineCheck({
     '`condition: service_healthy` waits until the dependency passes its healthcheck. So the API must depend on ' +
     'ClickHouse and PostgreSQL with `service_healthy` (directly or through healthy hops such as PgBouncer), and ' +
     'ClickHouse should depend on PostgreSQL (missing, or start order only, is a warning: neither needs the other). ' +
+    'Every long-running app or worker is held to the databases it uses; with several apps, one that shows no ' +
+    'sign of using a database (no depends_on chain to it that avoids other apps, no address of it in its ' +
+    'environment: a frontend that talks to the backend) is listed as not judged. ' +
     'See https://docs.docker.com/compose/how-tos/startup-order/ and ' +
     'https://docs.docker.com/reference/compose-file/services/#depends_on',
   seedRef: '3.3',

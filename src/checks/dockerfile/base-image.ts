@@ -127,15 +127,26 @@ function problems(df: DockerfileFacts, stage: Stage, o: Options): Finding[] {
   if (!digest && (tag === undefined || o.floatingTags.includes(tag.toLowerCase()))) {
     out.push({ verdict: 'fail', why: tag ? `floating tag "${tag}"` : 'no tag (means latest)' });
   }
+  const [minMajor, minMinor] = o.minPythonVersion.split('.').map(Number) as [number, number];
+  const tooOld = (major: number, minor: number) =>
+    major < minMajor || (major === minMajor && minor < minMinor);
   if ((official === 'python' || segment === 'python') && tag !== undefined) {
     const v = versionOf(tag);
-    const [minMajor, minMinor] = o.minPythonVersion.split('.').map(Number) as [number, number];
     if (v?.length === 2) {
       const [major, minor] = v as [number, number];
-      if (major < minMajor || (major === minMajor && minor < minMinor)) {
+      if (tooOld(major, minor)) {
         out.push({ verdict: 'fail', why: `Python ${major}.${minor} is older than ${o.minPythonVersion}` });
       }
     } else if (v && !digest) out.push({ verdict: 'warn', why: `"${tag}" does not pin a minor version` });
+  } else if (tag !== undefined) {
+    // A derived image names its Python in the tag: `tiangolo/uvicorn-gunicorn-fastapi:python3.9-slim`.
+    const m = /(?:^|[-_])python-?(\d)\.(\d+)(?=$|[-_.])/i.exec(tag);
+    if (m && tooOld(Number(m[1]), Number(m[2]))) {
+      out.push({
+        verdict: 'fail',
+        why: `Python ${m[1]}.${m[2]} (from the tag) is older than ${o.minPythonVersion}`,
+      });
+    }
   }
   if (!digest) out.push({ verdict: o.requireDigest ? 'fail' : 'warn', why: 'no @sha256 digest' });
   return out;

@@ -106,6 +106,52 @@ function packageOps(i: Instruction): PackageOps {
 
 const removes = (i: Instruction, path: RegExp) =>
   commandsOf(i).some((c) => programOf(c).program === 'rm' && c.some((t) => path.test(t)));
+
+/**
+ * Whether a RUN removes `dir` (`/var/lib/apt/lists`): the directory, its contents (`dir/*`) or a
+ * directory above it (`rm -rf /var/lib`).
+ */
+function removesDir(i: Instruction, dir: string): boolean {
+  return commandsOf(i).some(
+    (c) =>
+      programOf(c).program === 'rm' &&
+      c.slice(1).some((t) => {
+        const path = t.replace(/\/\*$|\/+$/, '');
+        return (
+          !t.startsWith('-') &&
+          path.startsWith('/') &&
+          path.length > 1 &&
+          (dir === path || dir.startsWith(`${path}/`) || path.startsWith(`${dir}/`))
+        );
+      }),
+  );
+}
+
+/** `ARG NAME=value` / `ENV NAME=value` (quoted or not) declared by an instruction, in order. */
+function declared(i: Instruction, globals: DockerfileFacts['globalArgs']): [string, string][] {
+  if (i.keyword !== 'ARG' && i.keyword !== 'ENV') return [];
+  const out: [string, string][] = [];
+  for (const m of i.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)(?:=("([^"]*)"|'([^']*)'|\S*))?/g)) {
+    const name = m[1] as string;
+    if (m[2] !== undefined) out.push([name, m[3] ?? m[4] ?? m[2]]);
+    else if (i.keyword === 'ARG' && typeof globals[name] === 'string') out.push([name, globals[name]]);
+  }
+  return out;
+}
+
+/** A `$NAME` / `${NAME}` package list replaced by the names in its ARG/ENV value, when known. */
+function expand(names: string[], vars: Map<string, string>): string[] {
+  return names.flatMap((n) => {
+    const ref = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(n)?.[1];
+    const value = ref === undefined ? undefined : vars.get(ref);
+    return value === undefined
+      ? [n]
+      : value
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((p) => p.split(/[=:<>~]/)[0] as string);
+  });
+}
 const cacheMount = (i: Instruction, target?: RegExp) =>
   mountsOf(i).some(
     (m) => m.type === 'cache' && (!target || target.test(m.target ?? m.dst ?? m.destination ?? '')),
@@ -131,12 +177,20 @@ function cachedInstall(i: Instruction, env: string): string | undefined {
 function judge(df: DockerfileFacts, { stage, why }: ShippedStage, patterns: RegExp[]): Evidence[] {
   const out: Evidence[] = [];
   let env = '';
+  const vars = new Map<string, string>();
   for (const i of chainInstructions(df, stage)) {
     if (i.keyword === 'ENV') env += ` ${i.args}`;
+    for (const [name, value] of declared(i, df.globalArgs)) vars.set(name, value);
     if (i.keyword !== 'RUN') continue;
     const fail = (observed: string, expected: string) =>
       out.push({ ...atStage(df, stage, i.line), status: 'fail', observed, expected, note: why });
-    const ops = packageOps(i);
+    const raw = packageOps(i);
+    // Package lists kept in an ARG/ENV (`apt-get install ${RUNTIME_PACKAGES}`) are judged by name.
+    const ops = {
+      ...raw,
+      installed: raw.installed.flatMap((p) => expand([p.name], vars).map((name) => ({ ...p, name }))),
+      removed: new Set(expand([...raw.removed], vars)),
+    };
     const left = ops.installed.filter(
       (p) =>
         patterns.some((g) => g.test(p.name)) &&
@@ -158,13 +212,13 @@ function judge(df: DockerfileFacts, { stage, why }: ShippedStage, patterns: RegE
         note: `not resolved; ${why}`,
       });
     }
-    if (ops.aptInstall && !removes(i, /^\/var\/lib\/apt\/lists/) && !cacheMount(i, /^\/var\/lib\/apt/)) {
+    if (ops.aptInstall && !removesDir(i, '/var/lib/apt/lists') && !cacheMount(i, /^\/var\/lib\/apt/)) {
       fail('apt lists left in the layer', 'rm -rf /var/lib/apt/lists/* in the same RUN');
     }
     if (
       ops.apkAdd &&
       !ops.apkAdd.noCache &&
-      !removes(i, /^\/var\/cache\/apk/) &&
+      !removesDir(i, '/var/cache/apk') &&
       !cacheMount(i, /^\/var\/cache\/apk/)
     ) {
       fail('apk cache left in the layer', 'apk add --no-cache');

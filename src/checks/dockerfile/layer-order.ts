@@ -90,6 +90,25 @@ function depsFromStage(df: DockerfileFacts, chain: Stage[], eco: Ecosystem, line
 
 const hasCacheMount = (i: Instruction) => mountsOf(i).some((m) => m.type === 'cache');
 
+/**
+ * Whether an ecosystem's manifest can be in place when a build runs: copied or bind-mounted by name,
+ * or inside something that may hold it (a directory, the whole context, another stage or image, a
+ * download). Only single files that are none of its manifests rule it out: `COPY main.go .` then
+ * `go build main.go` fetches no dependencies, so there is no install to order.
+ */
+function manifestMayBeThere(before: Instruction[], step: Instruction, eco: Ecosystem): boolean {
+  const isFile = (s: string) => /\.[A-Za-z0-9]+$/.test(s) && !/[*?[]/.test(s);
+  const mayHold = (s: string) => !isFile(s) || isManifestOrConfig(s, eco.manifests);
+  return [...before, step].some((i) => {
+    if (i.keyword === 'COPY' || i.keyword === 'ADD') {
+      return i.flags.from !== undefined || i.heredocs.length > 0 || copySources(i).some(mayHold);
+    }
+    if (i.keyword !== 'RUN') return false;
+    if (mountsOf(i).some((m) => m.type === 'bind' && mayHold(m.source ?? m.src ?? '.'))) return true;
+    return commandsOf(i).some((c) => ['git', 'curl', 'wget'].includes(programOf(c).program));
+  });
+}
+
 interface Judged {
   eco: EcosystemName;
   evidence: Evidence;
@@ -122,6 +141,8 @@ function judgeStage(df: DockerfileFacts, stage: Stage, o: Options, role: string)
       ...ancestors.flatMap((a) => a.instructions),
       ...stage.instructions.filter((i) => i.line < step.instr.line),
     ];
+    // A build with no manifest of its ecosystem in reach fetches nothing: not a dependency step.
+    if (step.kind === 'build' && !manifestMayBeThere(before, step.instr, eco)) continue;
     const invalidating = before.find((i) => sourceCopied(i, o) !== undefined);
     if (invalidating && step.kind === 'build' && hasCacheMount(step.instr)) {
       push({

@@ -77,9 +77,13 @@ export function shellText(instr: Instruction): string {
   return [head, ...instr.heredocs].join('\n');
 }
 
+/** Words before a command that are not the program: `sudo`, and shell keywords that open a branch or body. */
+const SHELL_PREFIX = new Set(['sudo', 'then', 'else', 'do', '{', '(', '!']);
+
 /**
  * Simple commands of a RUN as token lists, roughly as a shell would split them: on newlines,
- * `&&`, `||`, `;` and `|`; comments dropped; leading `VAR=value` assignments and `sudo` removed.
+ * `&&`, `||`, `;` and `|`; comments dropped; leading `VAR=value` assignments, `sudo` and shell
+ * keywords (`then`, `else`, `do`) removed.
  * Good enough to find package installs; not a shell.
  */
 export function commandsOf(instr: Instruction): string[][] {
@@ -90,7 +94,11 @@ export function commandsOf(instr: Instruction): string[][] {
       const tokens = cmd.trim().split(/\s+/).filter(Boolean).map(unquote);
       const comment = tokens.findIndex((t) => t.startsWith('#'));
       const kept = comment >= 0 ? tokens.slice(0, comment) : tokens;
-      while (kept.length > 0 && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(kept[0] as string) || kept[0] === 'sudo')) {
+      // `then cargo chef cook …` inside an `if`, `do pip install …` inside a loop: the keyword is not the program.
+      while (
+        kept.length > 0 &&
+        (/^[A-Za-z_][A-Za-z0-9_]*=/.test(kept[0] as string) || SHELL_PREFIX.has(kept[0] as string))
+      ) {
         kept.shift();
       }
       return kept;
@@ -262,10 +270,23 @@ export function shippedStages(df: DockerfileFacts, builds: readonly ComposeBuild
     }
   }
   const last = finalStage(df);
-  const why = (stage: Stage) =>
-    (stage === last ? 'the last stage' : 'a stage no other stage builds on') + unknown;
   // Development and test targets (`dev`, `dev-envs`, `test`) do not ship, and a stage only they
-  // build on is still a product: judge the stages no other product stage uses.
+  // build on is still a product: judge the stages no other product stage uses, and say so.
+  const devTargets = df.stages.filter(isDevStage);
+  const devNote =
+    devTargets.length > 0
+      ? `; ${devTargets.map(stageLabel).join(', ')} not judged (a development/test target, not shipped)`
+      : '';
+  const why = (stage: Stage) => {
+    const devUsers = devTargets.filter((d) => stageInputs(df, d).includes(stage));
+    const role =
+      stage === last
+        ? 'the last stage'
+        : devUsers.length > 0
+          ? `a stage only development/test targets build on (${devUsers.map(stageLabel).join(', ')})`
+          : 'a stage no other stage builds on';
+    return role + devNote + unknown;
+  };
   const products = df.stages.filter((s) => !isDevStage(s));
   const usedByProducts = new Set(products.flatMap((s) => stageInputs(df, s).map((i) => i.index)));
   const shipped = products.filter((s) => !usedByProducts.has(s.index));
@@ -281,7 +302,7 @@ export function shippedStages(df: DockerfileFacts, builds: readonly ComposeBuild
       why:
         stage === last
           ? why(stage)
-          : 'the stage the development targets build on (all stages are development targets)',
+          : `the stage the development targets build on (all stages are development targets, not judged themselves)${unknown}`,
     }));
 }
 
