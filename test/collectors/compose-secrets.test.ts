@@ -170,6 +170,46 @@ describe('no value from .env or the environment enters the facts where checks do
     );
   });
 
+  it('keeps where a service is (URL host and port, *_HOST/*_PORT variables), never its credentials or path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strisk-secrets-'));
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      [
+        'services:',
+        '  api:',
+        '    image: api:1',
+        '    environment:',
+        '      DATABASE_URL: postgres://app:${PW}@${DB_HOST}:${DB_PORT}/${PW}?sslmode=${PW}',
+        '      CACHE_URL: redis://${PW}:6379/0',
+        '      HOOK: https://${DB_HOST}/hooks/${PW}',
+        '      DB_HOST: ${DB_HOST}',
+        '      DB_NAME: ${PW}',
+        '      ODD: postgres://u:${PW:-a/b@c}@${DB_HOST}/x',
+        '  worker:',
+        '    image: worker:1',
+        '    environment:',
+        '      - REDIS_PORT=${DB_PORT}',
+        '      - REDIS_URL=redis://:${PW}@${PW}:6379/0',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, '.env'), `PW=${MARKER}\nDB_HOST=db\nDB_PORT=5432\n`);
+    const [target] = await collectCompose({ projectDir: dir, env: {} });
+    expect(JSON.stringify(target)).not.toContain(MARKER);
+    const [api, worker] = target!.data!.services;
+    // The password is masked once more by the URL redaction of the model.
+    expect(api!.environment.DATABASE_URL?.value).toBe('postgres://app:***@db:5432/${PW}?sslmode=${PW}');
+    // A host from a variable that does not name an address stays as written.
+    expect(api!.environment.CACHE_URL?.value).toBe('redis://${PW}:6379/0');
+    expect(api!.environment.HOOK?.value).toBe('https://db/hooks/${PW}');
+    expect(api!.environment.DB_HOST?.value).toBe('db');
+    expect(api!.environment.DB_NAME?.value).toBe('${PW}');
+    expect(api!.environment.ODD?.value).toContain('@${DB_HOST}/x'); // a default holding / and @: as written
+    expect(worker!.environment.REDIS_PORT?.value).toBe('5432');
+    // A host that is a secret-bearing variable still cannot carry the marker out: it is the marker.
+    expect(worker!.environment.REDIS_URL?.value).not.toContain(MARKER);
+  });
+
   it('in none of the 7 formats, the saved facts or stderr', () => {
     const dir = project();
     const out = mkdtempSync(join(tmpdir(), 'strisk-secrets-out-'));

@@ -158,7 +158,9 @@ type Place =
   | 'healthcheck'
   | 'logging'
   | 'logging-options'
-  | 'deploy';
+  | 'deploy'
+  | 'environment'
+  | 'environment-address';
 
 const KEPT_AT_ROOT = new Set(['name', 'include']);
 const KEPT_IN_SERVICE = new Set([
@@ -220,6 +222,7 @@ function childPlace(place: Place, key: string | undefined): Place {
       return 'service';
     case 'service':
       if (key === 'build' || key === 'healthcheck' || key === 'logging' || key === 'deploy') return key;
+      if (key === 'environment') return 'environment';
       return KEPT_IN_SERVICE.has(key) ? 'keep' : 'redact';
     case 'build':
       return KEPT_IN_BUILD.has(key) ? 'keep' : 'redact';
@@ -231,6 +234,45 @@ function childPlace(place: Place, key: string | undefined): Place {
       return SECRET_LIKE.test(key) ? 'redact' : 'keep';
     case 'deploy':
       return key === 'labels' ? 'redact' : 'keep';
+    case 'environment':
+    case 'environment-address':
+      return key !== undefined && ADDRESS_NAME.test(key) ? 'environment-address' : 'environment';
+  }
+}
+
+/** Variables that name where a service is (`DB_HOST`, `REDIS_PORT`): an address, not a secret. */
+const ADDRESS_NAME = /(^|_)(HOST|HOSTNAME|PORT|ADDR|ADDRESS|SERVER)$/i;
+
+/** `KEY=scheme://[userinfo@]host[:port]/rest` (or without `KEY=`): the pieces of a URL-valued variable. */
+const ENV_URL = /^((?:[A-Za-z_][A-Za-z0-9_]*=)?[a-z][a-z0-9+.-]*:\/\/(?:[^/?#\s]*@)?)([^/?#@\s]*)(.*)$/is;
+
+/**
+ * An environment value as the facts may keep it: a URL's host and port filled in from variables
+ * that name an address are kept (which service an app talks to is how roles are told:
+ * `postgres://…@${POSTGRES_HOST}:5432/app`), and so is the value of a variable named as an address
+ * (`DB_HOST`, `REDIS_PORT`); a URL's scheme, credentials, path and query stay as written (a path or
+ * a query can carry a token). Any other value the environment filled in stays as written.
+ */
+function environmentValue(written: string, lookup: Lookup, address: boolean): string | undefined {
+  try {
+    // `- DB_HOST=${POSTGRES_HOST}` in the list form names its variable in the item.
+    const item = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(written);
+    if (address || (item && ADDRESS_NAME.test(item[1]!))) {
+      const prefix = item ? `${item[1]}=` : '';
+      const v = interpolateString(item ? item[2]! : written, lookup);
+      return /^[\w.:[\]-]+$/.test(v.value) ? `${prefix}${v.value}` : undefined;
+    }
+    const m = ENV_URL.exec(written);
+    if (!m || m[2]!.includes('${') !== m[2]!.includes('}')) return undefined;
+    // Only variables that name an address (`${POSTGRES_HOST}:${POSTGRES_PORT}`) fill in a host.
+    const names = [...m[2]!.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((r) => r[1]!);
+    if (!names.every((n) => ADDRESS_NAME.test(n))) return undefined;
+    const host = interpolateString(m[2]!, lookup);
+    if (!host.fromEnv || !/^[\w.:[\]-]+$/.test(host.value)) return undefined;
+    return `${m[1]}${host.value}${m[3]}`;
+  } catch {
+    // A reference this split cut in two (a default holding `/` or `@`): keep it as written.
+    return undefined;
   }
 }
 
@@ -264,7 +306,11 @@ export function interpolateTree(root: LMap, lookup: Lookup, unresolved: Unresolv
           throw new InputError((err as Error).message, n.file, n.line);
         }
         for (const u of r.unresolved) unresolved.push({ ...u, file: n.file, line: n.line });
-        out = r.fromEnv && !keeps(place, r.value) ? n : { ...n, value: r.value };
+        if (!r.fromEnv || keeps(place, r.value)) out = { ...n, value: r.value };
+        else if (place === 'environment' || place === 'environment-address') {
+          const kept = environmentValue(n.value, lookup, place === 'environment-address');
+          out = kept === undefined ? n : { ...n, value: kept };
+        } else out = n;
       }
     } else if (n.kind === 'seq') {
       const itemPlace = childPlace(place, undefined);
