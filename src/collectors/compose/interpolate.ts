@@ -214,7 +214,8 @@ const URL_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/[^/@\s]*@/i;
 /** The place of a map entry `key` (or, with key undefined, of a list item) inside `place`. */
 function childPlace(place: Place, key: string | undefined): Place {
   if (place === 'keep' || place === 'redact') return place;
-  if (key === undefined) return 'redact';
+  // `environment:` as a list: its items (`KEY=value`) name their variable themselves.
+  if (key === undefined) return place === 'environment' ? 'environment' : 'redact';
   switch (place) {
     case 'root':
       return key === 'services' ? 'services' : KEPT_AT_ROOT.has(key) ? 'keep' : 'redact';
