@@ -90,7 +90,7 @@ const IMAGE_ROLES: { role: Role; last?: RegExp; repo?: RegExp }[] = [
   },
   {
     role: 'admin-ui',
-    last: /^(pgadmin4?|adminer|redis-commander|redisinsight|tabix|phpmyadmin|mongo-express|kafka-ui|kafdrop|portainer(-ce|-ee)?|pgweb|cloudbeaver|dbgate|sqlpad|redis-insight)$/,
+    last: /^(pgadmin4?|adminer|redis-commander|redisinsight|tabix|phpmyadmin|mongo-express|kafka-ui|kafdrop|portainer(-ce|-ee)?|pgweb|cloudbeaver|dbgate|sqlpad|redis-insight|flower|rabbitmq-management|akhq|redpanda-console)$/,
     repo: /^(dpage|redislabs\/redisinsight|spoonest\/clickhouse-tabix-web-client)/,
   },
   {

@@ -173,6 +173,8 @@ describe('role signals', () => {
     ['redis/redis-stack-server:7.2.0-v10', 'redis'],
     ['bitnami/redis:7.2', 'redis'],
     ['clickhouse/clickhouse-server:24.8', 'clickhouse'],
+    ['mher/flower:2.0', 'admin-ui'],
+    ['provectuslabs/kafka-ui:latest', 'admin-ui'],
     ['edoburu/pgbouncer:1.22.1', 'pgbouncer'],
     ['bitnami/pgbouncer:1', 'pgbouncer'],
     ['supabase/supavisor:2.7.4', 'pgbouncer'],
