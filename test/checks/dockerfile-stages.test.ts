@@ -14,6 +14,7 @@ import { serverCommandsIn } from '../../src/collectors/app/servers.js';
 import type { ComposeFacts, ComposeService } from '../../src/collectors/compose/schema.js';
 import type { DockerFacts } from '../../src/collectors/docker/schema.js';
 import { isManifestOrConfig, isSourceCode } from '../../src/collectors/dockerfile/ecosystems.js';
+import { collectDockerfiles } from '../../src/collectors/dockerfile/index.js';
 import { parseDockerfile } from '../../src/collectors/dockerfile/parse.js';
 import type { DockerfileFacts } from '../../src/collectors/dockerfile/schema.js';
 import { composeDockerfilePath, shippedStages } from '../../src/collectors/dockerfile/views.js';
@@ -465,5 +466,66 @@ describe('server commands from a multi-target Dockerfile', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('dockerfile/layer-order with Node workspace packages', () => {
+  const DOCKERFILE =
+    'FROM node:20-slim\nWORKDIR /app\nCOPY package.json bun.lock ./\nCOPY lib/opal/ ./lib/opal/\nCOPY lib/shared/ ./lib/shared/\nRUN bun install --frozen-lockfile\nCOPY . .\n';
+  const collect = async (files: Record<string, string>) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'strisk-workspaces-'));
+    try {
+      for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
+      const [t] = await collectDockerfiles({ projectDir: dir });
+      if (t?.status !== 'ok' || !t.data) throw new Error(`not collected: ${JSON.stringify(t)}`);
+      return t.data;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('reads package.json workspaces (array or {packages}) and pnpm-workspace.yaml packages', async () => {
+    expect(
+      (await collect({ Dockerfile: DOCKERFILE, 'package.json': '{"workspaces":["lib/*"]}' })).workspaces,
+    ).toEqual(['lib/*']);
+    const both = await collect({
+      Dockerfile: DOCKERFILE,
+      'package.json': '{"workspaces":{"packages":["lib/opal"]}}',
+      'pnpm-workspace.yaml': "packages:\n  - 'lib/shared'\n  - '!lib/old'\n",
+    });
+    expect(both.workspaces).toEqual(['lib/opal', 'lib/shared', '!lib/old']);
+    // No package.json, or one that is not JSON: no workspaces, the Dockerfile still collects.
+    expect((await collect({ Dockerfile: DOCKERFILE })).workspaces).toEqual([]);
+    expect((await collect({ Dockerfile: DOCKERFILE, 'package.json': '{oops' })).workspaces).toEqual([]);
+  });
+
+  it('passes when the directories copied before the install are workspace packages', async () => {
+    const df = await collect({ Dockerfile: DOCKERFILE, 'package.json': '{"workspaces":["lib/*"]}' });
+    const r = run(layerOrder, facts([df]));
+    expect(r.status).toBe('pass');
+    expect(r.evidence[0]?.observed).toContain('workspace packages at line 4, 5 are install inputs');
+    // Listed one by one, as onyx does.
+    const listed = { ...df, workspaces: ['lib/opal', 'lib/shared'] };
+    expect(run(layerOrder, facts([listed])).status).toBe('pass');
+  });
+
+  it('still fails when a source directory that is not a workspace package comes first', async () => {
+    const df = await collect({
+      Dockerfile: DOCKERFILE.replace('COPY lib/shared/', 'COPY src/ ./src/\nCOPY lib/shared/'),
+      'package.json': '{"workspaces":["lib/*"]}',
+    });
+    const r = run(layerOrder, facts([df]));
+    expect(r.status).toBe('fail');
+    expect(r.evidence[0]?.observed).toContain('`COPY src/ ./src/` (line 5)');
+    // Without workspaces declared, the package directories are source again.
+    const none = await collect({ Dockerfile: DOCKERFILE, 'package.json': '{"name":"web"}' });
+    expect(run(layerOrder, facts([none])).status).toBe('fail');
+    // A negated glob excludes nothing into the workspace set.
+    expect(run(layerOrder, facts([{ ...none, workspaces: ['!lib/*'] }])).status).toBe('fail');
+  });
+
+  it('applies only to a Node install, not to pip', () => {
+    const df = parse('FROM python:3.12-slim\nCOPY lib/ ./lib/\nRUN pip install -r lib/requirements.txt\n');
+    expect(run(layerOrder, facts([{ ...df, workspaces: ['lib'] }])).status).toBe('fail');
   });
 });

@@ -7,6 +7,7 @@ import {
   isDependencyArtefact,
   isManifestOrConfig,
   isSourceCode,
+  isWorkspacePackage,
 } from '../../collectors/dockerfile/ecosystems.js';
 import type { DockerfileFacts, Instruction, Stage } from '../../collectors/dockerfile/schema.js';
 import {
@@ -36,14 +37,18 @@ type Options = z.output<typeof options>;
 const isLocalCopy = (i: Instruction) =>
   (i.keyword === 'COPY' || i.keyword === 'ADD') && !i.flags.from && i.heredocs.length === 0;
 
-/** The first local source of a COPY/ADD that is application source, if any. */
-function sourceCopied(i: Instruction, o: Options): string | undefined {
+/**
+ * The first local source of a COPY/ADD that is application source, if any. `workspaces` (the Node
+ * workspace package globs of the build context, for a Node install) are install inputs, not source.
+ */
+function sourceCopied(i: Instruction, o: Options, workspaces: readonly string[] = []): string | undefined {
   if (!isLocalCopy(i)) return undefined;
   return copySources(i)
     .filter((s) => !/^[a-z]+:\/\//i.test(s))
     .find(
       (s) =>
         !isManifestOrConfig(s, o.manifests) &&
+        !isWorkspacePackage(s, workspaces) &&
         !isDependencyArtefact(s) &&
         !isManifestOrConfig(s, o.ignored) &&
         isSourceCode(s),
@@ -143,7 +148,8 @@ function judgeStage(df: DockerfileFacts, stage: Stage, o: Options, role: string)
     ];
     // A build with no manifest of its ecosystem in reach fetches nothing: not a dependency step.
     if (step.kind === 'build' && !manifestMayBeThere(before, step.instr, eco)) continue;
-    const invalidating = before.find((i) => sourceCopied(i, o) !== undefined);
+    const workspaces = eco.name === 'node' ? df.workspaces : [];
+    const invalidating = before.find((i) => sourceCopied(i, o, workspaces) !== undefined);
     if (invalidating && step.kind === 'build' && hasCacheMount(step.instr)) {
       push({
         ...where,
@@ -172,7 +178,14 @@ function judgeStage(df: DockerfileFacts, stage: Stage, o: Options, role: string)
             (m) => (m.source ?? m.src) && isManifestOrConfig(m.source ?? m.src ?? '', o.manifests),
           )),
     );
-    const how = manifest ? `manifests at line ${manifest.line}` : 'no source copied before it';
+    const packages = before.filter(
+      (i) => isLocalCopy(i) && copySources(i).some((s) => isWorkspacePackage(s, workspaces)),
+    );
+    const how =
+      (manifest ? `manifests at line ${manifest.line}` : 'no source copied before it') +
+      (packages.length > 0
+        ? `; workspace packages at line ${packages.map((i) => i.line).join(', ')} are install inputs`
+        : '');
     push({
       ...where,
       status: 'pass',
@@ -220,7 +233,9 @@ export default defineCheck({
     'stage; where no separate download step exists, a build with a cache mount (`go build`, `cargo build`, ' +
     '`mvn package` with `--mount=type=cache`) passes. Judges the stages compose builds (`build.target`) and ' +
     'every stage they need, or, without compose, every stage the shipped stages need. Skips when no ' +
-    'Dockerfile installs dependencies with one of these tools. ' +
+    'Dockerfile installs dependencies with one of these tools. Node workspace packages (the `workspaces` ' +
+    'of the package.json, or the `packages` of pnpm-workspace.yaml, beside the Dockerfile) copied before ' +
+    'a Node install count as manifests: the install links and builds them. ' +
     'https://docs.docker.com/build/cache/optimize/#order-your-layers',
   seedRef: '3.1',
   severity: 'medium',

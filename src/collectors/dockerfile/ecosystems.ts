@@ -188,6 +188,25 @@ const CODE_SAMPLES = [
   'index.php',
 ];
 
+/**
+ * Whether a copied path (literal or glob) is a Node workspace package of the build context, or inside
+ * one: `lib/opal/` for the workspace glob `lib/*`. `bun/npm/yarn/pnpm install` links and builds those
+ * packages, so they are inputs of the install, as manifests are. Negated globs (`!lib/x`) are skipped.
+ */
+export function isWorkspacePackage(source: string, workspaces: readonly string[]): boolean {
+  const path = normaliseSource(source);
+  if (path === '.') return false;
+  const parts = path.split('/');
+  return workspaces
+    .filter((w) => !w.startsWith('!'))
+    .map((w) => normaliseSource(w))
+    .filter((w) => w !== '.')
+    .some((w) => {
+      const re = globRegExp(w);
+      return parts.some((_, k) => re.test(parts.slice(0, k + 1).join('/')));
+    });
+}
+
 /** A copied path (literal or glob) that is a dependency manifest or tool config of a package manager. */
 export function isManifestOrConfig(source: string, extra: readonly string[] = []): boolean {
   const path = normaliseSource(source);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { InputError } from '../../core/errors.js';
 import type { TargetFacts } from '../../core/facts.js';
 import { LocalFileError, maxFileBytes, readLocalFile } from '../../core/local-file.js';
+import { parse as parseYaml } from 'yaml';
 import { parseDockerfile } from './parse.js';
 import type { DockerfileFacts } from './schema.js';
 
@@ -58,6 +59,40 @@ async function resolveGiven(projectDir: string, files: string[]): Promise<string
   );
 }
 
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+
+/**
+ * The workspace package globs declared in dir (the Dockerfile's build context): package.json
+ * `workspaces` (an array, or `{ packages: [...] }` as yarn 1 allows) and pnpm-workspace.yaml
+ * `packages`. Optional context: a missing, unreadable or malformed file declares none.
+ */
+export async function readWorkspaces(dir: string, maxBytes: number): Promise<string[]> {
+  const read = (name: string) =>
+    readLocalFile(path.join(dir, name), { what: name, maxBytes: Math.min(maxBytes, 1024 * 1024) }).catch(
+      () => undefined,
+    );
+  const found: string[] = [];
+  const pkg = await read('package.json');
+  if (pkg !== undefined) {
+    try {
+      const w = (JSON.parse(pkg) as { workspaces?: unknown } | null)?.workspaces;
+      found.push(...strings(Array.isArray(w) ? w : (w as { packages?: unknown } | undefined)?.packages));
+    } catch {
+      // Not JSON: no workspaces known.
+    }
+  }
+  const pnpm = await read('pnpm-workspace.yaml');
+  if (pnpm !== undefined) {
+    try {
+      found.push(...strings((parseYaml(pnpm) as { packages?: unknown } | null)?.packages));
+    } catch {
+      // Not YAML: no workspaces known.
+    }
+  }
+  return [...new Set(found)];
+}
+
 async function collectOne(
   full: string,
   projectDir: string,
@@ -84,7 +119,10 @@ async function collectOne(
     throw new InputError('empty Dockerfile: no instruction (expected FROM IMAGE first)', file);
   try {
     const parsed = parseDockerfile(text, file, buildArgs);
-    if (parsed.ok) return done({ status: 'ok', data: parsed.data });
+    if (parsed.ok) {
+      const workspaces = await readWorkspaces(path.dirname(full), maxBytes);
+      return done({ status: 'ok', data: { ...parsed.data, workspaces } });
+    }
     const where = parsed.line ? `${file}:${parsed.line}` : file;
     return done({ status: 'invalid', message: `${where}: ${parsed.message}` });
   } catch (err) {

@@ -40,5 +40,11 @@ export const DockerfileFactsSchema = z.object({
   /** ARGs declared before the first FROM, with their defaults. */
   globalArgs: z.record(z.string(), z.string().nullable()).default({}),
   stages: z.array(StageSchema),
+  /**
+   * Workspace package globs of the Node project beside the Dockerfile (its build context): the
+   * `workspaces` of package.json and the `packages` of pnpm-workspace.yaml, as written. Empty
+   * when there are none (and in recordings made before this field existed).
+   */
+  workspaces: z.array(z.string()).default([]),
 });
 export type DockerfileFacts = z.infer<typeof DockerfileFactsSchema>;
