@@ -103,7 +103,7 @@ export function liveTargets(
           ? {
               label: `targets.${source}`,
               file: loaded.file,
-              line: targetLine(loaded, source),
+              line: loaded.lineAt?.(['targets', source]),
             }
           : { label: envName ?? source };
     const specs = fromFlags.length > 0 ? fromFlags : fromConfig.length > 0 ? fromConfig : fromEnv;
@@ -418,19 +418,6 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   for (const { o, text } of rendered) if (!o.path) io.stdout(text);
   writeDescriptors(files, io.stdout);
   return report.gate.exitCode;
-}
-
-/** The config line of `targets: { SOURCE: … }`, comments skipped. */
-function targetLine(loaded: LoadedConfig, source: string): number | undefined {
-  if (!loaded.file) return undefined;
-  const lines = readFileSync(loaded.file, 'utf8').split('\n');
-  const start = lines.findIndex((l) => /^targets\s*:/.test(l));
-  if (start < 0) return undefined;
-  const key = new RegExp(`(^\\s*|[{,]\\s*)${source}\\s*:`);
-  const i = lines.findIndex(
-    (l, n) => n >= start && !/^\s*#/.test(l) && key.test(n === start ? l.slice(l.indexOf(':') + 1) : l),
-  );
-  return (i >= 0 ? i : start) + 1;
 }
 
 /** The role of every service of every compose model read, and why. */

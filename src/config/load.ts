@@ -27,6 +27,8 @@ const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 export interface LoadedConfig {
   file?: string;
   config: Config;
+  /** The line of the key at `path` (`['targets', 'redis']`), or of its nearest parent; from the parsed YAML. */
+  lineAt?: (path: (string | number)[]) => number | undefined;
 }
 
 /** Reads, interpolates `${ENV}` / `${ENV:-default}` and validates a config; bad input is an InputError with the line. */
@@ -66,7 +68,11 @@ export function loadConfig(
       lineOf(node?.range?.[0] ?? nearestRange(doc, path)),
     );
   }
-  return { file, config: parsed.data };
+  const lineAt = (path: (string | number)[]) => {
+    const key = path.length > 0 ? keyNode(doc.contents, path.slice(0, -1), String(path.at(-1))) : undefined;
+    return lineOf(key?.range?.[0] ?? nearestRange(doc, path));
+  };
+  return { file, config: parsed.data, lineAt };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
