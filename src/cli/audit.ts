@@ -1,34 +1,25 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
-import { CHECKS } from '../checks/index.js';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
-import { collectTarget, LIVE_SOURCES, type LiveSourceInfo, type LiveSourceName } from '../collectors/live.js';
+import { LIVE_SOURCES, type LiveSourceInfo, type LiveSourceName } from '../collectors/live.js';
 import { redactUrl, type TargetSpec } from '../collectors/types.js';
 import { findConfig, type LoadedConfig, loadConfig } from '../config/load.js';
-import { CATALOGUE } from '../core/catalogue.js';
+import { ROADMAP } from '../core/catalogue.js';
 import { SEVERITIES, type Severity } from '../core/check.js';
-import { runChecks } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
-import {
-  FACTS_SCHEMA_VERSION,
-  type Facts,
-  FactsSchema,
-  type SourceName,
-  type TargetFacts,
-} from '../core/facts.js';
-import { buildReport } from '../core/gate.js';
-import { FAIL_ON, type FailOn, type Report } from '../core/report.js';
+import type { Facts } from '../core/facts.js';
+import { loadRegistry } from '../core/plugins.js';
+import type { Registry } from '../core/registry.js';
+import { collectFacts, judgeFacts, readFacts } from '../core/runner.js';
+import { FAIL_ON, type FailOn } from '../core/report.js';
 import { selectChecks } from '../core/select.js';
-import { parseBytes } from '../core/units.js';
-import { type Baseline, baselineTarget, lineAt, readBaseline } from '../policy/baseline.js';
+import { type Baseline, readBaseline } from '../policy/baseline.js';
 import { jsonText } from '../reporters/escape.js';
 import { explainRoles } from '../facts/compose-roles.js';
 import { type RolesSection, rolesReport } from '../reporters/roles.js';
-import { SOURCE_FACTS_SCHEMAS } from '../collectors/schemas.js';
-import { RECORDING_MAX_BYTES, readLocalFileSync } from '../core/local-file.js';
-import { VERSION } from '../version.js';
 import { auditInputs, collectedInputs } from './inputs.js';
+import { pluginRequests } from './plugins.js';
 import {
   type OutputSpec,
   parseFormats,
@@ -57,6 +48,7 @@ export interface AuditFlags {
   timeout?: string;
   verbose?: boolean;
   explainRoles?: boolean;
+  plugin?: string[];
   [liveFlag: string]: unknown;
 }
 
@@ -184,137 +176,6 @@ function checkCredentials(url: string, where: Where, atInPathIsCut: boolean): vo
   );
 }
 
-/**
- * A docker engine target audits the compose project's containers and the images its services
- * name, unless the config says otherwise (`project:`, `images:` on the target). An archive
- * target keeps its own image list.
- */
-function withComposeProject(spec: TargetSpec, compose: ComposeFacts | undefined): TargetSpec {
-  if (!compose || spec.archive) return spec;
-  const images = compose.services.flatMap((s) =>
-    s.image && !s.image.value.includes('${') ? [s.image.value] : [],
-  );
-  return { project: compose.projectName, images: [...new Set(images)], ...spec };
-}
-
-async function collect(
-  projectDir: string,
-  flags: AuditFlags,
-  loaded: LoadedConfig,
-  live: Partial<Record<LiveSourceName, TargetSpec[]>>,
-  io: AuditIO,
-): Promise<Facts> {
-  const started = performance.now();
-  const config = loaded.config;
-  const timeoutMs = intOption(flags.timeout, '--timeout', 100, 600_000) ?? config.timeoutMs ?? 5000;
-  const { collectCompose } = await import('../collectors/compose/index.js');
-  const { collectDockerfiles } = await import('../collectors/dockerfile/index.js');
-  // The file sources first (milliseconds): the docker target learns the compose project and images.
-  const [compose, dockerfile] = await Promise.all([
-    collectCompose({
-      projectDir,
-      files: flags.compose?.length ? flags.compose : config.compose?.files,
-      profiles: flags.profile?.length ? flags.profile : config.compose?.profiles,
-      envFile: config.compose?.envFile,
-      env: io.env,
-      projectName: config.project,
-    }),
-    collectDockerfiles({
-      projectDir,
-      files: flags.dockerfile?.length ? flags.dockerfile : config.dockerfiles,
-    }),
-  ]);
-  const archives = (flags.imageArchive ?? []).map((file) => ({
-    url: '',
-    name: `archive ${file}`,
-    archive: file,
-  }));
-  if (archives.length > 0) live.docker = [...(live.docker ?? []), ...archives];
-  if (live.docker) live.docker = live.docker.map((spec) => withComposeProject(spec, compose[0]?.data));
-  // The HTTP probe takes the endpoints to probe from the app's GET routes when the app is given.
-  const appDir = live.app?.[0]?.url;
-  if (live.http && appDir) live.http = live.http.map((spec) => ({ appDir, ...spec }));
-  const liveResults = await Promise.all(
-    (Object.entries(live) as [LiveSourceName, TargetSpec[]][]).map(async ([source, specs]) => {
-      const targets = await Promise.all(
-        specs.map((spec) => collectTarget(source as LiveSourceName, spec, { timeoutMs, projectDir })),
-      );
-      return [source, targets] as const;
-    }),
-  );
-  const sources: Facts['sources'] = {};
-  if (compose.length > 0) sources.compose = compose as TargetFacts[];
-  if (dockerfile.length > 0) sources.dockerfile = dockerfile as TargetFacts[];
-  for (const [source, targets] of liveResults) sources[source as LiveSourceName] = targets;
-  const memory = config.machine?.memory;
-  return FactsSchema.parse({
-    schemaVersion: FACTS_SCHEMA_VERSION,
-    tool: { name: 'strisk', version: VERSION },
-    collectedAt: new Date().toISOString(),
-    durationMs: Math.round(performance.now() - started),
-    projectDir: relative(process.cwd(), projectDir) || '.',
-    machine: {
-      memoryBytes:
-        memory === undefined
-          ? undefined
-          : typeof memory === 'number'
-            ? memory
-            : (parseBytes(memory) ?? undefined),
-      cpus: config.machine?.cpus,
-    },
-    roles: config.roles ?? {},
-    attestations: config.attestations,
-    sources,
-  });
-}
-
-export function readFacts(file: string): Facts {
-  let text: string;
-  try {
-    // A FIFO or a device is refused (it could block for ever), and the size is bounded.
-    text = readLocalFileSync(file, { what: 'facts', maxBytes: RECORDING_MAX_BYTES });
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(`cannot read facts: ${String(err)}`, file);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw new InputError(`facts are not JSON: ${message}`, file, lineAt(text, message));
-  }
-  const version = (raw as { schemaVersion?: unknown })?.schemaVersion;
-  if (version !== FACTS_SCHEMA_VERSION) {
-    throw new InputError(
-      `facts schemaVersion ${String(version)} is not supported (expected ${FACTS_SCHEMA_VERSION})`,
-      file,
-    );
-  }
-  const parsed = FactsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InputError(`invalid facts at ${issue.path.join('.') || 'top level'}: ${issue.message}`, file);
-  }
-  // Each source's data through its own schema: defaults of fields added since the recording are
-  // filled in, and data of a shape no check knows is refused here rather than crashing a check.
-  for (const [source, targets] of Object.entries(parsed.data.sources)) {
-    const schema = SOURCE_FACTS_SCHEMAS[source as SourceName];
-    if (!schema || !targets) continue;
-    for (const [i, target] of targets.entries()) {
-      if (target.data === undefined) continue;
-      const data = schema.safeParse(target.data);
-      if (!data.success) {
-        const issue = data.error.issues[0]!;
-        const at = ['sources', source, i, 'data', ...issue.path].join('.');
-        throw new InputError(`invalid facts at ${at}: ${issue.message}`, file);
-      }
-      target.data = data.data;
-    }
-  }
-  return parsed.data;
-}
-
 /** The whole audit: config → facts → results → report → outputs. Returns the exit code. */
 export async function audit(dir: string | undefined, flags: AuditFlags, io: AuditIO): Promise<number> {
   const started = performance.now();
@@ -342,15 +203,17 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   const minScore = intOption(flags.minScore, '--min-score', 0, 100) ?? loaded.config.minScore;
   const only = [...(flags.only ?? []), ...(loaded.config.checks?.only ?? [])];
   const skip = [...(flags.skip ?? []), ...(loaded.config.checks?.skip ?? [])];
+  // Plugins load (and a bad one stops the run) before any source is read.
+  const registry = await loadRegistry(pluginRequests(flags.plugin ?? [], loaded, projectDir));
   const { selected, unmatched } = selectChecks(
-    CHECKS,
+    registry.checks,
     only,
     skip,
-    CATALOGUE.map((e) => e.id),
+    ROADMAP.map((e) => e.id),
   );
   if (unmatched.length > 0) throw new InputError(`--only/--skip matched no check: ${unmatched.join(', ')}`);
-  checkOptions(loaded);
-  checkPolicyIds(loaded);
+  checkOptions(loaded, registry);
+  checkPolicyIds(loaded, registry);
   // Every output is resolved now: one named twice, or one that is an input of the audit, is
   // refused before any source is read.
   const outputFiles = [
@@ -362,7 +225,25 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   const inputs = auditInputs(projectDir, flags, loaded, appDirs, io.env);
   planOutputs(outputFiles, inputs);
 
-  const facts = flags.facts ? readFacts(flags.facts) : await collect(projectDir, flags, loaded, live, io);
+  const config = loaded.config;
+  const timeoutMs = intOption(flags.timeout, '--timeout', 100, 600_000) ?? config.timeoutMs ?? 5000;
+  const facts = flags.facts
+    ? readFacts(flags.facts)
+    : await collectFacts({
+        projectDir,
+        env: io.env,
+        composeFiles: flags.compose?.length ? flags.compose : config.compose?.files,
+        profiles: flags.profile?.length ? flags.profile : config.compose?.profiles,
+        envFile: config.compose?.envFile,
+        projectName: config.project,
+        dockerfiles: flags.dockerfile?.length ? flags.dockerfile : config.dockerfiles,
+        imageArchives: flags.imageArchive,
+        live,
+        timeoutMs,
+        machine: config.machine,
+        roles: config.roles,
+        attestations: config.attestations,
+      });
   // Inputs found while collecting (COMPOSE_FILE from .env, Dockerfiles found by name) are checked too.
   const planned = planOutputs(outputFiles, {
     ...inputs,
@@ -372,21 +253,16 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   if (loaded.config.attestations) facts.attestations = loaded.config.attestations;
   // Written with the reports at the end, so a run that stops on bad input leaves no file behind.
   const savedFacts = flags.saveFacts ? `${jsonText(facts)}\n` : undefined;
-  // The baseline is policy input, not something collected: it is not recorded with the facts.
-  if (baseline) facts.sources.baseline = [baselineTarget(baseline) as TargetFacts];
-  else delete facts.sources.baseline;
-
   const tolerance = loaded.config.baseline?.tolerance;
   const options = { ...loaded.config.checks?.options };
   if (tolerance) options['report/before-after'] = { tolerance, ...options['report/before-after'] };
-  const results = runChecks(selected, facts, {
+  const { report } = judgeFacts(facts, {
+    checks: selected,
     options,
     severity: loaded.config.checks?.severity,
-  });
-  const report: Report = buildReport(
-    facts,
-    results,
-    {
+    baseline,
+    startedAt: started,
+    policy: {
       failOn: failOnValue as FailOn,
       failOnSeverity: failOnSeverity as Severity | undefined,
       minScore,
@@ -395,8 +271,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
       baseline,
       tolerances: tolerance,
     },
-    Math.round(performance.now() - started),
-  );
+  });
   const color = io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
   const rendered = outputs.map((o) => ({
     o,
@@ -443,8 +318,8 @@ function configLine(loaded: LoadedConfig, id: string, key?: string): number | un
  * schema with no unknown key: a typo or a bad threshold is bad input (exit 2), never an `error`
  * result or a silently ignored setting.
  */
-function checkOptions(loaded: LoadedConfig): void {
-  const byId = new Map(CHECKS.map((c) => [c.id, c]));
+function checkOptions(loaded: LoadedConfig, registry: Registry): void {
+  const byId = registry.byId;
   for (const id of Object.keys(loaded.config.checks?.severity ?? {})) {
     if (!byId.has(id))
       throw new InputError(`checks.severity: unknown check "${id}"`, loaded.file, configLine(loaded, id));
@@ -469,9 +344,11 @@ function checkOptions(loaded: LoadedConfig): void {
 }
 
 /** Waivers and attestations must name a known check; the message points at the config line. */
-function checkPolicyIds(loaded: LoadedConfig): void {
-  const known = new Set([...CATALOGUE.map((e) => e.id), ...CHECKS.map((c) => c.id)]);
-  const attestable = new Set(CATALOGUE.filter((e) => e.kind === 'attest').map((e) => e.id));
+function checkPolicyIds(loaded: LoadedConfig, registry: Registry): void {
+  const known = new Set([...ROADMAP.map((e) => e.id), ...registry.byId.keys()]);
+  const attestable = new Set(
+    [...registry.checks, ...ROADMAP].filter((e) => e.kind === 'attest').map((e) => e.id),
+  );
   const lineOf = (id: string) => configLine(loaded, id);
   for (const w of loaded.config.waivers ?? []) {
     if (!known.has(w.check))

@@ -18,6 +18,11 @@ Exit codes:
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+const PLUGIN_FLAG = '--plugin <path|package>';
+const PLUGIN_HELP =
+  'load a check plugin: a path, or an installed strisk-plugin-* / @scope/strisk-plugin-* package; repeatable';
+const CONFIG_HELP = 'config whose plugins: to load (default: strisk.config.yaml here or in a parent)';
+
 function buildProgram(out: (t: string) => void, setCode: (c: number) => void): Command {
   const program = new Command('strisk')
     .description(
@@ -80,7 +85,8 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
       'longest wait on a server with nothing arriving, in ms (default 5000); each source ends by 4 x this',
     )
     .option('-v, --verbose', "show evidence for passing checks too, and each service's role and why")
-    .option('--explain-roles', "print each compose service's role and the signal it came from (file:line)");
+    .option('--explain-roles', "print each compose service's role and the signal it came from (file:line)")
+    .option(PLUGIN_FLAG, PLUGIN_HELP, collect, []);
   for (const info of Object.values(LIVE_SOURCES as Record<string, LiveSourceInfo>)) {
     auditCmd.option(
       `--${info.flag} <url>`,
@@ -140,22 +146,28 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
 
   program
     .command('checks')
-    .description('list the whole check catalogue, and which checks are implemented')
+    .description('list the whole check catalogue (with plugins), and which checks are implemented')
     .addOption(
       new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'),
     )
-    .action(async (flags: { format: 'terminal' | 'json' }) => {
+    .option('-c, --config <file>', CONFIG_HELP)
+    .option(PLUGIN_FLAG, PLUGIN_HELP, collect, [])
+    .action(async (flags: { format: 'terminal' | 'json'; config?: string; plugin: string[] }) => {
       const { checksCommand } = await import('./catalogue.js');
-      out(checksCommand(flags.format));
+      const { registryFor } = await import('./plugins.js');
+      out(checksCommand(flags.format, await registryFor(flags, process.env)));
     });
 
   program
     .command('explain')
     .argument('<id>', 'check id, e.g. compose/healthcheck')
     .description('what a check verifies, why, its options and their defaults')
-    .action(async (id: string) => {
+    .option('-c, --config <file>', CONFIG_HELP)
+    .option(PLUGIN_FLAG, PLUGIN_HELP, collect, [])
+    .action(async (id: string, flags: { config?: string; plugin: string[] }) => {
       const { explainCommand } = await import('./catalogue.js');
-      out(explainCommand(id));
+      const { registryFor } = await import('./plugins.js');
+      out(explainCommand(id, await registryFor(flags, process.env)));
     });
 
   program

@@ -48,6 +48,11 @@ export const ConfigSchema = z.strictObject({
     .optional(),
   /** Service name -> role, where strisk's guess is wrong (see `strisk audit --explain-roles`). */
   roles: z.record(z.string(), z.enum(ROLES)).optional(),
+  /**
+   * Check plugins: a path (relative to this file) or an installed package named strisk-plugin-*
+   * or @scope/strisk-plugin-*. See docs/writing-checks.md.
+   */
+  plugins: z.array(z.string().min(1)).optional(),
   checks: z
     .strictObject({
       only: z.array(z.string()).optional(),

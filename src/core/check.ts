@@ -81,6 +81,8 @@ export interface CheckDefinition<O extends z.ZodType = z.ZodType> {
   failureTitle: string;
   description: string;
   seedRef: string;
+  /** The report section; built-ins take theirs from the seedRef's chapter, a plugin's from the plugin. */
+  section?: string;
   severity: Severity;
   kind: CheckKind;
   /** Sources without which the check cannot run. */
@@ -92,5 +94,27 @@ export interface CheckDefinition<O extends z.ZodType = z.ZodType> {
 }
 
 export function defineCheck<O extends z.ZodType>(def: CheckDefinition<O>): CheckDefinition<O> {
+  return def;
+}
+
+/**
+ * The version of the check API (`strisk/api`) this strisk provides. A plugin names the version it
+ * was written for; a different one is refused with a clear error rather than run half-understood.
+ * It changes when a definition's or the facts' shape changes in a way old plugins would misread.
+ */
+export const API_VERSION = 1;
+
+/** A set of checks loaded together: the built-ins are one, each user plugin is one. */
+export interface PluginDefinition {
+  /** The `strisk/api` version the plugin was written for (`API_VERSION`). */
+  apiVersion: number;
+  /** Every check id is `<namespace>/<noun>`; kebab-case. */
+  namespace: string;
+  /** The report section its checks are scored under (default: the namespace). */
+  section?: string;
+  checks: readonly CheckDefinition[];
+}
+
+export function definePlugin(def: PluginDefinition): PluginDefinition {
   return def;
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { CATALOGUE } from './catalogue.js';
+import { sectionOf } from './catalogue.js';
 import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, ResultStatus, Severity } from './check.js';
 import type { Facts, SourceName, TargetFacts } from './facts.js';
 import type { CheckResult } from './report.js';
@@ -11,7 +11,16 @@ export interface RunOptions {
   now?: () => number;
 }
 
-const sectionOf = new Map(CATALOGUE.map((e) => [e.id, e.section]));
+const STATUSES: readonly string[] = ['pass', 'fail', 'warn', 'skip', 'error'];
+
+/** What a plugin check returned is not a result: said in one line rather than breaking a reporter. */
+function malformed(o: unknown): string | undefined {
+  if (typeof o !== 'object' || o === null) return `returned ${o === null ? 'null' : typeof o}, not a result`;
+  const r = o as Partial<CheckOutcome>;
+  if (!STATUSES.includes(r.status as string)) return `returned status ${JSON.stringify(r.status)}`;
+  if (!Array.isArray(r.evidence)) return 'returned no evidence list';
+  return undefined;
+}
 
 function sourceTargets(facts: Facts, name: SourceName): TargetFacts[] | undefined {
   return facts.sources[name] as TargetFacts[] | undefined;
@@ -33,7 +42,7 @@ export function runCheck(def: CheckDefinition, facts: Facts, opts: RunOptions = 
   const base = {
     id: def.id,
     seedRef: def.seedRef,
-    section: sectionOf.get(def.id) ?? 'Other',
+    section: sectionOf(def),
     kind: def.kind,
     title: def.title,
     severity: opts.severity?.[def.id] ?? def.severity,
@@ -88,6 +97,9 @@ export function runCheck(def: CheckDefinition, facts: Facts, opts: RunOptions = 
       evidence: failedTargets,
     });
   }
+  const invalid = malformed(outcome);
+  if (invalid)
+    return finish({ status: 'error', message: `check failed: ${invalid}`, evidence: failedTargets });
   if (failedTargets.length > 0) {
     const status = outcome.status === 'fail' ? 'fail' : 'error';
     return finish({

@@ -1,7 +1,7 @@
 import type { Baseline } from '../policy/baseline.js';
 import { compareRuns, type Tolerances } from '../policy/compare.js';
 import { applyWaivers, describeWaiver, isWaived } from '../policy/waivers.js';
-import { CATALOGUE } from './catalogue.js';
+import { SECTIONS } from './catalogue.js';
 import { SEVERITIES, type Severity } from './check.js';
 import type { Facts, SourceName } from './facts.js';
 import {
@@ -42,7 +42,10 @@ export function atLeast(s: Severity, level: Severity): boolean {
   return SEVERITIES.indexOf(s) <= SEVERITIES.indexOf(level);
 }
 
-const SECTION_ORDER = [...new Set(CATALOGUE.map((e) => e.section))];
+/** The checklist's sections in order, then any other (a plugin's) in the order results name them. */
+function sectionOrder(results: readonly CheckResult[]): string[] {
+  return [...new Set([...SECTIONS.map((s) => s.name), ...results.map((r) => r.section)])];
+}
 
 /** The gate: 1 when a judged result breaks the policy, 3 when the audit is incomplete; the highest wins. */
 export function judge(
@@ -126,6 +129,7 @@ export function buildReport(
     }
   }
   const waived = applyWaivers(results, policy.waivers ?? [], facts.collectedAt);
+  const SECTION_ORDER = sectionOrder(results);
   let ordered = [...waived.results].sort(
     (a, b) =>
       SECTION_ORDER.indexOf(a.section) - SECTION_ORDER.indexOf(b.section) ||

@@ -1,4 +1,5 @@
-import { CATALOGUE } from '../core/catalogue.js';
+import { CHECKS } from '../checks/index.js';
+import { bySection, ROADMAP, sectionOf } from '../core/catalogue.js';
 import type { Attestation } from '../core/facts.js';
 import type { CheckResult, Report } from '../core/report.js';
 
@@ -16,7 +17,13 @@ export interface SignoffRow {
 /** Every checklist item, implemented or not, with this run's verdict: the sign-off list. */
 export function signoffRows(report: Report): SignoffRow[] {
   const byId = new Map(report.results.map((r) => [r.id, r]));
-  const rows: SignoffRow[] = CATALOGUE.map((e) => {
+  // The checklist: every built-in check and every roadmap item, whether this run judged it or not.
+  const items = [
+    ...CHECKS.map((c) => ({ id: c.id, seedRef: c.seedRef, kind: c.kind, section: sectionOf(c) })),
+    ...ROADMAP.filter((e) => !CHECKS.some((c) => c.id === e.id)),
+  ].sort(bySection());
+  const listed = new Set(items.map((e) => e.id));
+  const rows: SignoffRow[] = items.map((e) => {
     const result = byId.get(e.id);
     return {
       seedRef: e.seedRef,
@@ -28,8 +35,9 @@ export function signoffRows(report: Report): SignoffRow[] {
       attestations: (report.attestations ?? []).filter((a) => a.check === e.id),
     };
   });
+  // A plugin's checks, after the checklist's, as the report orders them.
   for (const r of report.results) {
-    if (!CATALOGUE.some((e) => e.id === r.id))
+    if (!listed.has(r.id))
       rows.push({
         seedRef: r.seedRef,
         section: r.section,
@@ -37,7 +45,7 @@ export function signoffRows(report: Report): SignoffRow[] {
         kind: r.kind,
         verdict: r.status,
         result: r,
-        attestations: [],
+        attestations: (report.attestations ?? []).filter((a) => a.check === r.id),
       });
   }
   return rows;

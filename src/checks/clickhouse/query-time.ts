@@ -20,6 +20,8 @@ export default defineCheck({
     'query log or logged nothing in the window. ' +
     'See https://clickhouse.com/docs/operations/system-tables/query_log',
   seedRef: '5.1',
+  // A monitoring item of the checklist, scored with the other ClickHouse checks.
+  section: 'ClickHouse',
   severity: 'medium',
   kind: 'auto',
   requires: ['clickhouse'],

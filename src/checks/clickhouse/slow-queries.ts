@@ -22,6 +22,8 @@ export default defineCheck({
     '10, 50, 100, 200, 500 ms, 1, 2, 5, 10 and 30 s: another `slowMs` counts from the nearest edge below. ' +
     'See https://clickhouse.com/docs/operations/settings/settings#log_queries',
   seedRef: '5.3',
+  // A monitoring item of the checklist, scored with the other ClickHouse checks.
+  section: 'ClickHouse',
   severity: 'medium',
   kind: 'auto',
   requires: ['clickhouse'],

@@ -1,0 +1,209 @@
+// The audit without a user interface: collect (or read recorded) facts, run the checks of a
+// registry on them, judge the results. The CLI parses flags and the config into a plan and calls
+// these; `strisk/testing` calls them too, so a plugin's tests see what an audit would.
+import { relative } from 'node:path';
+import type { ComposeFacts } from '../collectors/compose/schema.js';
+import { collectTarget, type LiveSourceName } from '../collectors/live.js';
+import { SOURCE_FACTS_SCHEMAS } from '../collectors/schemas.js';
+import type { TargetSpec } from '../collectors/types.js';
+import { type Baseline, baselineTarget, lineAt } from '../policy/baseline.js';
+import { VERSION } from '../version.js';
+import type { CheckDefinition, Severity } from './check.js';
+import { runChecks } from './engine.js';
+import { InputError } from './errors.js';
+import {
+  type Attestation,
+  FACTS_SCHEMA_VERSION,
+  type Facts,
+  FactsSchema,
+  type SourceName,
+  type TargetFacts,
+} from './facts.js';
+import { buildReport, type Policy } from './gate.js';
+import { RECORDING_MAX_BYTES, readLocalFileSync } from './local-file.js';
+import type { CheckResult, Report } from './report.js';
+import { parseBytes } from './units.js';
+
+/** What to collect, resolved from flags, config and environment by the caller. */
+export interface CollectPlan {
+  projectDir: string;
+  env: Record<string, string | undefined>;
+  /** Compose files (default: the compose file of the project dir) and profiles. */
+  composeFiles?: string[];
+  profiles?: string[];
+  envFile?: string;
+  projectName?: string;
+  /** Dockerfiles (default: those found by name in the project dir). */
+  dockerfiles?: string[];
+  /** `docker save` archives to audit without an engine. */
+  imageArchives?: string[];
+  /** Live targets per source; none for a files-only audit. */
+  live?: Partial<Record<LiveSourceName, TargetSpec[]>>;
+  timeoutMs?: number;
+  machine?: { memory?: number | string; cpus?: number };
+  roles?: Facts['roles'];
+  attestations?: Attestation[];
+}
+
+/**
+ * A docker engine target audits the compose project's containers and the images its services
+ * name, unless the config says otherwise (`project:`, `images:` on the target). An archive
+ * target keeps its own image list.
+ */
+function withComposeProject(spec: TargetSpec, compose: ComposeFacts | undefined): TargetSpec {
+  if (!compose || spec.archive) return spec;
+  const images = compose.services.flatMap((s) =>
+    s.image && !s.image.value.includes('${') ? [s.image.value] : [],
+  );
+  return { project: compose.projectName, images: [...new Set(images)], ...spec };
+}
+
+/** Reads every source of the plan, read-only and in parallel, into one facts snapshot. */
+export async function collectFacts(plan: CollectPlan): Promise<Facts> {
+  const started = performance.now();
+  const { projectDir } = plan;
+  const timeoutMs = plan.timeoutMs ?? 5000;
+  const live: Partial<Record<LiveSourceName, TargetSpec[]>> = { ...plan.live };
+  const { collectCompose } = await import('../collectors/compose/index.js');
+  const { collectDockerfiles } = await import('../collectors/dockerfile/index.js');
+  // The file sources first (milliseconds): the docker target learns the compose project and images.
+  const [compose, dockerfile] = await Promise.all([
+    collectCompose({
+      projectDir,
+      files: plan.composeFiles,
+      profiles: plan.profiles,
+      envFile: plan.envFile,
+      env: plan.env,
+      projectName: plan.projectName,
+    }),
+    collectDockerfiles({ projectDir, files: plan.dockerfiles }),
+  ]);
+  const archives = (plan.imageArchives ?? []).map((file) => ({
+    url: '',
+    name: `archive ${file}`,
+    archive: file,
+  }));
+  if (archives.length > 0) live.docker = [...(live.docker ?? []), ...archives];
+  if (live.docker) live.docker = live.docker.map((spec) => withComposeProject(spec, compose[0]?.data));
+  // The HTTP probe takes the endpoints to probe from the app's GET routes when the app is given.
+  const appDir = live.app?.[0]?.url;
+  if (live.http && appDir) live.http = live.http.map((spec) => ({ appDir, ...spec }));
+  const liveResults = await Promise.all(
+    (Object.entries(live) as [LiveSourceName, TargetSpec[]][]).map(async ([source, specs]) => {
+      const targets = await Promise.all(
+        specs.map((spec) => collectTarget(source as LiveSourceName, spec, { timeoutMs, projectDir })),
+      );
+      return [source, targets] as const;
+    }),
+  );
+  const sources: Facts['sources'] = {};
+  if (compose.length > 0) sources.compose = compose as TargetFacts[];
+  if (dockerfile.length > 0) sources.dockerfile = dockerfile as TargetFacts[];
+  for (const [source, targets] of liveResults) sources[source as LiveSourceName] = targets;
+  const memory = plan.machine?.memory;
+  return FactsSchema.parse({
+    schemaVersion: FACTS_SCHEMA_VERSION,
+    tool: { name: 'strisk', version: VERSION },
+    collectedAt: new Date().toISOString(),
+    durationMs: Math.round(performance.now() - started),
+    projectDir: relative(process.cwd(), projectDir) || '.',
+    machine: {
+      memoryBytes:
+        memory === undefined
+          ? undefined
+          : typeof memory === 'number'
+            ? memory
+            : (parseBytes(memory) ?? undefined),
+      cpus: plan.machine?.cpus,
+    },
+    roles: plan.roles ?? {},
+    attestations: plan.attestations,
+    sources,
+  });
+}
+
+/**
+ * Recorded facts (`--save-facts`) as the checks expect them: the envelope and each source's data
+ * through its own schema, so defaults of fields added since the recording are filled in and data
+ * of a shape no check knows is refused here rather than crashing a check. `file` names the input
+ * in messages.
+ */
+export function parseFacts(raw: unknown, file?: string): Facts {
+  const version = (raw as { schemaVersion?: unknown })?.schemaVersion;
+  if (version !== FACTS_SCHEMA_VERSION) {
+    throw new InputError(
+      `facts schemaVersion ${String(version)} is not supported (expected ${FACTS_SCHEMA_VERSION})`,
+      file,
+    );
+  }
+  const parsed = FactsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InputError(`invalid facts at ${issue.path.join('.') || 'top level'}: ${issue.message}`, file);
+  }
+  for (const [source, targets] of Object.entries(parsed.data.sources)) {
+    const schema = SOURCE_FACTS_SCHEMAS[source as SourceName];
+    if (!schema || !targets) continue;
+    for (const [i, target] of targets.entries()) {
+      if (target.data === undefined) continue;
+      const data = schema.safeParse(target.data);
+      if (!data.success) {
+        const issue = data.error.issues[0]!;
+        const at = ['sources', source, i, 'data', ...issue.path].join('.');
+        throw new InputError(`invalid facts at ${at}: ${issue.message}`, file);
+      }
+      target.data = data.data;
+    }
+  }
+  return parsed.data;
+}
+
+export function readFacts(file: string): Facts {
+  let text: string;
+  try {
+    // A FIFO or a device is refused (it could block for ever), and the size is bounded.
+    text = readLocalFileSync(file, { what: 'facts', maxBytes: RECORDING_MAX_BYTES });
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`cannot read facts: ${String(err)}`, file);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new InputError(`facts are not JSON: ${message}`, file, lineAt(text, message));
+  }
+  return parseFacts(raw, file);
+}
+
+/** Facts no check can change: a check (a plugin's above all) that writes to them throws, and is an `error`. */
+export function freezeFacts<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) freezeFacts(v);
+  }
+  return value;
+}
+
+export interface JudgeRequest {
+  checks: readonly CheckDefinition[];
+  /** Per-check options and severities from the config. */
+  options?: Record<string, unknown>;
+  severity?: Record<string, Severity>;
+  policy: Policy;
+  baseline?: Baseline;
+  /** Since the audit started, for the report. */
+  startedAt: number;
+}
+
+/** Runs the checks on the facts and judges the results: the report. The facts are frozen from here on. */
+export function judgeFacts(facts: Facts, req: JudgeRequest): { results: CheckResult[]; report: Report } {
+  // The baseline is policy input, not something collected: it is not recorded with the facts.
+  if (req.baseline) facts.sources.baseline = [baselineTarget(req.baseline) as TargetFacts];
+  else delete facts.sources.baseline;
+  freezeFacts(facts);
+  const results = runChecks(req.checks, facts, { options: req.options, severity: req.severity });
+  const report = buildReport(facts, results, req.policy, Math.round(performance.now() - req.startedAt));
+  return { results, report };
+}
