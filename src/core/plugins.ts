@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { register } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -107,11 +108,18 @@ function hookStriskImports(): void {
 
 function loadError(err: unknown, file: string): string {
   if (!(err instanceof Error)) return `cannot load ${file}: ${String(err)}`;
-  // A syntax error's position is the first line of its stack (`file:///…/index.js:3`).
-  const at =
-    err.name === 'SyntaxError' ? /(?:file:\/\/)?(\/[^\s:]+:\d+)/.exec(err.stack ?? '')?.[1] : undefined;
   const message = err.message.split('\n')[0];
-  return `cannot load ${at ?? file}: ${err.name}: ${message}`;
+  return `cannot load ${err.name === 'SyntaxError' ? syntaxErrorAt(file) : file}: ${err.name}: ${message}`;
+}
+
+/**
+ * Where a syntax error is: Node's ESM loader keeps the position out of the error, so the module is
+ * compiled once more by `node --check` (on this failure path only) for its `file:line`.
+ */
+function syntaxErrorAt(file: string): string {
+  const r = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
+  const at = /^(?:file:\/\/)?(\/.*:\d+)$/m.exec(r.stderr ?? '')?.[1];
+  return at ?? file;
 }
 
 async function importPlugin(req: PluginRequest): Promise<unknown> {
