@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // Start-up and file-audit speed, as ratios to `node -e 0` measured in the same run (these
 // machines are shared and noisy: absolute times mean little, ratios in one run do).
-// Usage: npm run build && node bench/run.mjs [rounds]   (the app collector alone: node bench/app.mjs)
+// Usage: npm run build && node bench/run.mjs [rounds] [--before DIR]   (the app collector alone: node bench/app.mjs)
+// --before DIR: also time an earlier build (a copy of bin/, dist/ and package.json, with node_modules)
+// in the same run, for before/after ratios of `--version` and the example audit.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const rounds = Number(process.argv[2] ?? 15);
+const args = process.argv.slice(2);
+const beforeAt = args.indexOf('--before');
+const before = beforeAt >= 0 ? args.splice(beforeAt, 2)[1] : undefined;
+const rounds = Number(args[0] ?? 15);
 const bin = `${root}bin/strisk.js`;
 const example = `${root}examples/st-risk-platform`;
 // The largest real FastAPI code base of the corpus; bench/app.mjs breaks the app collector down.
@@ -17,6 +22,19 @@ const cases = [
   ['strisk --version', [bin, '--version']],
   ['strisk checks --format json', [bin, 'checks', '--format', 'json']],
   ['strisk audit examples/st-risk-platform', [bin, 'audit', example, '--format', 'json']],
+  [
+    'strisk audit examples/st-risk-platform --plugin acme (3 plugin checks)',
+    [bin, 'audit', example, '--format', 'json', '--plugin', `${root}examples/plugins/acme`],
+  ],
+  ...(before
+    ? [
+        ['before: strisk --version', [`${before}/bin/strisk.js`, '--version']],
+        [
+          'before: strisk audit examples/st-risk-platform',
+          [`${before}/bin/strisk.js`, 'audit', example, '--format', 'json'],
+        ],
+      ]
+    : []),
   [
     'strisk audit polar --app server/polar (1,033 .py)',
     [bin, 'audit', polar, '--app', 'server/polar', '--format', 'json'],

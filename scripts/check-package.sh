@@ -27,6 +27,10 @@ fail() { echo "check-package: $*" >&2; exit 1; }
 grep -qx 'package/LICENSE' "$OUT/files.txt" || fail "no LICENSE in the tarball"
 grep -qx 'package/bin/strisk.js' "$OUT/files.txt" || fail "no bin/strisk.js in the tarball"
 grep -qx 'package/dist/cli/main.js' "$OUT/files.txt" || fail "no dist/cli/main.js in the tarball"
+# The public API: strisk/api and strisk/testing, with their types.
+for f in api/index.js api/index.d.ts testing/index.js testing/index.d.ts; do
+  grep -qx "package/dist/$f" "$OUT/files.txt" || fail "no dist/$f in the tarball"
+done
 if grep -E '\.map$|^package/(src|test|fixtures|examples|bench|scripts)/' "$OUT/files.txt"; then
   fail "the tarball ships the files above, which do not run"
 fi
@@ -57,4 +61,12 @@ const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 if (!Array.isArray(r.results) || r.results.length === 0 || r.gate?.exitCode !== 1) process.exit(1);
 console.log(`audit of the example: exit 1, ${r.results.length} results, score ${r.score}`);
 ' "$OUT/report.json" || fail "the JSON report of the example is not a failed-gate report"
+# 5. The exports a plugin imports resolve in the installed package (and nothing else is exported).
+node --input-type=module -e '
+const api = await import("strisk/api");
+const testing = await import("strisk/testing");
+if (api.API_VERSION !== 1 || typeof api.defineCheck !== "function" || typeof api.z?.object !== "function") process.exit(1);
+if (typeof testing.assertCheck !== "function" || typeof testing.CheckTester !== "function") process.exit(1);
+console.log(`strisk/api: API version ${api.API_VERSION}; strisk/testing: ${Object.keys(testing).length} exports`);
+' || fail "strisk/api or strisk/testing does not import from the installed package"
 echo "check-package: ok"

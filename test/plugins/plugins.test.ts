@@ -234,7 +234,7 @@ describe('the example plugin beside the built-ins', () => {
       encoding: 'utf8',
       timeout: 120_000,
     });
-    expect(r.stdout + r.stderr).toMatch(/# pass 13\b/);
+    expect(r.stdout + r.stderr).toMatch(/# pass 14\b/);
     expect(r.stdout).toMatch(/# fail 0\b/);
     expect(r.status).toBe(0);
   }, 180_000);

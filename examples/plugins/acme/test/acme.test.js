@@ -54,6 +54,11 @@ tester.run(workMem, [
     expect: 'pass',
   },
   {
+    name: 'shows the value against the threshold',
+    facts: fixtures('work-mem/failure.facts.json'),
+    expect: { status: 'fail', message: 'below 64 MiB', evidence: [{ observed: '4 MiB', status: 'fail' }] },
+  },
+  {
     name: 'says where the setting came from',
     facts: fixtures('work-mem/success.facts.json'),
     expect: { status: 'pass', evidence: [{ file: '/etc/postgresql/postgresql.conf', line: 131 }] },
