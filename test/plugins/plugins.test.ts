@@ -194,6 +194,17 @@ describe('the example plugin beside the built-ins', () => {
     expect(explain.stdout).toContain('section: ACME platform rules (plugin');
   });
 
+  it('is listed from the plugins: of the config found in the working directory', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'strisk.config.yaml'), `plugins: [${relative(dir, ACME)}]\n`);
+    const list = strisk(['checks', '--format', 'json'], dir);
+    expect(list.code, list.stderr).toBe(0);
+    const ids = (JSON.parse(list.stdout) as { id: string }[]).map((r) => r.id);
+    expect(ids).toEqual(expect.arrayContaining(ACME_IDS));
+    // Without it, only the built-ins and the roadmap.
+    expect(strisk(['checks', '--format', 'json'], tmp()).stdout).not.toContain('acme/');
+  });
+
   it('is loaded from an installed package (npm pack, then npm i --offline into a project)', () => {
     const dir = tmp();
     const packed = spawnSync('npm', ['pack', '--silent', '--pack-destination', dir], {
