@@ -11,6 +11,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const beforeAt = args.indexOf('--before');
 const before = beforeAt >= 0 ? args.splice(beforeAt, 2)[1] : undefined;
+// --no-app: leave out the polar audit (seconds per round), for more rounds of the start-up cases.
+const noApp = args.includes('--no-app') && args.splice(args.indexOf('--no-app'), 1).length > 0;
 const rounds = Number(args[0] ?? 15);
 const bin = `${root}bin/strisk.js`;
 const example = `${root}examples/st-risk-platform`;
@@ -39,7 +41,7 @@ const cases = [
     'strisk audit polar --app server/polar (1,033 .py)',
     [bin, 'audit', polar, '--app', 'server/polar', '--format', 'json'],
   ],
-];
+].filter(([name]) => !(noApp && name.includes('polar')));
 
 function once(args) {
   const t = process.hrtime.bigint();

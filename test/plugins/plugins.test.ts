@@ -294,6 +294,15 @@ describe('a bad plugin', () => {
     refused('./no/such/plugin.js', /not found \(.*no\/such\/plugin\.js\)/);
   });
 
+  it('from the config: the message points at its line there', () => {
+    const dir = tmp();
+    const config = join(dir, 'strisk.config.yaml');
+    writeFileSync(config, 'project: x\nplugins:\n  - ./rules\n');
+    const r = strisk(['audit', EXAMPLE, '--config', config]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`strisk: ${config}:3: plugin ./rules: not found (${join(dir, 'rules')})`);
+  });
+
   it('a package that is not installed', () => {
     refused('strisk-plugin-nowhere', /is not installed .*npm i -D strisk-plugin-nowhere/);
   });
