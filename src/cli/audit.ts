@@ -5,9 +5,10 @@ import { CHECKS } from '../checks/index.js';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { collectTarget, LIVE_SOURCES, type LiveSourceInfo, type LiveSourceName } from '../collectors/live.js';
 import { redactUrl, type TargetSpec } from '../collectors/types.js';
+import { customChecks } from '../config/custom.js';
 import { findConfig, type LoadedConfig, loadConfig } from '../config/load.js';
 import { CATALOGUE } from '../core/catalogue.js';
-import { SEVERITIES, type Severity } from '../core/check.js';
+import { type CheckDefinition, SEVERITIES, type Severity } from '../core/check.js';
 import { runChecks } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
 import {
@@ -342,15 +343,17 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   const minScore = intOption(flags.minScore, '--min-score', 0, 100) ?? loaded.config.minScore;
   const only = [...(flags.only ?? []), ...(loaded.config.checks?.only ?? [])];
   const skip = [...(flags.skip ?? []), ...(loaded.config.checks?.skip ?? [])];
+  // The config's declarative checks run beside the built-ins, as definitions of the same type.
+  const checks = [...CHECKS, ...customChecks(loaded, CHECKS)];
   const { selected, unmatched } = selectChecks(
-    CHECKS,
+    checks,
     only,
     skip,
     CATALOGUE.map((e) => e.id),
   );
   if (unmatched.length > 0) throw new InputError(`--only/--skip matched no check: ${unmatched.join(', ')}`);
-  checkOptions(loaded);
-  checkPolicyIds(loaded);
+  checkOptions(loaded, checks);
+  checkPolicyIds(loaded, checks);
   // Every output is resolved now: one named twice, or one that is an input of the audit, is
   // refused before any source is read.
   const outputFiles = [
@@ -443,8 +446,8 @@ function configLine(loaded: LoadedConfig, id: string, key?: string): number | un
  * schema with no unknown key: a typo or a bad threshold is bad input (exit 2), never an `error`
  * result or a silently ignored setting.
  */
-function checkOptions(loaded: LoadedConfig): void {
-  const byId = new Map(CHECKS.map((c) => [c.id, c]));
+function checkOptions(loaded: LoadedConfig, checks: readonly CheckDefinition[]): void {
+  const byId = new Map(checks.map((c) => [c.id, c]));
   for (const id of Object.keys(loaded.config.checks?.severity ?? {})) {
     if (!byId.has(id))
       throw new InputError(`checks.severity: unknown check "${id}"`, loaded.file, configLine(loaded, id));
@@ -469,8 +472,8 @@ function checkOptions(loaded: LoadedConfig): void {
 }
 
 /** Waivers and attestations must name a known check; the message points at the config line. */
-function checkPolicyIds(loaded: LoadedConfig): void {
-  const known = new Set([...CATALOGUE.map((e) => e.id), ...CHECKS.map((c) => c.id)]);
+function checkPolicyIds(loaded: LoadedConfig, checks: readonly CheckDefinition[]): void {
+  const known = new Set([...CATALOGUE.map((e) => e.id), ...checks.map((c) => c.id)]);
   const attestable = new Set(CATALOGUE.filter((e) => e.kind === 'attest').map((e) => e.id));
   const lineOf = (id: string) => configLine(loaded, id);
   for (const w of loaded.config.waivers ?? []) {

@@ -144,18 +144,20 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     .addOption(
       new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'),
     )
-    .action(async (flags: { format: 'terminal' | 'json' }) => {
-      const { checksCommand } = await import('./catalogue.js');
-      out(checksCommand(flags.format));
+    .option('-c, --config <file>', 'also list the checks this config declares (checks.custom)')
+    .action(async (flags: { format: 'terminal' | 'json'; config?: string }) => {
+      const { checksCommand, declaredChecks } = await import('./catalogue.js');
+      out(checksCommand(flags.format, declaredChecks(flags.config)));
     });
 
   program
     .command('explain')
     .argument('<id>', 'check id, e.g. compose/healthcheck')
     .description('what a check verifies, why, its options and their defaults')
-    .action(async (id: string) => {
-      const { explainCommand } = await import('./catalogue.js');
-      out(explainCommand(id));
+    .option('-c, --config <file>', 'a config whose declared checks (checks.custom) to explain too')
+    .action(async (id: string, flags: { config?: string }) => {
+      const { explainCommand, declaredChecks } = await import('./catalogue.js');
+      out(explainCommand(id, declaredChecks(flags.config)));
     });
 
   program

@@ -126,13 +126,15 @@ export function buildReport(
     }
   }
   const waived = applyWaivers(results, policy.waivers ?? [], facts.collectedAt);
+  // Checks from outside the checklist (the config's `checks.custom:`) come after its sections.
+  const order = [...new Set([...SECTION_ORDER, ...results.map((r) => r.section)])];
   let ordered = [...waived.results].sort(
     (a, b) =>
-      SECTION_ORDER.indexOf(a.section) - SECTION_ORDER.indexOf(b.section) ||
+      order.indexOf(a.section) - order.indexOf(b.section) ||
       a.seedRef.localeCompare(b.seedRef, 'en', { numeric: true }) ||
       a.id.localeCompare(b.id),
   );
-  const sections: SectionScore[] = SECTION_ORDER.flatMap((section) => {
+  const sections: SectionScore[] = order.flatMap((section) => {
     const inSection = ordered.filter((r) => r.section === section);
     if (inSection.length === 0) return [];
     return [{ section, ...scoreOf(inSection) }];
