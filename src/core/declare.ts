@@ -178,7 +178,10 @@ export function declareCheck(d: Declaration): CheckDefinition {
         d.setting !== undefined
           ? reader!.read(input, d.setting, d.context ?? [])
           : readFactPath(input.source(d.source as never), d.fact ?? '');
-      const display = expected === undefined ? '' : (reader?.show(expected, name) ?? showExpected(expected));
+      // A bare number is in the unit strisk records the setting in: bytes for a memory setting.
+      const quantity = observed.find((o) => o.quantity)?.quantity;
+      const shownAs = expected && quantity ? withQuantity(expected, quantity) : expected;
+      const display = shownAs === undefined ? '' : (reader?.show(shownAs, name) ?? showExpected(shownAs));
       const expectedText =
         reader?.expectedText?.(d.compare, name, display) ?? `${SYMBOL[d.compare]} ${display}`.trim();
       const fix = remediationOf(d, display);
@@ -218,6 +221,11 @@ export function declareCheck(d: Declaration): CheckDefinition {
       return combine(judgements, `no ${d.source} target reports ${name}`);
     },
   });
+}
+
+function withQuantity(e: Expected, quantity: Quantity): Expected {
+  if (e.kind === 'list') return { ...e, items: e.items.map((i) => withQuantity(i, quantity)) };
+  return e.kind === 'number' && !e.quantity ? { ...e, quantity } : e;
 }
 
 function showExpected(e: Expected): string {
