@@ -45,8 +45,20 @@ export interface Metric {
   subject?: string;
 }
 
+/**
+ * Why a result is `skip`, as data, so reporters group and word skips without reading messages:
+ * a required source was not given; there is nothing of the kind to judge (no replica, no service);
+ * or the source was read but does not report what the check needs (an older server).
+ */
+export type SkipReason =
+  | { kind: 'source-not-configured'; source: SourceName }
+  | { kind: 'not-applicable' }
+  | { kind: 'no-data'; source?: SourceName };
+
 export interface CheckOutcome {
   status: ResultStatus;
+  /** With status `skip`: why. The engine fills in `not-applicable` when a check gives none. */
+  skipReason?: SkipReason;
   /** Measured values, for `--baseline` comparisons. */
   metrics?: Metric[];
   /** One line on why, for the reader; the details are in evidence. */

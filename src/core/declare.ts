@@ -218,7 +218,9 @@ export function declareCheck(d: Declaration): CheckDefinition {
           ...(ok || !fix ? {} : { remediation: fix }),
         };
       });
-      return combine(judgements, `no ${d.source} target reports ${name}`);
+      const outcome = combine(judgements, `no ${d.source} target reports ${name}`);
+      // Skipped only when no target reports the value (or there is none to read it from).
+      return outcome.status === 'skip' ? { ...outcome, skipReason: { kind: 'no-data', source: d.source } } : outcome;
     },
   });
 }

@@ -38,10 +38,12 @@ export function runCheck(def: CheckDefinition, facts: Facts, opts: RunOptions = 
     title: def.title,
     severity: opts.severity?.[def.id] ?? def.severity,
   };
-  const finish = (o: Omit<CheckOutcome, 'status'> & { status: ResultStatus }): CheckResult => ({
+  // A skip always says why (a check that gives no reason had nothing to judge); other statuses never carry one.
+  const finish = ({ skipReason, ...o }: CheckOutcome): CheckResult => ({
     ...base,
     title: o.status === 'pass' || o.status === 'skip' ? def.title : def.failureTitle,
     ...o,
+    ...(o.status === 'skip' ? { skipReason: skipReason ?? { kind: 'not-applicable' as const } } : {}),
     durationMs: Math.round((now() - started) * 1000) / 1000,
   });
 
@@ -49,7 +51,12 @@ export function runCheck(def: CheckDefinition, facts: Facts, opts: RunOptions = 
   for (const name of def.requires) {
     const targets = sourceTargets(facts, name);
     if (!targets || targets.length === 0) {
-      return finish({ status: 'skip', message: `source ${name} is not configured`, evidence: [] });
+      return finish({
+        status: 'skip',
+        skipReason: { kind: 'source-not-configured', source: name },
+        message: `source ${name} is not configured`,
+        evidence: [],
+      });
     }
     const bad = targets.filter((t) => t.status !== 'ok');
     failedTargets.push(...bad.map((t) => describeFailure(name, t)));

@@ -112,7 +112,28 @@ describe('a declared check judges recorded facts in the source’s own units', (
       entry({ id: 'acme/aof', source: 'redis', setting: 'appendonly', compare: 'eq', expected: 'yes' }),
     );
     const r = runCheck(def!, pg);
-    expect(r.status).toBe('skip');
+    expect(r).toMatchObject({
+      status: 'skip',
+      skipReason: { kind: 'source-not-configured', source: 'redis' },
+    });
+  });
+
+  it('a value no target reports skips with reason no-data when declared so, else errors', () => {
+    const redis = recorded('redis/maxmemory/success.facts.json');
+    for (const n of (redis.sources.redis ?? []).flatMap(
+      (t) => (t.data as { nodes: { config: { appendonly: unknown } }[] }).nodes,
+    ))
+      n.config.appendonly = null;
+    const fields = { id: 'acme/aof', source: 'redis', setting: 'appendonly', compare: 'eq', expected: 'yes' };
+    const [skips] = declared(entry({ ...fields, missing: 'skip' }));
+    expect(runCheck(skips!, redis)).toMatchObject({
+      status: 'skip',
+      skipReason: { kind: 'no-data', source: 'redis' },
+    });
+    const [errs] = declared(entry(fields));
+    const r = runCheck(errs!, redis);
+    expect(r.status).toBe('error');
+    expect(r.skipReason).toBeUndefined();
   });
 });
 
