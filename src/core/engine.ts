@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { CATALOGUE } from './catalogue.js';
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, ResultStatus, Severity } from './check.js';
+import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, Severity } from './check.js';
 import type { Facts, SourceName, TargetFacts } from './facts.js';
 import type { CheckResult } from './report.js';
 
