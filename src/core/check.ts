@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import type { DockerfileFacts } from '../collectors/dockerfile/schema.js';
 import type { Attestation, Facts, SourceName, TargetFacts } from './facts.js';
+import type { CheckResult } from './report.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -85,6 +86,11 @@ export interface CheckInput {
   collectedAt: string;
   /** Attestations from the config for this check only (manual sign-offs). */
   attestations: Attestation[];
+  /**
+   * The results of the other checks of this run, for a check that judges results rather than
+   * facts (`readsResults`, as report/before-after does); empty for every other check.
+   */
+  results: readonly CheckResult[];
 }
 
 export interface CheckDefinition<O extends z.ZodType = z.ZodType> {
@@ -99,6 +105,11 @@ export interface CheckDefinition<O extends z.ZodType = z.ZodType> {
   requires: SourceName[];
   /** Sources the check reads when present. */
   optional?: SourceName[];
+  /**
+   * Judged after every other check, from their results as computed with the user's options
+   * (`input.results`): a check never runs another check.
+   */
+  readsResults?: boolean;
   options: O;
   run(input: CheckInput, options: z.output<O>): CheckOutcome;
 }

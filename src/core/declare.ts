@@ -220,7 +220,9 @@ export function declareCheck(d: Declaration): CheckDefinition {
       });
       const outcome = combine(judgements, `no ${d.source} target reports ${name}`);
       // Skipped only when no target reports the value (or there is none to read it from).
-      return outcome.status === 'skip' ? { ...outcome, skipReason: { kind: 'no-data', source: d.source } } : outcome;
+      return outcome.status === 'skip'
+        ? { ...outcome, skipReason: { kind: 'no-data', source: d.source } }
+        : outcome;
     },
   });
 }

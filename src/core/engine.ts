@@ -9,6 +9,8 @@ export interface RunOptions {
   options?: Record<string, unknown>;
   severity?: Record<string, Severity>;
   now?: () => number;
+  /** The results a `readsResults` check judges. */
+  results?: readonly CheckResult[];
 }
 
 const sectionOf = new Map(CATALOGUE.map((e) => [e.id, e.section]));
@@ -84,6 +86,7 @@ export function runCheck(def: CheckDefinition, facts: Facts, opts: RunOptions = 
     roles: facts.roles,
     collectedAt: facts.collectedAt,
     attestations: (facts.attestations ?? []).filter((a) => a.check === def.id),
+    results: def.readsResults ? (opts.results ?? []) : [],
   };
   let outcome: CheckOutcome;
   try {
@@ -107,10 +110,16 @@ export function runCheck(def: CheckDefinition, facts: Facts, opts: RunOptions = 
   return finish(outcome);
 }
 
+/**
+ * Runs the checks, those that judge results (`readsResults`) last, on the results of the others:
+ * the ones the user selected, with the user's options. Results keep the order of `defs`.
+ */
 export function runChecks(
   defs: readonly CheckDefinition[],
   facts: Facts,
   opts: RunOptions = {},
 ): CheckResult[] {
-  return defs.map((d) => runCheck(d, facts, opts));
+  const first = new Map(defs.filter((d) => !d.readsResults).map((d) => [d, runCheck(d, facts, opts)]));
+  const results = [...first.values()];
+  return defs.map((d) => first.get(d) ?? runCheck(d, facts, { ...opts, results }));
 }
