@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CHECKS } from '../checks/index.js';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { collectTarget, LIVE_SOURCES, type LiveSourceInfo, type LiveSourceName } from '../collectors/live.js';
+import { SOURCE_FACTS_SCHEMAS } from '../collectors/schemas.js';
 import { redactUrl, type TargetSpec } from '../collectors/types.js';
 import { customChecks } from '../config/custom.js';
 import { findConfig, type LoadedConfig, loadConfig } from '../config/load.js';
@@ -19,15 +20,14 @@ import {
   type TargetFacts,
 } from '../core/facts.js';
 import { buildReport } from '../core/gate.js';
+import { RECORDING_MAX_BYTES, readLocalFileSync } from '../core/local-file.js';
 import { FAIL_ON, type FailOn, type Report } from '../core/report.js';
 import { selectChecks } from '../core/select.js';
 import { parseBytes } from '../core/units.js';
+import { explainRoles } from '../facts/compose-roles.js';
 import { type Baseline, baselineTarget, lineAt, readBaseline } from '../policy/baseline.js';
 import { jsonText } from '../reporters/escape.js';
-import { explainRoles } from '../facts/compose-roles.js';
 import { type RolesSection, rolesReport } from '../reporters/roles.js';
-import { SOURCE_FACTS_SCHEMAS } from '../collectors/schemas.js';
-import { RECORDING_MAX_BYTES, readLocalFileSync } from '../core/local-file.js';
 import { VERSION } from '../version.js';
 import { auditInputs, collectedInputs } from './inputs.js';
 import {

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { SEVERITIES } from '../core/check.js';
 import { CustomCheckSchema } from '../core/declare.js';
 import { AttestationSchema } from '../core/facts.js';
-import { ROLES as SERVICE_ROLES } from '../facts/compose-roles.js';
 import { FAIL_ON } from '../core/report.js';
+import { ROLES as SERVICE_ROLES } from '../facts/compose-roles.js';
 import { ToleranceSchema } from '../policy/compare.js';
 import { WaiverSchema } from '../policy/waivers.js';
 

@@ -74,3 +74,7 @@ export function combine(judgements: Judgement[], none: string): CheckOutcome {
     ...(worstOne.remediation ? { remediation: worstOne.remediation } : {}),
   };
 }
+
+export function countStatus(evidence: readonly Evidence[], status: Evidence['status']): number {
+  return evidence.filter((e) => e.status === status).length;
+}

@@ -1,15 +1,15 @@
 // Reading one named setting of a source, per target (or per Redis node), for declarative checks:
 // the value in the unit strisk records it in, how the source writes it, and where it came from.
 import { SERVER_SETTINGS, SESSION_SETTINGS } from '../collectors/clickhouse/sql.js';
-import { serverSubject, servers } from '../collectors/clickhouse/view.js';
 import { SETTING_NAMES } from '../collectors/postgres/sql.js';
-import { formatBytes, settingOrigin } from '../collectors/postgres/judge.js';
-import { configNote, redisNodes, redisSize } from '../collectors/redis/view.js';
+import type { RedisNode } from '../collectors/redis/schema.js';
 import type { CheckInput } from '../core/check.js';
 import type { Observed } from '../core/declare.js';
 import type { Expected, UnitStyle } from '../core/expected.js';
 import type { TargetFacts } from '../core/facts.js';
-import type { RedisNode } from '../collectors/redis/schema.js';
+import { serverSubject, servers } from './clickhouse.js';
+import { formatBytes, settingOrigin } from './postgres.js';
+import { configNote, redisNodes, redisSize } from './redis.js';
 
 export interface SettingReader {
   units: UnitStyle;
