@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Writes src/checks/index.ts: an explicit, sorted import of every check file (a file under
-// src/checks/<source>/ that calls defineCheck). Run after adding a check: npm run registry.
+// src/checks/<source>/ that calls defineCheck, or declareCheck for a one-setting check). Run after
+// adding a check: npm run registry.
 // The registry test fails when this file is out of step with the check files.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +14,8 @@ for (const source of readdirSync(dir, { withFileTypes: true })) {
   for (const file of readdirSync(join(dir, source.name))) {
     if (!file.endsWith('.ts')) continue;
     const text = readFileSync(join(dir, source.name, file), 'utf8');
-    if (/export default defineCheck\(/.test(text)) ids.push(`${source.name}/${file.slice(0, -3)}`);
+    if (/export default (defineCheck|declareCheck)\(/.test(text))
+      ids.push(`${source.name}/${file.slice(0, -3)}`);
   }
 }
 ids.sort();

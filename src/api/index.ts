@@ -43,29 +43,24 @@ export {
 } from '../core/check.js';
 export type { Attestation, Facts, SourceName, TargetFacts } from '../core/facts.js';
 export type { CheckResult } from '../core/report.js';
+/** A check that holds one observed setting against one threshold, as `checks.custom:` entries are. */
+export { type Comparison, type Declaration, declareCheck } from '../core/declare.js';
 
 /** The zod that validates check options: a plugin uses this one, so its schemas are strisk's own kind. */
 export { z } from 'zod';
 
-// Pure helpers that read facts, one namespace per source, and the general ones.
-export * as app from '../collectors/app/view.js';
-export * as clickhouse from '../collectors/clickhouse/view.js';
-export * as http from '../collectors/http/view.js';
-export * as redis from '../collectors/redis/view.js';
-export { evidenceStatus, worst } from '../collectors/status.js';
-export { containerSizeFor } from '../checks/container-size.js';
-export {
-  countStatus,
-  formatBytes,
-  gib,
-  mib,
-  outcomeOf,
-  parseCount,
-  plural,
-  resourceLimit,
-  sizeOption,
-  unjudgeable,
-  unresolvedAt,
-  worstStatus,
-} from '../checks/helpers.js';
+// Pure helpers that read facts: one module per source (src/facts/<source>.ts), the sizes and
+// plurals they share, and the one status combiner.
+export * as app from '../facts/app.js';
+export * as clickhouse from '../facts/clickhouse.js';
+export * as compose from '../facts/compose.js';
+export * as docker from '../facts/docker.js';
+export * as dockerfile from '../facts/dockerfile.js';
+export * as http from '../facts/http.js';
+export * as postgres from '../facts/postgres.js';
+export * as redis from '../facts/redis.js';
+export { combine, countStatus, evidenceStatus, worst, worstOf, worstStatus } from '../core/status.js';
+export { containerSizeFor } from '../facts/docker.js';
+export { outcomeOf, resourceLimit, unjudgeable, unresolvedAt } from '../facts/compose.js';
+export { formatBytes, gib, mib, parseCount, plural, sizeOption } from '../facts/common.js';
 export { parseBytes } from '../core/units.js';

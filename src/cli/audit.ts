@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { LIVE_SOURCES, type LiveSourceInfo, type LiveSourceName } from '../collectors/live.js';
 import { redactUrl, type TargetSpec } from '../collectors/types.js';
+import { customChecks } from '../config/custom.js';
 import { findConfig, type LoadedConfig, loadConfig } from '../config/load.js';
 import { ROADMAP } from '../core/catalogue.js';
 import { SEVERITIES, type Severity } from '../core/check.js';
@@ -15,11 +16,11 @@ import { collectFacts, judgeFacts, readFacts } from '../core/runner.js';
 import { FAIL_ON, type FailOn } from '../core/report.js';
 import { selectChecks } from '../core/select.js';
 import { type Baseline, readBaseline } from '../policy/baseline.js';
-import { jsonText } from '../reporters/escape.js';
 import { explainRoles } from '../facts/compose-roles.js';
+import { jsonText } from '../reporters/escape.js';
 import { type RolesSection, rolesReport } from '../reporters/roles.js';
 import { auditInputs, collectedInputs } from './inputs.js';
-import { pluginRequests } from './plugins.js';
+import { pluginRequests, withDeclared } from './plugins.js';
 import {
   type OutputSpec,
   parseFormats,
@@ -204,7 +205,11 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   const only = [...(flags.only ?? []), ...(loaded.config.checks?.only ?? [])];
   const skip = [...(flags.skip ?? []), ...(loaded.config.checks?.skip ?? [])];
   // Plugins load (and a bad one stops the run) before any source is read.
-  const registry = await loadRegistry(pluginRequests(flags.plugin ?? [], loaded, projectDir));
+  const registry = withDeclared(
+    await loadRegistry(pluginRequests(flags.plugin ?? [], loaded, projectDir)),
+    loaded,
+  );
+  // The config's declarative checks (checks.custom) are in the registry, beside the plugins'.
   const { selected, unmatched } = selectChecks(
     registry.checks,
     only,

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../core/check.js';
+import { CustomCheckSchema } from '../core/declare.js';
 import { AttestationSchema } from '../core/facts.js';
-import { ROLES as SERVICE_ROLES } from '../facts/compose-roles.js';
 import { FAIL_ON } from '../core/report.js';
+import { ROLES as SERVICE_ROLES } from '../facts/compose-roles.js';
 import { ToleranceSchema } from '../policy/compare.js';
 import { WaiverSchema } from '../policy/waivers.js';
 
@@ -60,6 +61,8 @@ export const ConfigSchema = z.strictObject({
       /** Per-check options, validated by each check's own schema. */
       options: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
       severity: z.record(z.string(), z.enum(SEVERITIES)).optional(),
+      /** Declarative checks: one setting or fact of a source held against one expected value. */
+      custom: z.array(CustomCheckSchema).optional(),
     })
     .optional(),
   /** Per-source timeout in milliseconds. */

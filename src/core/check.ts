@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import type { DockerfileFacts } from '../collectors/dockerfile/schema.js';
 import type { Attestation, Facts, SourceName, TargetFacts } from './facts.js';
+import type { CheckResult } from './report.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -45,8 +46,20 @@ export interface Metric {
   subject?: string;
 }
 
+/**
+ * Why a result is `skip`, as data, so reporters group and word skips without reading messages:
+ * a required source was not given; there is nothing of the kind to judge (no replica, no service);
+ * or the source was read but does not report what the check needs (an older server).
+ */
+export type SkipReason =
+  | { kind: 'source-not-configured'; source: SourceName }
+  | { kind: 'not-applicable' }
+  | { kind: 'no-data'; source?: SourceName };
+
 export interface CheckOutcome {
   status: ResultStatus;
+  /** With status `skip`: why. The engine fills in `not-applicable` when a check gives none. */
+  skipReason?: SkipReason;
   /** Measured values, for `--baseline` comparisons. */
   metrics?: Metric[];
   /** One line on why, for the reader; the details are in evidence. */
@@ -73,6 +86,11 @@ export interface CheckInput {
   collectedAt: string;
   /** Attestations from the config for this check only (manual sign-offs). */
   attestations: Attestation[];
+  /**
+   * The results of the other checks of this run, for a check that judges results rather than
+   * facts (`readsResults`, as report/before-after does); empty for every other check.
+   */
+  results: readonly CheckResult[];
 }
 
 export interface CheckDefinition<O extends z.ZodType = z.ZodType> {
@@ -89,6 +107,11 @@ export interface CheckDefinition<O extends z.ZodType = z.ZodType> {
   requires: SourceName[];
   /** Sources the check reads when present. */
   optional?: SourceName[];
+  /**
+   * Judged after every other check, from their results as computed with the user's options
+   * (`input.results`): a check never runs another check.
+   */
+  readsResults?: boolean;
   options: O;
   run(input: CheckInput, options: z.output<O>): CheckOutcome;
 }

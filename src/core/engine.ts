@@ -9,6 +9,8 @@ export interface RunOptions {
   options?: Record<string, unknown>;
   severity?: Record<string, Severity>;
   now?: () => number;
+  /** The results a `readsResults` check judges. */
+  results?: readonly CheckResult[];
 }
 
 const STATUSES: readonly string[] = ['pass', 'fail', 'warn', 'skip', 'error'];
@@ -47,10 +49,12 @@ export function runCheck(def: CheckDefinition, facts: Facts, opts: RunOptions = 
     title: def.title,
     severity: opts.severity?.[def.id] ?? def.severity,
   };
-  const finish = (o: Omit<CheckOutcome, 'status'> & { status: ResultStatus }): CheckResult => ({
+  // A skip always says why (a check that gives no reason had nothing to judge); other statuses never carry one.
+  const finish = ({ skipReason, ...o }: CheckOutcome): CheckResult => ({
     ...base,
     title: o.status === 'pass' || o.status === 'skip' ? def.title : def.failureTitle,
     ...o,
+    ...(o.status === 'skip' ? { skipReason: skipReason ?? { kind: 'not-applicable' as const } } : {}),
     durationMs: Math.round((now() - started) * 1000) / 1000,
   });
 
@@ -58,7 +62,12 @@ export function runCheck(def: CheckDefinition, facts: Facts, opts: RunOptions = 
   for (const name of def.requires) {
     const targets = sourceTargets(facts, name);
     if (!targets || targets.length === 0) {
-      return finish({ status: 'skip', message: `source ${name} is not configured`, evidence: [] });
+      return finish({
+        status: 'skip',
+        skipReason: { kind: 'source-not-configured', source: name },
+        message: `source ${name} is not configured`,
+        evidence: [],
+      });
     }
     const bad = targets.filter((t) => t.status !== 'ok');
     failedTargets.push(...bad.map((t) => describeFailure(name, t)));
@@ -86,6 +95,7 @@ export function runCheck(def: CheckDefinition, facts: Facts, opts: RunOptions = 
     roles: facts.roles,
     collectedAt: facts.collectedAt,
     attestations: (facts.attestations ?? []).filter((a) => a.check === def.id),
+    results: def.readsResults ? (opts.results ?? []) : [],
   };
   let outcome: CheckOutcome;
   try {
@@ -112,10 +122,16 @@ export function runCheck(def: CheckDefinition, facts: Facts, opts: RunOptions = 
   return finish(outcome);
 }
 
+/**
+ * Runs the checks, those that judge results (`readsResults`) last, on the results of the others:
+ * the ones the user selected, with the user's options. Results keep the order of `defs`.
+ */
 export function runChecks(
   defs: readonly CheckDefinition[],
   facts: Facts,
   opts: RunOptions = {},
 ): CheckResult[] {
-  return defs.map((d) => runCheck(d, facts, opts));
+  const first = new Map(defs.filter((d) => !d.readsResults).map((d) => [d, runCheck(d, facts, opts)]));
+  const results = [...first.values()];
+  return defs.map((d) => first.get(d) ?? runCheck(d, facts, { ...opts, results }));
 }

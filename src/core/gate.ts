@@ -129,14 +129,14 @@ export function buildReport(
     }
   }
   const waived = applyWaivers(results, policy.waivers ?? [], facts.collectedAt);
-  const SECTION_ORDER = sectionOrder(results);
+  const order = sectionOrder(results);
   let ordered = [...waived.results].sort(
     (a, b) =>
-      SECTION_ORDER.indexOf(a.section) - SECTION_ORDER.indexOf(b.section) ||
+      order.indexOf(a.section) - order.indexOf(b.section) ||
       a.seedRef.localeCompare(b.seedRef, 'en', { numeric: true }) ||
       a.id.localeCompare(b.id),
   );
-  const sections: SectionScore[] = SECTION_ORDER.flatMap((section) => {
+  const sections: SectionScore[] = order.flatMap((section) => {
     const inSection = ordered.filter((r) => r.section === section);
     if (inSection.length === 0) return [];
     return [{ section, ...scoreOf(inSection) }];

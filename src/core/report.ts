@@ -1,4 +1,12 @@
-import type { CheckKind, Evidence, Metric, Remediation, ResultStatus, Severity } from './check.js';
+import type {
+  CheckKind,
+  Evidence,
+  Metric,
+  Remediation,
+  ResultStatus,
+  Severity,
+  SkipReason,
+} from './check.js';
 import type { Attestation, SourceName, TargetStatus } from './facts.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -12,6 +20,8 @@ export interface CheckResult {
   status: ResultStatus;
   severity: Severity;
   message?: string;
+  /** With status `skip`: why, as data (`source-not-configured` names the source). */
+  skipReason?: SkipReason;
   evidence: Evidence[];
   remediation?: Remediation;
   durationMs: number;

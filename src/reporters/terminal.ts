@@ -77,10 +77,10 @@ export function terminalReport(report: Report, opts: TerminalOptions): string {
   // Checks of sources that were not configured are one line at the end, not 40 lines of noise.
   const unconfigured = new Map<string, number>();
   const notConfigured = (r: CheckResult) => {
-    const m =
-      r.status === 'skip' && !opts.verbose ? /^source (\w+) is not configured$/.exec(r.message ?? '') : null;
-    if (m) unconfigured.set(m[1]!, (unconfigured.get(m[1]!) ?? 0) + 1);
-    return Boolean(m);
+    const why = r.status === 'skip' && !opts.verbose ? r.skipReason : undefined;
+    if (why?.kind !== 'source-not-configured') return false;
+    unconfigured.set(why.source, (unconfigured.get(why.source) ?? 0) + 1);
+    return true;
   };
   for (const section of report.sections) {
     const results = report.results.filter((r) => r.section === section.section && !notConfigured(r));

@@ -11,9 +11,7 @@ import namedVolumes from '../../src/checks/compose/named-volumes.js';
 import networkMode from '../../src/checks/compose/network-mode.js';
 import readOnlyRootfs from '../../src/checks/compose/read-only-rootfs.js';
 import restartPolicy from '../../src/checks/compose/restart-policy.js';
-import { imageRepository, oneShotReason, serviceRole, workerCount } from '../../src/checks/compose/roles.js';
 import startupOrder from '../../src/checks/compose/startup-order.js';
-import { formatBytes, parseDockerSize } from '../../src/checks/helpers.js';
 import { collectCompose } from '../../src/collectors/compose/index.js';
 import type { ComposeFacts, ComposeService } from '../../src/collectors/compose/schema.js';
 import { collectDockerfiles } from '../../src/collectors/dockerfile/index.js';
@@ -21,6 +19,8 @@ import { sectionOf } from '../../src/core/catalogue.js';
 import type { CheckDefinition } from '../../src/core/check.js';
 import { runCheck } from '../../src/core/engine.js';
 import type { Facts } from '../../src/core/facts.js';
+import { formatBytes, parseDockerSize } from '../../src/facts/common.js';
+import { imageRepository, oneShotReason, serviceRole, workerCount } from '../../src/facts/compose.js';
 
 const CHECKS: Record<string, CheckDefinition> = {
   'central-logging': centralLogging,

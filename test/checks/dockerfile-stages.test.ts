@@ -17,10 +17,10 @@ import { isManifestOrConfig, isSourceCode } from '../../src/collectors/dockerfil
 import { collectDockerfiles } from '../../src/collectors/dockerfile/index.js';
 import { parseDockerfile } from '../../src/collectors/dockerfile/parse.js';
 import type { DockerfileFacts } from '../../src/collectors/dockerfile/schema.js';
-import { composeDockerfilePath, shippedStages } from '../../src/collectors/dockerfile/views.js';
 import type { CheckDefinition } from '../../src/core/check.js';
 import { runCheck } from '../../src/core/engine.js';
 import type { Facts } from '../../src/core/facts.js';
+import { composeDockerfilePath, shippedStages } from '../../src/facts/dockerfile.js';
 
 function parse(text: string, file = 'Dockerfile'): DockerfileFacts {
   const r = parseDockerfile(text, file);

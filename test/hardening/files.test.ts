@@ -1,14 +1,13 @@
 // Issue 11, "Files": hostile local inputs end in one clear line and exit 2 within seconds: FIFOs and
 // devices are refused without blocking, files over the size limit are not read, 10,000-deep
 // nesting is refused before anything runs out of stack. Every test works in its own temp dir.
-import { spawn } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
+  closeSync,
+  ftruncateSync,
   mkdirSync,
   mkdtempSync,
   openSync,
-  closeSync,
-  ftruncateSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';

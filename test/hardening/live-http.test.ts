@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sourceDeadlineMs } from '../../src/collectors/types.js';
 import type { Report } from '../../src/core/report.js';
-import { FAULTS, type Fault, type HostileServer, httpFault, hostileServer } from '../support/hostile.js';
+import { FAULTS, type Fault, type HostileServer, hostileServer, httpFault } from '../support/hostile.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TIMEOUT_MS = 1000;

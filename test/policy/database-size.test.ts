@@ -70,7 +70,7 @@ describe.each(SOURCES)('$check $name', ({ check, fixture, name, scale }) => {
     return {
       before,
       after,
-      checked: runCheck(beforeAfter, now, { options }),
+      checked: runCheck(beforeAfter, now, { options, results: [after] }),
       compared: compareRuns([before], [after], tolerance),
     };
   }

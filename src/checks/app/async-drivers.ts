@@ -1,15 +1,7 @@
 import { z } from 'zod';
-import {
-  absence,
-  appTargets,
-  at,
-  callsMatching,
-  depOf,
-  guarded,
-  matchesAny,
-} from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { worstStatus } from '../helpers.js';
+import { worstStatus } from '../../core/status.js';
+import { absence, appTargets, at, callsMatching, depOf, guarded, matchesAny } from '../../facts/app.js';
 
 const STORES = {
   postgres: {

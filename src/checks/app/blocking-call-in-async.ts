@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { appTargets, at, guarded, matchesAny } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import { appTargets, at, guarded, matchesAny } from '../../facts/app.js';
 
 /** Calls that block the event loop, by qualified name (`x.*` is any member; `f().*` any method of a client made by `f`). */
 const BLOCKING = [

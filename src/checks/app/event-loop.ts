@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { AppFacts, ServerCommand } from '../../collectors/app/schema.js';
-import { absence, appTargets, at, depOf, effectiveServers, guarded } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { worstStatus } from '../helpers.js';
+import { worstStatus } from '../../core/status.js';
+import { absence, appTargets, at, depOf, effectiveServers, guarded } from '../../facts/app.js';
 
 function judge(s: ServerCommand, data: AppFacts): Pick<Evidence, 'observed' | 'status' | 'note'> {
   const uvloopDep = depOf(data, 'uvloop');

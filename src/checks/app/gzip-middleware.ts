@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { absence, appTargets, at, guarded } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { worstStatus } from '../helpers.js';
+import { worstStatus } from '../../core/status.js';
+import { absence, appTargets, at, guarded } from '../../facts/app.js';
 
 const COMPRESSORS = /(^|\.)(GZipMiddleware|BrotliMiddleware|CompressMiddleware)$/;
 

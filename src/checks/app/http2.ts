@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ServerCommand } from '../../collectors/app/schema.js';
-import { absence, appTargets, at, effectiveServers, guarded } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import { absence, appTargets, at, effectiveServers, guarded } from '../../facts/app.js';
 
 const UVICORN_HTTP = new Set(['auto', 'h11', 'httptools']);
 

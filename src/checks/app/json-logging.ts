@@ -1,14 +1,6 @@
 import { z } from 'zod';
-import {
-  absence,
-  appTargets,
-  at,
-  callsMatching,
-  depOf,
-  effectiveServers,
-  guarded,
-} from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import { absence, appTargets, at, callsMatching, depOf, effectiveServers, guarded } from '../../facts/app.js';
 
 const FORMATTERS = [
   'pythonjsonlogger.*',

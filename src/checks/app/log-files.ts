@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Value } from '../../collectors/app/schema.js';
-import { appTargets, at, guarded } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { worstStatus } from '../helpers.js';
+import { worstStatus } from '../../core/status.js';
+import { appTargets, at, guarded } from '../../facts/app.js';
 
 const HANDLERS = /(^|\.)(FileHandler|RotatingFileHandler|TimedRotatingFileHandler|WatchedFileHandler)$/;
 const WHEN_DAYS: Record<string, number> = { S: 1 / 86400, M: 1 / 1440, H: 1 / 24, D: 1, MIDNIGHT: 1 };

@@ -1,15 +1,7 @@
 import { z } from 'zod';
 import type { Value } from '../../collectors/app/schema.js';
-import {
-  appTargets,
-  at,
-  effectiveServers,
-  guarded,
-  isDevFile,
-  shown,
-  valueNote,
-} from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import { appTargets, at, effectiveServers, guarded, isDevFile, shown, valueNote } from '../../facts/app.js';
 
 const isDebug = (v: Value['value'] | string): boolean =>
   v === 10 || (typeof v === 'string' && /^debug$|^trace$/i.test(v.trim()));

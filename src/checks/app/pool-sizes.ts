@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Call } from '../../collectors/app/schema.js';
-import { absence, appTargets, at, guarded, matchesAny, shown, valueNote } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { worstStatus } from '../helpers.js';
+import { worstStatus } from '../../core/status.js';
+import { absence, appTargets, at, guarded, matchesAny, shown, valueNote } from '../../facts/app.js';
 
 type Store = 'postgres' | 'redis' | 'clickhouse';
 interface Rule {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { defineCheck, type Evidence } from '../../core/check.js';
+import { worstStatus } from '../../core/status.js';
 import {
   absence,
   appTargets,
@@ -7,9 +9,7 @@ import {
   effectiveServers,
   guarded,
   workersOf,
-} from '../../collectors/app/view.js';
-import { defineCheck, type Evidence } from '../../core/check.js';
-import { worstStatus } from '../helpers.js';
+} from '../../facts/app.js';
 
 const RATE_MIDDLEWARE = /rate.?limit|throttl|limiter/i;
 const LOOKED_FOR =

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Call, Value } from '../../collectors/app/schema.js';
-import { appTargets, at, guarded, matchesAny } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { worstStatus } from '../helpers.js';
+import { worstStatus } from '../../core/status.js';
+import { appTargets, at, guarded, matchesAny } from '../../facts/app.js';
 
 interface Client {
   calls: string[];

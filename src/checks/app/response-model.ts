@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { absence, appTargets, at, guarded } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import { absence, appTargets, at, guarded } from '../../facts/app.js';
 
 export default defineCheck({
   id: 'app/response-model',

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ServerCommand } from '../../collectors/app/schema.js';
-import { absence, appTargets, at, effectiveServers, guarded, workersOf } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
-import { containerSizeFor } from '../container-size.js';
-import { worstStatus } from '../helpers.js';
+import { worstStatus } from '../../core/status.js';
+import { absence, appTargets, at, effectiveServers, guarded, workersOf } from '../../facts/app.js';
+import { containerSizeFor } from '../../facts/docker.js';
 
 export default defineCheck({
   id: 'app/server-workers',

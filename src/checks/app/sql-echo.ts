@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { appTargets, at, callsMatching, guarded, isDevFile, valueNote } from '../../collectors/app/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { worstStatus } from '../helpers.js';
+import { worstStatus } from '../../core/status.js';
+import { appTargets, at, callsMatching, guarded, isDevFile, valueNote } from '../../facts/app.js';
 
 export default defineCheck({
   id: 'app/sql-echo',

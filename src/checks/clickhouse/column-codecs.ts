@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
 import {
   formatBytes,
   mergeTrees,
@@ -13,8 +14,7 @@ import {
   tableSubject,
   unsupported,
   worst,
-} from '../../collectors/clickhouse/view.js';
-import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
+} from '../../facts/clickhouse.js';
 
 export default defineCheck({
   id: 'clickhouse/column-codecs',

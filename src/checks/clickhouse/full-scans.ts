@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
 import {
   mergeTrees,
   need,
@@ -10,8 +11,7 @@ import {
   servers,
   tableSubject,
   worst,
-} from '../../collectors/clickhouse/view.js';
-import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
+} from '../../facts/clickhouse.js';
 
 export default defineCheck({
   id: 'clickhouse/full-scans',

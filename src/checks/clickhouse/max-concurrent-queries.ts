@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { evidenceStatus, serverSubject, servers, worst } from '../../collectors/clickhouse/view.js';
 import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
+import { evidenceStatus, serverSubject, servers, worst } from '../../facts/clickhouse.js';
 
 export default defineCheck({
   id: 'clickhouse/max-concurrent-queries',

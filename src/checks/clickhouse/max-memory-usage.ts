@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type CheckInput, defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
 import {
   evidenceStatus,
   formatBytes,
@@ -8,8 +9,7 @@ import {
   servers,
   setting,
   worst,
-} from '../../collectors/clickhouse/view.js';
-import { type CheckInput, defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
+} from '../../facts/clickhouse.js';
 
 /** The smallest memory limit of a running ClickHouse container, when the docker source is given. */
 function containerLimit(input: CheckInput): { bytes: number; name: string } | null {

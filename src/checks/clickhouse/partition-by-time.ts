@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineCheck, type Evidence } from '../../core/check.js';
 import {
   mergeTrees,
   need,
@@ -11,8 +12,7 @@ import {
   tableOutcome,
   tableSubject,
   timeColumns,
-} from '../../collectors/clickhouse/view.js';
-import { defineCheck, type Evidence } from '../../core/check.js';
+} from '../../facts/clickhouse.js';
 
 export default defineCheck({
   id: 'clickhouse/partition-by-time',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { serverSubject, servers, tableSubject, tables } from '../../collectors/clickhouse/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import { serverSubject, servers, tableSubject, tables } from '../../facts/clickhouse.js';
 
 const PRE_AGGREGATING = /^(Replicated)?(Summing|Aggregating)MergeTree$/;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
 import {
   evidenceStatus,
   SETTINGS_NOTE,
@@ -6,8 +7,7 @@ import {
   servers,
   setting,
   worst,
-} from '../../collectors/clickhouse/view.js';
-import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
+} from '../../facts/clickhouse.js';
 
 export default defineCheck({
   id: 'clickhouse/prewhere',

@@ -1,13 +1,6 @@
 import { z } from 'zod';
-import {
-  QUERY_LOG_OFF,
-  queryLog,
-  queryText,
-  serverSubject,
-  servers,
-  worst,
-} from '../../collectors/clickhouse/view.js';
 import { defineCheck, type Evidence, type Metric, type OutcomeStatus } from '../../core/check.js';
+import { QUERY_LOG_OFF, queryLog, queryText, serverSubject, servers, worst } from '../../facts/clickhouse.js';
 
 export default defineCheck({
   id: 'clickhouse/query-time',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineCheck, type Evidence, type Metric } from '../../core/check.js';
 import {
   formatBytes,
   mergeTrees,
@@ -9,8 +10,7 @@ import {
   servers,
   tableOutcome,
   tableSubject,
-} from '../../collectors/clickhouse/view.js';
-import { defineCheck, type Evidence, type Metric } from '../../core/check.js';
+} from '../../facts/clickhouse.js';
 
 export default defineCheck({
   id: 'clickhouse/row-size',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
 import {
   countOver,
   QUERY_LOG_OFF,
@@ -7,8 +8,7 @@ import {
   serverSubject,
   servers,
   worst,
-} from '../../collectors/clickhouse/view.js';
-import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
+} from '../../facts/clickhouse.js';
 
 export default defineCheck({
   id: 'clickhouse/slow-queries',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineCheck, type Evidence } from '../../core/check.js';
 import {
   isMergeTree,
   isView,
@@ -10,8 +11,7 @@ import {
   tableOutcome,
   tableSubject,
   tables,
-} from '../../collectors/clickhouse/view.js';
-import { defineCheck, type Evidence } from '../../core/check.js';
+} from '../../facts/clickhouse.js';
 
 export default defineCheck({
   id: 'clickhouse/table-engine',

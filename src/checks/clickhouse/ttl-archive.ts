@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
 import {
   mergeTrees,
   partitionTimeColumns,
@@ -11,8 +12,7 @@ import {
   tableSubject,
   unsupported,
   worst,
-} from '../../collectors/clickhouse/view.js';
-import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
+} from '../../facts/clickhouse.js';
 
 const UNIT_DAYS: Record<string, number> = {
   second: 1 / 86_400,

@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import { countStatus } from '../../core/status.js';
+import {
+  composeServices,
+  driverName,
+  imageRepository,
+  isLongRunning,
+  SHIPPING_DRIVERS,
+} from '../../facts/compose.js';
 import { judgeAttestations } from '../attest/attestation.js';
-import { countStatus } from '../helpers.js';
-import { composeServices, driverName, imageRepository, isLongRunning, SHIPPING_DRIVERS } from './roles.js';
 
 const options = z.object({
   shippingDrivers: z.array(z.string()).default(SHIPPING_DRIVERS),

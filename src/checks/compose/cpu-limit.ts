@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { type Judged, outcomeOf, resourceLimit } from '../helpers.js';
-import { composeServices, noServices, type RoleInfo, roleNote, serviceRole } from './roles.js';
+import {
+  composeServices,
+  type Judged,
+  noServices,
+  outcomeOf,
+  type RoleInfo,
+  resourceLimit,
+  roleNote,
+  serviceRole,
+} from '../../facts/compose.js';
 
 const options = z.object({
   /** The checklist's "2-4 cores per service". */

@@ -1,14 +1,21 @@
 import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { type Judged, unjudgeable } from '../helpers.js';
+import {
+  composeServices,
+  type Judged,
+  longRunningOutcome,
+  oneShotItem,
+  oneShotReason,
+  serviceRole,
+  unjudgeable,
+} from '../../facts/compose.js';
 import {
   builtDockerfile,
   DOCKER_DEFAULT_INTERVAL_S,
   type ImageHealthcheck,
   imageHealthcheck,
 } from './image-healthcheck.js';
-import { composeServices, longRunningOutcome, oneShotItem, oneShotReason, serviceRole } from './roles.js';
 
 const options = z.object({
   /** The checklist's "healthchecks every 10s". */

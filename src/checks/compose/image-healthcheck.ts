@@ -5,6 +5,7 @@ import type { ComposeFacts, ComposeService } from '../../collectors/compose/sche
 import { parseDuration } from '../../collectors/compose/units.js';
 import type { DockerHealthcheck } from '../../collectors/docker/schema.js';
 import type { DockerfileFacts, Instruction } from '../../collectors/dockerfile/schema.js';
+import type { CheckInput } from '../../core/check.js';
 import {
   chainInstructions,
   composeDockerfilePath,
@@ -12,8 +13,7 @@ import {
   stageChain,
   stageLabel,
   targetStage,
-} from '../../collectors/dockerfile/views.js';
-import type { CheckInput } from '../../core/check.js';
+} from '../../facts/dockerfile.js';
 
 /** Docker's HEALTHCHECK interval when none is given. */
 export const DOCKER_DEFAULT_INTERVAL_S = 30;

@@ -1,18 +1,17 @@
 import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import { worstStatus } from '../../core/status.js';
+import { dockerSize, formatBytes, parseCount, parseDockerSize, sizeOption } from '../../facts/common.js';
 import {
-  dockerSize,
-  formatBytes,
+  composeServices,
+  driverName,
   type Judged,
+  noServices,
   outcomeOf,
-  parseCount,
-  parseDockerSize,
-  sizeOption,
+  SHIPPING_DRIVERS,
   unjudgeable,
-  worstStatus,
-} from '../helpers.js';
-import { composeServices, driverName, noServices, SHIPPING_DRIVERS } from './roles.js';
+} from '../../facts/compose.js';
 
 const options = z.object({
   /** The checklist's "max 10MB per file, 3 files kept". */

@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import { defineCheck } from '../../core/check.js';
+import { dockerSize, formatBytes, gib, mib, sizeOption } from '../../facts/common.js';
 import {
-  dockerSize,
-  formatBytes,
-  gib,
+  composeServices,
   type Judged,
-  mib,
+  noServices,
   outcomeOf,
+  type RoleInfo,
   resourceLimit,
-  sizeOption,
-} from '../helpers.js';
-import { composeServices, noServices, type RoleInfo, roleNote, serviceRole, workerCount } from './roles.js';
+  roleNote,
+  serviceRole,
+  workerCount,
+} from '../../facts/compose.js';
 
 const options = z.object({
   /** Per app worker process: the checklist's "FastAPI worker 512MB". */

@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { type Judged, outcomeOf } from '../helpers.js';
-import { composeServices, type RoleInfo, redisPersistenceOff, roleNote, serviceRole } from './roles.js';
+import {
+  composeServices,
+  type Judged,
+  outcomeOf,
+  type RoleInfo,
+  redisPersistenceOff,
+  roleNote,
+  serviceRole,
+} from '../../facts/compose.js';
 
 const options = z.object({
   /** Data directories per database role, in the official and Bitnami images. */

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { type Judged, outcomeOf, unresolvedAt } from '../helpers.js';
-import { composeServices, noServices } from './roles.js';
+import { composeServices, type Judged, noServices, outcomeOf, unresolvedAt } from '../../facts/compose.js';
 
 const options = z.object({
   /** Network modes that fail. */

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { type Judged, outcomeOf, plural, unresolvedAt } from '../helpers.js';
-import { composeServices, isLongRunning, roleNote, serviceRole } from './roles.js';
+import { plural } from '../../facts/common.js';
+import {
+  composeServices,
+  isLongRunning,
+  type Judged,
+  outcomeOf,
+  roleNote,
+  serviceRole,
+  unresolvedAt,
+} from '../../facts/compose.js';
 
 const options = z.object({
   /** Roles whose long-running services must run read-only. Databases write to their root by design. */

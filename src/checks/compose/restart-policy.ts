@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { type Judged, unresolvedAt } from '../helpers.js';
-import { composeServices, longRunningOutcome, oneShotItem, oneShotReason } from './roles.js';
+import {
+  composeServices,
+  type Judged,
+  longRunningOutcome,
+  oneShotItem,
+  oneShotReason,
+  unresolvedAt,
+} from '../../facts/compose.js';
 
 const options = z.object({
   /** The checklist's `restart: unless-stopped`. */

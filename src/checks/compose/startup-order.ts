@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { type Judged, outcomeOf, servicesYaml } from '../helpers.js';
-import { isLongRunning, roleNote, runsApiServer, serviceRole } from './roles.js';
+import {
+  isLongRunning,
+  type Judged,
+  outcomeOf,
+  roleNote,
+  runsApiServer,
+  serviceRole,
+  servicesYaml,
+} from '../../facts/compose.js';
 
 const options = z.object({
   /** Roles the API must wait for, healthy. */

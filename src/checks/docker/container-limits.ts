@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import type { DockerContainer } from '../../collectors/docker/schema.js';
+import { defineCheck } from '../../core/check.js';
+import { formatBytes, parseCount, parseDockerSize, plural, sizeOption } from '../../facts/common.js';
+import { SHIPPING_DRIVERS } from '../../facts/compose.js';
 import {
   containerOutcome,
   containerSubject,
   type JudgedContainer,
   liveContainers,
   noContainers,
-} from '../../collectors/docker/views.js';
-import { defineCheck } from '../../core/check.js';
-import { SHIPPING_DRIVERS } from '../compose/roles.js';
-import { formatBytes, parseCount, parseDockerSize, plural, sizeOption } from '../helpers.js';
+} from '../../facts/docker.js';
 
 const options = z.object({
   /** Docker's default interval is 30 s; the checklist's compose example uses 10 s. */

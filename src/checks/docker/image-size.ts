@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { DockerImage } from '../../collectors/docker/schema.js';
-import { dockerFactsOf, dockerImages, imageSubject, round1 } from '../../collectors/docker/views.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { plural } from '../helpers.js';
+import { plural } from '../../facts/common.js';
+import { dockerFactsOf, dockerImages, imageSubject, round1 } from '../../facts/docker.js';
 
 /** MB as `docker images` prints them: 10^6 bytes. */
 const MB = 1_000_000;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { DockerContainer } from '../../collectors/docker/schema.js';
+import { defineCheck } from '../../core/check.js';
+import { dockerSize, formatBytes, plural } from '../../facts/common.js';
 import {
   containerOutcome,
   containerSubject,
@@ -7,9 +9,7 @@ import {
   noContainers,
   round1,
   runningContainers,
-} from '../../collectors/docker/views.js';
-import { defineCheck } from '../../core/check.js';
-import { dockerSize, formatBytes, plural } from '../helpers.js';
+} from '../../facts/docker.js';
 
 const options = z.object({
   /** The checklist's alert threshold: 80% of the memory limit. */

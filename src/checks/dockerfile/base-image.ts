@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DockerfileFacts, Stage } from '../../collectors/dockerfile/schema.js';
+import { defineCheck, type Evidence } from '../../core/check.js';
 import {
   atStage,
   chainInstructions,
@@ -9,8 +10,7 @@ import {
   type ShippedStage,
   shippedOf,
   stageChain,
-} from '../../collectors/dockerfile/views.js';
-import { defineCheck, type Evidence } from '../../core/check.js';
+} from '../../facts/dockerfile.js';
 
 const options = z.object({
   /** Tag variants that count as slim: `3.12-slim`, `3.12-slim-bookworm`, `bookworm-slim`. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DockerfileFacts, Instruction } from '../../collectors/dockerfile/schema.js';
+import { defineCheck, type Evidence } from '../../core/check.js';
 import {
   atStage,
   chainInstructions,
@@ -8,8 +9,7 @@ import {
   programOf,
   type ShippedStage,
   shippedOf,
-} from '../../collectors/dockerfile/views.js';
-import { defineCheck, type Evidence } from '../../core/check.js';
+} from '../../facts/dockerfile.js';
 
 const options = z.object({
   /** Package names (globs) that are build-time only: compilers, headers, build tools. */

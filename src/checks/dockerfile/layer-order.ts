@@ -10,6 +10,7 @@ import {
   isWorkspacePackage,
 } from '../../collectors/dockerfile/ecosystems.js';
 import type { DockerfileFacts, Instruction, Stage } from '../../collectors/dockerfile/schema.js';
+import { defineCheck, type Evidence } from '../../core/check.js';
 import {
   atStage,
   commandsOf,
@@ -21,8 +22,7 @@ import {
   stageClosure,
   stageLabel,
   stageNamed,
-} from '../../collectors/dockerfile/views.js';
-import { defineCheck, type Evidence } from '../../core/check.js';
+} from '../../facts/dockerfile.js';
 
 const options = z.object({
   /** Extra manifest paths (globs; without a `/` they match the file name at any depth). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DockerfileFacts, Stage } from '../../collectors/dockerfile/schema.js';
+import { defineCheck, type Evidence } from '../../core/check.js';
 import {
   atStage,
   mountsOf,
@@ -7,8 +8,7 @@ import {
   shippedOf,
   stageChain,
   stageNamed,
-} from '../../collectors/dockerfile/views.js';
-import { defineCheck, type Evidence } from '../../core/check.js';
+} from '../../facts/dockerfile.js';
 
 const EXAMPLE = `FROM python:3.12-slim AS build
 WORKDIR /app

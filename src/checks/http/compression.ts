@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { httpTargets } from '../../collectors/http/view.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import { httpTargets } from '../../facts/http.js';
 
 export default defineCheck({
   id: 'http/compression',

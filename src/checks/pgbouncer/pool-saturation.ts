@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { combine, type Judgement } from '../../collectors/postgres/judge.js';
 import { defineCheck } from '../../core/check.js';
+import { combine, type Judgement } from '../../facts/postgres.js';
 
 export default defineCheck({
   id: 'pgbouncer/pool-saturation',

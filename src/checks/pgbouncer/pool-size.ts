@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { combine, type Judgement, sameServer } from '../../collectors/postgres/judge.js';
 import type { Evidence } from '../../core/check.js';
 import { defineCheck } from '../../core/check.js';
+import { combine, type Judgement, sameServer } from '../../facts/postgres.js';
 
 export default defineCheck({
   id: 'pgbouncer/pool-size',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { combine, type Judgement, sameServer } from '../../collectors/postgres/judge.js';
 import { defineCheck } from '../../core/check.js';
+import { combine, type Judgement, sameServer } from '../../facts/postgres.js';
 
 export default defineCheck({
   id: 'postgres/connection-headroom',

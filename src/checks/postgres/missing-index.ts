@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { combine, formatBytes, type Judgement } from '../../collectors/postgres/judge.js';
 import { defineCheck, type Metric } from '../../core/check.js';
+import { combine, formatBytes, type Judgement } from '../../facts/postgres.js';
 
 export default defineCheck({
   id: 'postgres/missing-index',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { combine, forbidden, type Judgement } from '../../collectors/postgres/judge.js';
 import { defineCheck, type Metric } from '../../core/check.js';
 import { redactSqlLiterals } from '../../core/redact-sql.js';
+import { combine, forbidden, type Judgement } from '../../facts/postgres.js';
 
 export default defineCheck({
   id: 'postgres/query-time',

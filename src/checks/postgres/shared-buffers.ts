@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { combine, formatBytes, type Judgement, settingOrigin } from '../../collectors/postgres/judge.js';
 import { defineCheck } from '../../core/check.js';
-import { containerSizeFor } from '../container-size.js';
+import { containerSizeFor } from '../../facts/docker.js';
+import { combine, formatBytes, type Judgement, settingOrigin } from '../../facts/postgres.js';
 
 export default defineCheck({
   id: 'postgres/shared-buffers',

@@ -1,13 +1,7 @@
 import { z } from 'zod';
-import {
-  combine,
-  forbidden,
-  hoursSince,
-  type Judgement,
-  settingOrigin,
-} from '../../collectors/postgres/judge.js';
 import type { Evidence } from '../../core/check.js';
 import { defineCheck } from '../../core/check.js';
+import { combine, forbidden, hoursSince, type Judgement, settingOrigin } from '../../facts/postgres.js';
 
 export default defineCheck({
   id: 'postgres/wal-archiving',

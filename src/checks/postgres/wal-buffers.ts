@@ -1,8 +1,6 @@
-import { z } from 'zod';
-import { combine, formatBytes, type Judgement, settingOrigin } from '../../collectors/postgres/judge.js';
-import { defineCheck } from '../../core/check.js';
+import { declareCheck } from '../../core/declare.js';
 
-export default defineCheck({
+export default declareCheck({
   id: 'postgres/wal-buffers',
   title: 'wal_buffers is 16MB',
   failureTitle: 'wal_buffers is below 16MB',
@@ -14,40 +12,15 @@ export default defineCheck({
     'https://www.postgresql.org/docs/current/runtime-config-wal.html#GUC-WAL-BUFFERS',
   seedRef: '4.1',
   severity: 'medium',
-  kind: 'auto',
-  requires: ['postgres'],
-  options: z.object({
-    minBytes: z
-      .number()
-      .int()
-      .positive()
-      .default(16 * 1024 * 1024),
-  }),
-  run(input, options) {
-    const judgements = input.source('postgres').map((t): Judgement => {
-      const s = t.data!.settings.wal_buffers;
-      const bytes = typeof s?.value === 'number' ? s.value : null;
-      const evidence = {
-        subject: `${t.target} wal_buffers`,
-        observed: bytes === null ? null : formatBytes(bytes),
-        expected: `>= ${formatBytes(options.minBytes)}`,
-        note: `source: ${settingOrigin(t.data!, 'wal_buffers')}`,
-      };
-      if (bytes === null) {
-        return { status: 'error', message: `${t.target}: wal_buffers not reported`, evidence: [evidence] };
-      }
-      const ok = bytes >= options.minBytes;
-      return {
-        status: ok ? 'pass' : 'fail',
-        message: `${t.target}: wal_buffers is ${formatBytes(bytes)}`,
-        evidence: [{ ...evidence, status: ok ? 'pass' : 'fail' }],
-        remediation: {
-          summary: `Set wal_buffers to ${formatBytes(options.minBytes)}`,
-          change: `ALTER SYSTEM SET wal_buffers = '${formatBytes(options.minBytes)}';  -- or wal_buffers = ${formatBytes(options.minBytes)} in postgresql.conf`,
-          applies: 'restart',
-        },
-      };
-    });
-    return combine(judgements, 'no PostgreSQL target was read');
+  source: 'postgres',
+  setting: 'wal_buffers',
+  compare: 'gte',
+  // In bytes, as the option always was; `16MB` is read the same.
+  option: 'minBytes',
+  expected: 16 * 1024 * 1024,
+  fix: {
+    summary: 'Set wal_buffers to {expected}',
+    change: "ALTER SYSTEM SET wal_buffers = '{expected}';  -- or wal_buffers = {expected} in postgresql.conf",
+    applies: 'restart',
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { configNote, evidenceStatus, redisNodes, worst } from '../../collectors/redis/view.js';
 import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
+import { configNote, evidenceStatus, redisNodes, worst } from '../../facts/redis.js';
 
 export default defineCheck({
   id: 'redis/eviction-policy',

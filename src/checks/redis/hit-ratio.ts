@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { evidenceStatus, redisNodes, worst } from '../../collectors/redis/view.js';
 import { defineCheck, type Evidence, type Metric, type OutcomeStatus } from '../../core/check.js';
+import { evidenceStatus, redisNodes, worst } from '../../facts/redis.js';
 
 const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
 

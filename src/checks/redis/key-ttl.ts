@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { PatternSample } from '../../collectors/redis/schema.js';
-import { evidenceStatus, redisNodes, worst } from '../../collectors/redis/view.js';
 import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
+import { evidenceStatus, redisNodes, worst } from '../../facts/redis.js';
 
 /** Keys over `bound` from the histogram; exact when the bound is a bucket edge, else a lower bound. */
 function overFromBuckets(p: PatternSample, bound: number): { count: number; exact: boolean } {

@@ -1,14 +1,7 @@
 import { z } from 'zod';
-import {
-  configNote,
-  evidenceStatus,
-  formatBytes,
-  redisNodes,
-  redisSize,
-  worst,
-} from '../../collectors/redis/view.js';
 import { defineCheck, type Evidence, type Metric, type OutcomeStatus } from '../../core/check.js';
-import { containerSizeFor } from '../container-size.js';
+import { containerSizeFor } from '../../facts/docker.js';
+import { configNote, evidenceStatus, formatBytes, redisNodes, redisSize, worst } from '../../facts/redis.js';
 
 const GiB = 1024 ** 3;
 

@@ -3,9 +3,9 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { readLocalFile } from '../../core/local-file.js';
+import { chainInstructions } from '../../facts/dockerfile.js';
 import { collectCompose } from '../compose/index.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
-import { chainInstructions } from '../dockerfile/views.js';
 import { readModule } from './module.js';
 import { firstSyntaxError, parsePython } from './parser.js';
 import { Project } from './project.js';

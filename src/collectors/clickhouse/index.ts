@@ -4,8 +4,8 @@ import {
   type LiveCollector,
   redactUrl,
   scrubPassword,
-  type TargetSpec,
   sourceDeadlineMs,
+  type TargetSpec,
   targetFacts,
 } from '../types.js';
 import {

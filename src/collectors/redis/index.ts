@@ -8,8 +8,8 @@ import {
   type LiveCollector,
   redactUrl,
   scrubPassword,
-  type TargetSpec,
   sourceDeadlineMs,
+  type TargetSpec,
   targetFacts,
 } from '../types.js';
 import { classifyError, type Endpoint, parseRedisUrl, ReadOnlyRedis, TargetError } from './client.js';

@@ -1,42 +1,13 @@
 /**
- * Pure helpers the postgres and pgbouncer checks share: per-target judgements combined into
- * one outcome, permission gaps turned into errors, units for evidence. No I/O.
+ * Pure helpers the postgres and pgbouncer checks share: permission gaps turned into errors, units
+ * for evidence, where a setting came from. Per-target judgements combine in core/status. No I/O.
  */
-import type { CheckOutcome, Evidence, Remediation, ResultStatus } from '../../core/check.js';
-import type { TargetFacts } from '../../core/facts.js';
-import type { Forbidden, PostgresFacts } from './schema.js';
 
-export interface Judgement {
-  status: ResultStatus;
-  message: string;
-  evidence: Evidence[];
-  remediation?: Remediation;
-}
+import type { Forbidden, PostgresFacts } from '../collectors/postgres/schema.js';
+import type { TargetFacts } from '../core/facts.js';
+import type { Judgement } from '../core/status.js';
 
-const RANK: Record<Judgement['status'], number> = { pass: 0, skip: 1, warn: 2, error: 3, fail: 4 };
-
-/**
- * One outcome from each target's judgement: the worst wins (fail > error > warn > skip > pass).
- * A known failure is reported as such even when another target could not be judged; otherwise
- * an unjudgeable target makes the whole check an error.
- */
-export function combine(judgements: Judgement[], none: string): CheckOutcome {
-  if (judgements.length === 0) return { status: 'skip', message: none, evidence: [] };
-  const worst = judgements.reduce((a, b) => (RANK[b.status] > RANK[a.status] ? b : a));
-  const evidence = judgements.flatMap((j) => j.evidence);
-  const messages = judgements.filter((j) => j.status === worst.status).map((j) => j.message);
-  // The audit role could not read what the verdict needs: an error carrying the grant, never a verdict.
-  if (worst.status === 'error')
-    return { status: 'error', message: messages.join('; '), evidence, remediation: worst.remediation };
-  const errors = judgements.filter((j) => j.status === 'error');
-  const extra = errors.length > 0 ? `; could not judge: ${errors.map((e) => e.message).join('; ')}` : '';
-  return {
-    status: worst.status,
-    message: messages.join('; ') + extra,
-    evidence,
-    ...(worst.remediation ? { remediation: worst.remediation } : {}),
-  };
-}
+export { combine, type Judgement } from '../core/status.js';
 
 /** The judgement for a target whose role may not read `part`, or undefined when it may. */
 export function forbidden(t: TargetFacts<PostgresFacts>, part: Forbidden['part']): Judgement | undefined {

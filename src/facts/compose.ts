@@ -1,82 +1,107 @@
-// Small helpers shared by checks: units, evidence locations, statuses, unresolved values.
-import { z } from 'zod';
-import type { CheckOutcome, Evidence, OutcomeStatus, Remediation } from '../core/check.js';
+// Reading the compose facts for checks: the services of every compose target, one-shot items,
+// worker counts, log drivers, resource limits and unresolved ${VAR}s, and the outcome over services.
+import type { ComposeFacts, ComposeService } from '../collectors/compose/schema.js';
+import type { CheckInput, CheckOutcome, Evidence, Remediation } from '../core/check.js';
+import { worstStatus } from '../core/status.js';
+import { plural } from './common.js';
+import { commandText } from './compose-roles.js';
 
-const KIB = 1024;
-const MIB = KIB * 1024;
-const GIB = MIB * 1024;
+// Role inference is a fact helper (src/facts/compose-roles.ts); re-exported for the checks.
+export {
+  commandText,
+  DATABASE_ROLES,
+  imageRepository,
+  imageRole,
+  isLongRunning,
+  oneShotReason,
+  type RoleInfo,
+  redisPersistenceOff,
+  roleNote,
+  roleReason,
+  runsApiServer,
+  serviceRole,
+} from './compose-roles.js';
 
-export const mib = (n: number): number => n * MIB;
-export const gib = (n: number): number => n * GIB;
+export interface ServiceRef {
+  service: ComposeService;
+  facts: ComposeFacts;
+}
 
-/** Binary units, as Docker means them: `536870912` -> `512 MiB`, `17179869184` -> `16 GiB`. */
-export function formatBytes(bytes: number): string {
-  const units: [number, string][] = [
-    [GIB * 1024, 'TiB'],
-    [GIB, 'GiB'],
-    [MIB, 'MiB'],
-    [KIB, 'KiB'],
-  ];
-  for (const [size, unit] of units) {
-    if (Math.abs(bytes) >= size) return `${Number((bytes / size).toFixed(2))} ${unit}`;
+/** Every service of every readable compose target. */
+export function composeServices(input: CheckInput): ServiceRef[] {
+  return input
+    .source('compose')
+    .flatMap((t) => (t.data ? t.data.services.map((service) => ({ service, facts: t.data! })) : []));
+}
+
+/** The outcome of a check over services when the compose model has none: a skip. */
+export function noServices(): CheckOutcome {
+  return { status: 'skip', message: 'the compose model has no services', evidence: [] };
+}
+
+/** A one-shot service in a check of long-running ones: listed, as not judged. */
+export function oneShotItem(service: ComposeService, reason: string, expected?: string): Judged {
+  return {
+    name: service.name,
+    evidence: {
+      subject: `service ${service.name}`,
+      file: service.file,
+      line: service.line,
+      ...(expected === undefined ? {} : { expected }),
+      status: 'info',
+      note: `one-shot (${reason}): not judged`,
+    },
+  };
+}
+
+/** The outcome over long-running services (`outcomeOf`); a skip when every item is a one-shot. */
+export function longRunningOutcome(
+  items: readonly Judged[],
+  words: Parameters<typeof outcomeOf>[1],
+): CheckOutcome {
+  if (!items.some((i) => i.evidence.status !== 'info')) {
+    return {
+      status: 'skip',
+      message:
+        'no long-running service: every one runs once (see --explain-roles; give one that runs for good a role under roles: in the config)',
+      evidence: items.map((i) => i.evidence),
+    };
   }
-  return `${bytes} B`;
-}
-
-/** Docker's short form for compose files: `512M`, `16G`, `1536M`. */
-export function dockerSize(bytes: number): string {
-  if (bytes % GIB === 0) return `${bytes / GIB}G`;
-  if (bytes % MIB === 0) return `${bytes / MIB}M`;
-  return `${Math.ceil(bytes / KIB)}K`;
+  return outcomeOf(items, words);
 }
 
 /**
- * Parses a size the way Docker's go-units `RAMInBytes` does (log `max-size`, `mem_limit`):
- * binary multipliers, `10m` = `10MB` = `10MiB` = 10 × 2^20, a bare number is bytes.
+ * Worker processes of an app container: `--workers N` / `-w N` in its command, else
+ * `WEB_CONCURRENCY`, which uvicorn and gunicorn both read. Undefined when neither says.
  */
-export function parseDockerSize(text: string): number | null {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgtp])?i?b?\s*$/i.exec(text);
-  if (!m) return null;
-  const power = m[2] ? 'kmgtp'.indexOf(m[2].toLowerCase()) + 1 : 0;
-  return Math.round(Number(m[1]) * KIB ** power);
+export function workerCount(service: ComposeService): { count: number; from: string } | undefined {
+  const m = /(?:--workers[=\s]+|(?:^|\s)-w\s*)(\d+)\b/.exec(commandText(service));
+  if (m) return { count: Number(m[1]), from: 'command' };
+  const env = service.environment.WEB_CONCURRENCY?.value;
+  if (env && /^\d+$/.test(env)) return { count: Number(env), from: 'WEB_CONCURRENCY' };
+  return undefined;
 }
 
-/** An option holding a size: bytes, or Docker's text form (`512m`, `16g`). */
-export const sizeOption = (bytes: number) =>
-  z
-    .union([z.number().positive(), z.string()])
-    .transform((v, ctx) => {
-      const n = typeof v === 'number' ? v : parseDockerSize(v);
-      if (n === null) ctx.addIssue({ code: 'custom', message: `not a size: ${v}` });
-      return n ?? 0;
-    })
-    .default(bytes);
+/** Logging drivers that send container output off the host (Docker keeps a rotated local cache). */
+export const SHIPPING_DRIVERS = [
+  'fluentd',
+  'gelf',
+  'syslog',
+  'awslogs',
+  'gcplogs',
+  'splunk',
+  'etwlogs',
+  'logentries',
+  'loki',
+  'grafana/loki-docker-driver',
+];
 
-/** A strictly non-negative integer written as text (`"3"`), else null. */
-export function parseCount(text: string): number | null {
-  return /^\s*\d+\s*$/.test(text) ? Number(text) : null;
-}
-
-/**
- * The worst of the evidence statuses: any fail fails, else any warn warns, else pass (info counts
- * as pass). `whenEmpty`, where given, is the status of no evidence at all: a check that found
- * nothing to judge says so rather than passing.
- */
-export function worstStatus<E extends OutcomeStatus = never>(
-  evidence: readonly Pick<Evidence, 'status'>[],
-  whenEmpty?: E,
-): 'fail' | 'warn' | 'pass' | E {
-  if (whenEmpty !== undefined && evidence.length === 0) return whenEmpty;
-  if (evidence.some((e) => e.status === 'fail')) return 'fail';
-  if (evidence.some((e) => e.status === 'warn')) return 'warn';
-  return 'pass';
-}
-
-export function countStatus(evidence: readonly Evidence[], status: Evidence['status']): number {
-  return evidence.filter((e) => e.status === status).length;
-}
-
-export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** A logging driver name without a plugin tag: `grafana/loki-docker-driver:latest` -> `…driver`. */
+export const driverName = (driver: string): string =>
+  driver
+    .trim()
+    .toLowerCase()
+    .replace(/:[^/]*$/, '');
 
 interface Unresolved {
   variable: string;

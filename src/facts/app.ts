@@ -1,7 +1,8 @@
 // Pure helpers the app/* checks share: no I/O. Which server command runs, its worker count,
 // dependency lookups, evidence at a file line, and how unparsed files turn a result into an error.
-import type { CheckInput, CheckOutcome, Evidence } from '../../core/check.js';
-import type { AppFacts, Call, Dependency, ServerCommand, Value } from './schema.js';
+
+import type { AppFacts, Call, Dependency, ServerCommand, Value } from '../collectors/app/schema.js';
+import type { CheckInput, CheckOutcome, Evidence } from '../core/check.js';
 
 export interface AppTarget {
   target: string;

@@ -1,8 +1,9 @@
 // Pure helpers over DockerfileFacts for the dockerfile/* checks: stages, shell commands, copies.
 // No I/O and no parser here, so checks can import it.
-import type { CheckInput, Evidence } from '../../core/check.js';
-import type { ComposeService } from '../compose/schema.js';
-import type { DockerfileFacts, Instruction, Stage } from './schema.js';
+
+import type { ComposeService } from '../collectors/compose/schema.js';
+import type { DockerfileFacts, Instruction, Stage } from '../collectors/dockerfile/schema.js';
+import type { CheckInput, Evidence } from '../core/check.js';
 
 /** Every readable Dockerfile given to a check. */
 export function dockerfilesOf(input: CheckInput): DockerfileFacts[] {

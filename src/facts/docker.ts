@@ -1,7 +1,9 @@
 // Pure helpers over DockerFacts for the docker/* checks: containers, subjects, remediation text.
 // No I/O and no client here, so checks can import it.
-import type { CheckInput, CheckOutcome, Evidence, Remediation } from '../../core/check.js';
-import type { DockerContainer, DockerFacts, DockerImage } from './schema.js';
+
+import type { DockerContainer, DockerFacts, DockerImage } from '../collectors/docker/schema.js';
+import type { CheckInput, CheckOutcome, Evidence, Remediation } from '../core/check.js';
+import { imageRole } from './compose-roles.js';
 
 /** Every readable docker target given to a check. */
 export function dockerFactsOf(input: CheckInput): DockerFacts[] {
@@ -94,3 +96,30 @@ export function containerOutcome(
 
 /** Round to one decimal, for percentages and megabytes in evidence. */
 export const round1 = (n: number): number => Math.round(n * 10) / 10;
+
+// What a running container really has, for checks whose thresholds depend on the machine's size
+// (shared_buffers, Redis maxmemory, uvicorn workers): the limits of the one running container of
+// a role, read from the docker source.
+export interface ContainerSize {
+  /** Memory limit in bytes; null when the container has none. */
+  memoryBytes: number | null;
+  /** CPU limit in cores; null when the container has none. */
+  cpus: number | null;
+  /** For the evidence: which container the figures come from. */
+  from: string;
+}
+
+/**
+ * The limits of the running container of `role` (its compose service's role in the config, else
+ * its image). Undefined when the docker source is absent, no container has that role, or several
+ * do (then it cannot tell which one the audited server is, and says nothing rather than guess).
+ */
+export function containerSizeFor(input: CheckInput, role: string): ContainerSize | undefined {
+  if (!input.has('docker')) return undefined;
+  const matches = liveContainers(input).filter(
+    (c) => (c.service ? input.roles[c.service] : undefined) === role || imageRole(c.image) === role,
+  );
+  if (matches.length !== 1) return undefined;
+  const c = matches[0]!;
+  return { memoryBytes: c.memoryLimitBytes, cpus: c.cpuLimit, from: `container ${c.name} limit (docker)` };
+}

@@ -1,9 +1,17 @@
 // Pure helpers the clickhouse/* checks share: no I/O, no client here.
-import { redactSqlLiterals } from '../../core/redact-sql.js';
-import type { CheckInput, CheckOutcome, Evidence, Remediation } from '../../core/check.js';
-import type { ClickHouseFacts, Column, QueryLog, Setting, Table, UnreadPart } from './schema.js';
 
-export { sqlIdent, sqlTable } from './sql.js';
+import type {
+  ClickHouseFacts,
+  Column,
+  QueryLog,
+  Setting,
+  Table,
+  UnreadPart,
+} from '../collectors/clickhouse/schema.js';
+import type { CheckInput, CheckOutcome, Evidence, Remediation } from '../core/check.js';
+import { redactSqlLiterals } from '../core/redact-sql.js';
+
+export { sqlIdent, sqlTable } from '../collectors/clickhouse/sql.js';
 
 export interface Server {
   target: string;
@@ -106,11 +114,13 @@ export function timeColumns(t: Table): Column[] {
   return (t.columns ?? []).filter((c) => isTimeType(c.type));
 }
 
+export { evidenceStatus, worst } from '../core/status.js';
 /** Binary units (`64 MiB`), one definition for the whole tool. */
-export { formatBytes } from '../../core/units.js';
-export { evidenceStatus, worst } from '../status.js';
+export { formatBytes } from '../core/units.js';
 
-export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+import { plural } from './common.js';
+
+export { plural };
 
 /** A one-line summary of passing tables, so evidence stays short with thousands of tables. */
 export function passedSummary(s: Server, count: number, what: string): Evidence[] {

@@ -1,5 +1,5 @@
-import type { TargetFacts } from '../../core/facts.js';
-import type { RedisFacts, RedisNode } from './schema.js';
+import type { RedisFacts, RedisNode } from '../collectors/redis/schema.js';
+import type { TargetFacts } from '../core/facts.js';
 
 /** Pure helpers the Redis checks share: no I/O. */
 
@@ -19,9 +19,9 @@ export function redisNodes(targets: TargetFacts<RedisFacts>[]): NodeView[] {
   );
 }
 
+export { evidenceStatus, worst } from '../core/status.js';
 /** Binary units (`64 MiB`), one definition for the whole tool. */
-export { formatBytes } from '../../core/units.js';
-export { evidenceStatus, worst } from '../status.js';
+export { formatBytes } from '../core/units.js';
 
 /** `maxmemory 4gb`-style size for a redis.conf line or CONFIG SET. */
 export function redisSize(bytes: number): string {

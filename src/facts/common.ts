@@ -1,0 +1,59 @@
+// Helpers every source's checks share: sizes written Docker's way (compose and docker), counts, plurals.
+import { z } from 'zod';
+
+const KIB = 1024;
+const MIB = KIB * 1024;
+const GIB = MIB * 1024;
+
+export const mib = (n: number): number => n * MIB;
+export const gib = (n: number): number => n * GIB;
+
+/** Binary units, as Docker means them: `536870912` -> `512 MiB`, `17179869184` -> `16 GiB`. */
+export function formatBytes(bytes: number): string {
+  const units: [number, string][] = [
+    [GIB * 1024, 'TiB'],
+    [GIB, 'GiB'],
+    [MIB, 'MiB'],
+    [KIB, 'KiB'],
+  ];
+  for (const [size, unit] of units) {
+    if (Math.abs(bytes) >= size) return `${Number((bytes / size).toFixed(2))} ${unit}`;
+  }
+  return `${bytes} B`;
+}
+
+/** Docker's short form for compose files: `512M`, `16G`, `1536M`. */
+export function dockerSize(bytes: number): string {
+  if (bytes % GIB === 0) return `${bytes / GIB}G`;
+  if (bytes % MIB === 0) return `${bytes / MIB}M`;
+  return `${Math.ceil(bytes / KIB)}K`;
+}
+
+/**
+ * Parses a size the way Docker's go-units `RAMInBytes` does (log `max-size`, `mem_limit`):
+ * binary multipliers, `10m` = `10MB` = `10MiB` = 10 × 2^20, a bare number is bytes.
+ */
+export function parseDockerSize(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgtp])?i?b?\s*$/i.exec(text);
+  if (!m) return null;
+  const power = m[2] ? 'kmgtp'.indexOf(m[2].toLowerCase()) + 1 : 0;
+  return Math.round(Number(m[1]) * KIB ** power);
+}
+
+/** An option holding a size: bytes, or Docker's text form (`512m`, `16g`). */
+export const sizeOption = (bytes: number) =>
+  z
+    .union([z.number().positive(), z.string()])
+    .transform((v, ctx) => {
+      const n = typeof v === 'number' ? v : parseDockerSize(v);
+      if (n === null) ctx.addIssue({ code: 'custom', message: `not a size: ${v}` });
+      return n ?? 0;
+    })
+    .default(bytes);
+
+/** A strictly non-negative integer written as text (`"3"`), else null. */
+export function parseCount(text: string): number | null {
+  return /^\s*\d+\s*$/.test(text) ? Number(text) : null;
+}
+
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
