@@ -333,7 +333,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   }
   if (failOnValue === 'regression' && !flags.baseline)
     throw new InputError('--fail-on regression needs --baseline REPORT.json');
-  const failOnSeverity = flags.failOnSeverity;
+  const failOnSeverity = flags.failOnSeverity ?? loaded.config.failOnSeverity;
   if (failOnSeverity !== undefined && !(SEVERITIES as readonly string[]).includes(failOnSeverity))
     throw new InputError(`--fail-on-severity expects ${SEVERITIES.join(', ')}, got "${failOnSeverity}"`);
   if (failOnSeverity !== undefined && failOnValue === 'never')

@@ -1,5 +1,6 @@
 import type { Baseline } from '../policy/baseline.js';
 import { compareRuns, type Tolerances } from '../policy/compare.js';
+import { withFingerprints } from '../policy/findings.js';
 import { applyWaivers, describeWaiver, isWaived } from '../policy/waivers.js';
 import { CATALOGUE } from './catalogue.js';
 import { SEVERITIES, type Severity } from './check.js';
@@ -126,12 +127,14 @@ export function buildReport(
     }
   }
   const waived = applyWaivers(results, policy.waivers ?? [], facts.collectedAt);
-  let ordered = [...waived.results].sort(
-    (a, b) =>
-      SECTION_ORDER.indexOf(a.section) - SECTION_ORDER.indexOf(b.section) ||
-      a.seedRef.localeCompare(b.seedRef, 'en', { numeric: true }) ||
-      a.id.localeCompare(b.id),
-  );
+  let ordered = waived.results
+    .map(withFingerprints)
+    .sort(
+      (a, b) =>
+        SECTION_ORDER.indexOf(a.section) - SECTION_ORDER.indexOf(b.section) ||
+        a.seedRef.localeCompare(b.seedRef, 'en', { numeric: true }) ||
+        a.id.localeCompare(b.id),
+    );
   const sections: SectionScore[] = SECTION_ORDER.flatMap((section) => {
     const inSection = ordered.filter((r) => r.section === section);
     if (inSection.length === 0) return [];

@@ -12,15 +12,48 @@ export interface CheckResult {
   status: ResultStatus;
   severity: Severity;
   message?: string;
-  evidence: Evidence[];
+  evidence: ReportEvidence[];
   remediation?: Remediation;
   durationMs: number;
+  /** The fingerprint of a failing or warning result none of whose evidence failed or warned. */
+  fingerprint?: string;
+  /** Set when every finding of the result is suppressed by an inline `# strisk-ignore` comment. */
+  suppressed?: InlineSuppression[];
   /** Measured values, compared with a baseline's. */
   metrics?: Metric[];
   /** The waiver that covers this result; the status stays what the check found. */
   waiver?: AppliedWaiver;
   /** Why this result is a regression against the baseline. */
   regression?: string[];
+}
+
+/** An inline `# strisk-ignore CHECK: REASON` comment that applies to a finding. */
+export interface InlineSuppression {
+  check: string;
+  reason: string;
+  /** Where the comment is, relative to the audited directory. */
+  file: string;
+  line: number;
+}
+
+/** Evidence as reported: a finding carries its fingerprint, and its suppression when it has one. */
+export interface ReportEvidence extends Evidence {
+  fingerprint?: string;
+  suppressed?: InlineSuppression;
+}
+
+/** Every inline suppression comment read, and what became of it. */
+export interface SuppressionStatus {
+  file: string;
+  line: number;
+  /** The line it applies to (its own, or the first line after a block of comments). */
+  appliesTo: number;
+  check?: string;
+  reason?: string;
+  /** `used`: it suppressed a finding; the others suppress nothing and are warned about. */
+  state: 'used' | 'unused' | 'unknown-check' | 'no-reason' | 'malformed';
+  /** Fingerprints of the findings it suppressed. */
+  covers: string[];
 }
 
 export type WaiverState = 'active' | 'expiring' | 'expired';
@@ -48,17 +81,33 @@ export interface WaiverStatus extends AppliedWaiver {
 
 export interface Change {
   id: string;
-  kind: 'status' | 'metric';
+  kind: 'status' | 'metric' | 'finding';
   from?: ResultStatus | 'absent';
   to?: ResultStatus | 'absent';
   metric?: { name: string; subject?: string; unit: string; from: number; to: number; change: number };
+  /** A finding's change: new, fixed, or its status worse or better; a metric of a finding names it too. */
+  finding?: {
+    fingerprint: string;
+    subject: string;
+    change: 'new' | 'fixed' | 'worse' | 'better' | 'worse value' | 'better value';
+  };
   text: string;
+}
+
+/** How the findings moved, over the checks judged in both runs whose baseline kept its evidence. */
+export interface FindingCounts {
+  new: number;
+  fixed: number;
+  worse: number;
+  better: number;
+  unchanged: number;
 }
 
 export interface Comparison {
   baseline: { file?: string; startedAt: string; toolVersion: string; score: number | null };
   regressions: Change[];
   improvements: Change[];
+  findings?: FindingCounts;
 }
 
 export interface SourceSummary {
