@@ -29,6 +29,7 @@ import { SOURCE_FACTS_SCHEMAS } from '../collectors/schemas.js';
 import { RECORDING_MAX_BYTES, readLocalFileSync } from '../core/local-file.js';
 import { VERSION } from '../version.js';
 import { auditInputs, collectedInputs } from './inputs.js';
+import { reportLocations, repositoryRoot } from './locations.js';
 import {
   type OutputSpec,
   parseFormats,
@@ -57,6 +58,10 @@ export interface AuditFlags {
   timeout?: string;
   verbose?: boolean;
   explainRoles?: boolean;
+  /** The repository root SARIF and annotation paths start from (default: git's, from DIR). */
+  repoRoot?: string;
+  /** `--no-inline-ignores` sets it false: `# strisk-ignore` comments are not applied. */
+  inlineIgnores?: boolean;
   [liveFlag: string]: unknown;
 }
 
@@ -357,6 +362,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     ...(flags.saveFacts ? [{ path: flags.saveFacts, label: '--save-facts' }] : []),
     ...outputs.flatMap((o) => (o.path ? [{ path: o.path, label: `--format ${o.format}` }] : [])),
   ];
+  const repoRoot = repositoryRoot(projectDir, flags.repoRoot);
   const live = flags.facts ? {} : liveTargets(flags, loaded, io.env);
   const appDirs = (live.app ?? []).map((t) => t.url);
   const inputs = auditInputs(projectDir, flags, loaded, appDirs, io.env);
@@ -397,10 +403,15 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     },
     Math.round(performance.now() - started),
   );
+  report.locations = reportLocations(projectDir, repoRoot, loaded, facts, selected);
   const color = io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
   const rendered = outputs.map((o) => ({
     o,
-    text: render(report, o.format, { color: o.path ? false : color, verbose: flags.verbose }),
+    text: render(report, o.format, {
+      color: o.path ? false : color,
+      verbose: flags.verbose,
+      rules: selected,
+    }),
   }));
   const texts = [
     ...(savedFacts === undefined ? [] : [savedFacts]),

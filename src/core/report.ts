@@ -139,6 +139,29 @@ export interface GateVerdict {
 export const FAIL_ON = ['fail', 'warn', 'never', 'regression'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 
+/** A place in the audited files: a path relative to the audited directory, and a 1-based line. */
+export interface FileAnchor {
+  file: string;
+  line?: number;
+}
+
+/**
+ * Where results point in the repository: SARIF and GitHub annotations need a file for every
+ * result, with a path from the repository root.
+ */
+export interface ReportLocations {
+  /** The audited directory from the repository root (`examples/app`; `` when it is the root), `/`-separated. */
+  root: string;
+  /**
+   * Where a finding with no file of its own is shown (an attestation, a live server's setting): the
+   * config file, else the first compose file, else the first Dockerfile, else `strisk.config.yaml`
+   * (where the config would go).
+   */
+  anchor: FileAnchor;
+  /** Per check, a closer anchor: the config's `attestations:` line, the line of a live source's target. */
+  checks?: Record<string, FileAnchor>;
+}
+
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: 'strisk'; version: string };
@@ -154,6 +177,9 @@ export interface Report {
   waivers?: WaiverStatus[];
   attestations?: Attestation[];
   comparison?: Comparison;
+  /** Every inline `# strisk-ignore` comment read, and what it did (absent with --no-inline-ignores). */
+  suppressions?: SuppressionStatus[];
+  locations?: ReportLocations;
 }
 
 export const STATUS_ORDER: readonly ResultStatus[] = ['pass', 'skip', 'warn', 'fail', 'error'];
