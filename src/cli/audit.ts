@@ -400,6 +400,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
       waivers: loaded.config.waivers,
       baseline,
       tolerances: tolerance,
+      inlineIgnores: flags.inlineIgnores !== false,
     },
     Math.round(performance.now() - started),
   );

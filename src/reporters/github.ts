@@ -26,14 +26,7 @@ function annotations(report: Report, r: CheckResult): string[] {
   const located = ev.filter((e) => e.file);
   const live = ev.filter((e) => !e.file);
   const text = (list: ReportEvidence[]) =>
-    [
-      r.message ?? r.title,
-      ...list.map(
-        (e) =>
-          `${evidenceSummary(e)}${e.suppressed ? ` (suppressed by # strisk-ignore: ${e.suppressed.reason})` : ''}`,
-      ),
-      r.remediation ? `Fix: ${r.remediation.summary}` : '',
-    ]
+    [r.message ?? r.title, ...list.map(evidenceSummary), r.remediation ? `Fix: ${r.remediation.summary}` : '']
       .filter(Boolean)
       .join('\n');
   const head = (quiet: boolean, note: string) => ({

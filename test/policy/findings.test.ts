@@ -147,7 +147,7 @@ describe('a compose change that makes one more service fail (a copy of the examp
     // The postgres healthcheck gets its own, slower interval: one more service fails.
     writeFileSync(
       compose,
-      original.replace(/(\n  postgres:\n(?:.*\n)*?    healthcheck:\n)/, '$1      interval: 45s\n'),
+      original.replace(/(\n {2}postgres:\n(?:.*\n)*? {4}healthcheck:\n)/, '$1      interval: 45s\n'),
     );
     const worse = run(
       'audit',
