@@ -46,7 +46,7 @@ export function findingKey(checkId: string, e: EvidenceLike): string {
     const at = new RegExp(`${escapeRe(e.file)}:\\d+`, 'g');
     located = subject.trim() === `${e.file}:${e.line ?? ''}` || new RegExp(`^${at.source}$`).test(subject);
     subject = subject.replace(at, e.file);
-  }
+  } else subject = subject.replace(FILE_LINE, '$1');
   const parts = [checkId, subject];
   if (located) {
     if (typeof e.observed === 'string') parts.push(shape(e.observed));
@@ -54,6 +54,9 @@ export function findingKey(checkId: string, e: EvidenceLike): string {
   }
   return parts.join('\u0000');
 }
+
+/** `compose.yaml:14`, `app/main.py:3`, `Dockerfile.api:7` in a subject that has no `file` field. */
+const FILE_LINE = /((?:^|[\s(])[\w./-]*(?:\.(?:ya?ml|py|txt|toml|cfg|ini|lock|json)|Dockerfile[\w.-]*)):\d+/g;
 
 const hash = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 20);
 

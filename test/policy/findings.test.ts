@@ -67,6 +67,10 @@ describe('fingerprints', () => {
   it('keep a live target port (not a file line) and tell duplicates apart by order', () => {
     const k = findingKey('redis/maxmemory', { subject: 'redis://127.0.0.1:6390' });
     expect(k).toContain(':6390');
+    // A file:line in a subject without a file field loses its line too.
+    expect(findingKey('x/y', { subject: 'compose.yaml:14 (api)' })).toBe(
+      findingKey('x/y', { subject: 'compose.yaml:90 (api)' }),
+    );
     const dup = findingsOf({
       id: 'x/y',
       status: 'warn',
