@@ -2,13 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
+import { LIVE_SOURCES } from '../collectors/live.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { CheckDefinition } from '../core/check.js';
 import { InputError } from '../core/errors.js';
 import type { Facts } from '../core/facts.js';
 import type { FileAnchor, ReportLocations } from '../core/report.js';
 
-const LIVE = new Set(['clickhouse', 'postgres', 'pgbouncer', 'redis', 'docker', 'http']);
+const LIVE = new Set<string>(Object.keys(LIVE_SOURCES));
 const toPosix = (p: string) => p.split(sep).join('/');
 const real = (p: string) => {
   try {
@@ -48,8 +49,8 @@ export function repositoryRoot(projectDir: string, given?: string): string {
 /**
  * Where each result points, for SARIF and GitHub annotations. A finding with no file of its own
  * (an attestation, a live server's setting) is shown at the config file: at its `attestations:`
- * key for an attestation item, at `targets.<source>` for a check of a live source configured
- * there, else at its first line. Without a config file: the first compose file, else the first
+ * key for an attestation item, at `targets.<source>` for a check of a source configured there
+ * (a server, the app's source), else at its first line. Without a config file: the first compose file, else the first
  * Dockerfile, else `strisk.config.yaml` where a config would go.
  */
 export function reportLocations(
