@@ -33,7 +33,8 @@ export function repositoryRoot(projectDir: string, given?: string): string {
     return real(given);
   }
   try {
-    const top = execFileSync('git', ['rev-parse', '--show-toplevel'], {
+    // Read-only, and no hook or fsmonitor of the audited repository runs.
+    const top = execFileSync('git', ['-c', 'core.fsmonitor=false', 'rev-parse', '--show-toplevel'], {
       cwd: projectDir,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
