@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { LIVE_SOURCES, type LiveSourceInfo, type LiveSourceName } from '../collectors/live.js';
 import { redactUrl, type TargetSpec } from '../collectors/types.js';
-import { customChecks } from '../config/custom.js';
 import { findConfig, type LoadedConfig, loadConfig } from '../config/load.js';
 import { ROADMAP } from '../core/catalogue.js';
 import { SEVERITIES, type Severity } from '../core/check.js';
@@ -21,6 +20,7 @@ import { jsonText } from '../reporters/escape.js';
 import { type RolesSection, rolesReport } from '../reporters/roles.js';
 import { auditInputs, collectedInputs } from './inputs.js';
 import { pluginRequests, withDeclared } from './plugins.js';
+import { reportLocations, repositoryRoot } from './locations.js';
 import {
   type OutputSpec,
   parseFormats,
@@ -50,6 +50,10 @@ export interface AuditFlags {
   verbose?: boolean;
   explainRoles?: boolean;
   plugin?: string[];
+  /** The repository root SARIF and annotation paths start from (default: git's, from DIR). */
+  repoRoot?: string;
+  /** `--no-inline-ignores` sets it false: `# strisk-ignore` comments are not applied. */
+  inlineIgnores?: boolean;
   [liveFlag: string]: unknown;
 }
 
@@ -195,7 +199,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   }
   if (failOnValue === 'regression' && !flags.baseline)
     throw new InputError('--fail-on regression needs --baseline REPORT.json');
-  const failOnSeverity = flags.failOnSeverity;
+  const failOnSeverity = flags.failOnSeverity ?? loaded.config.failOnSeverity;
   if (failOnSeverity !== undefined && !(SEVERITIES as readonly string[]).includes(failOnSeverity))
     throw new InputError(`--fail-on-severity expects ${SEVERITIES.join(', ')}, got "${failOnSeverity}"`);
   if (failOnSeverity !== undefined && failOnValue === 'never')
@@ -225,6 +229,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     ...(flags.saveFacts ? [{ path: flags.saveFacts, label: '--save-facts' }] : []),
     ...outputs.flatMap((o) => (o.path ? [{ path: o.path, label: `--format ${o.format}` }] : [])),
   ];
+  const repoRoot = repositoryRoot(projectDir, flags.repoRoot);
   const live = flags.facts ? {} : liveTargets(flags, loaded, io.env);
   const appDirs = (live.app ?? []).map((t) => t.url);
   const inputs = auditInputs(projectDir, flags, loaded, appDirs, io.env);
@@ -275,12 +280,19 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
       waivers: loaded.config.waivers,
       baseline,
       tolerances: tolerance,
+      inlineIgnores: flags.inlineIgnores !== false,
+      knownChecks: [...registry.byId.keys(), ...ROADMAP.map((e) => e.id)],
     },
   });
+  report.locations = reportLocations(projectDir, repoRoot, loaded, facts, selected);
   const color = io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
   const rendered = outputs.map((o) => ({
     o,
-    text: render(report, o.format, { color: o.path ? false : color, verbose: flags.verbose }),
+    text: render(report, o.format, {
+      color: o.path ? false : color,
+      verbose: flags.verbose,
+      rules: selected,
+    }),
   }));
   const texts = [
     ...(savedFacts === undefined ? [] : [savedFacts]),

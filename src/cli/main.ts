@@ -86,7 +86,12 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     )
     .option('-v, --verbose', "show evidence for passing checks too, and each service's role and why")
     .option('--explain-roles', "print each compose service's role and the signal it came from (file:line)")
-    .option(PLUGIN_FLAG, PLUGIN_HELP, collect, []);
+    .option(PLUGIN_FLAG, PLUGIN_HELP, collect, [])
+    .option(
+      '--repo-root <dir>',
+      'repository root that SARIF and GitHub annotation paths start from (default: git rev-parse --show-toplevel in DIR)',
+    )
+    .option('--no-inline-ignores', 'do not apply `# strisk-ignore CHECK: REASON` comments (a strict gate)');
   for (const info of Object.values(LIVE_SOURCES as Record<string, LiveSourceInfo>)) {
     auditCmd.option(
       `--${info.flag} <url>`,

@@ -21,7 +21,7 @@ import { htmlReport } from '../reporters/html.js';
 import { jsonReport } from '../reporters/json.js';
 import { junitReport } from '../reporters/junit.js';
 import { markdownReport } from '../reporters/markdown.js';
-import { sarifReport } from '../reporters/sarif.js';
+import { type RuleHelp, sarifReport } from '../reporters/sarif.js';
 import { terminalReport } from '../reporters/terminal.js';
 
 export const FORMATS = ['terminal', 'json', 'junit', 'sarif', 'markdown', 'html', 'github'] as const;
@@ -53,7 +53,11 @@ export function parseFormats(values: readonly string[]): OutputSpec[] {
   return specs;
 }
 
-export function render(report: Report, format: Format, opts: { color: boolean; verbose?: boolean }): string {
+export function render(
+  report: Report,
+  format: Format,
+  opts: { color: boolean; verbose?: boolean; rules?: readonly RuleHelp[] },
+): string {
   switch (format) {
     case 'json':
       return jsonReport(report);
@@ -62,7 +66,7 @@ export function render(report: Report, format: Format, opts: { color: boolean; v
     case 'terminal':
       return terminalReport(report, opts);
     case 'sarif':
-      return sarifReport(report);
+      return sarifReport(report, opts.rules);
     case 'markdown':
       return markdownReport(report);
     case 'html':

@@ -69,6 +69,8 @@ export const ConfigSchema = z.strictObject({
   // The same bounds as --timeout; Node's timers overflow past 2^31-1 ms and fire at once.
   timeoutMs: z.number().int().min(100).max(600_000).optional(),
   failOn: z.enum(FAIL_ON).optional(),
+  /** As `--fail-on-severity` (the flag wins): the status gate counts only results of this severity or above. */
+  failOnSeverity: z.enum(SEVERITIES).optional(),
   minScore: z.number().min(0).max(100).optional(),
   /** Accepted failures: check id, optional target, reason, owner and expiry, all required. */
   waivers: z.array(WaiverSchema).optional(),

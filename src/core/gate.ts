@@ -1,7 +1,14 @@
 import type { Baseline } from '../policy/baseline.js';
 import { compareRuns, type Tolerances } from '../policy/compare.js';
+import { withFingerprints } from '../policy/findings.js';
+import {
+  applySuppressions,
+  inlineIgnoresOf,
+  isSuppressed,
+  suppressionWarning,
+} from '../policy/suppressions.js';
 import { applyWaivers, describeWaiver, isWaived } from '../policy/waivers.js';
-import { SECTIONS } from './catalogue.js';
+import { ROADMAP, SECTIONS } from './catalogue.js';
 import { SEVERITIES, type Severity } from './check.js';
 import type { Facts, SourceName } from './facts.js';
 import {
@@ -12,6 +19,7 @@ import {
   REPORT_SCHEMA_VERSION,
   type Report,
   type SectionScore,
+  type SuppressionStatus,
   scoreOf,
   type Waiver,
   type WaiverStatus,
@@ -30,11 +38,16 @@ export interface Policy {
   /** An earlier report: with it, regressions fail the gate (except with failOn `never`). */
   baseline?: Baseline;
   tolerances?: Tolerances;
+  /** False with `--no-inline-ignores`: `# strisk-ignore` comments are not applied. */
+  inlineIgnores?: boolean;
+  /** Every check id the run knows (built-ins, plugins, roadmap): an inline ignore naming another is unknown. */
+  knownChecks?: readonly string[];
 }
 
 export interface Judged {
   comparison?: Comparison;
   waivers?: WaiverStatus[];
+  suppressions?: SuppressionStatus[];
 }
 
 /** True when severity `s` is `level` or more severe (critical > high > medium > low > info). */
@@ -65,7 +78,9 @@ export function judge(
   const level = policy.failOnSeverity;
   const severe = (r: CheckResult) => level === undefined || atLeast(r.severity, level);
   const unwaived = (status: string) =>
-    judged.filter((r) => r.status === status && !isWaived(r) && severe(r)).map((r) => r.id);
+    judged
+      .filter((r) => r.status === status && !isWaived(r) && !isSuppressed(r) && severe(r))
+      .map((r) => r.id);
   const fails = unwaived('fail');
   const warns = unwaived('warn');
   const gating = policy.failOn !== 'never';
@@ -75,7 +90,7 @@ export function judge(
   if (statusGate && fails.length > 0) reasons.push(`${fails.length} failed${atOrAbove}: ${fails.join(', ')}`);
   if (policy.failOn === 'warn' && warns.length > 0)
     reasons.push(`${warns.length} warned${atOrAbove}: ${warns.join(', ')}`);
-  const waivedIds = new Set(results.filter(isWaived).map((r) => r.id));
+  const waivedIds = new Set(results.filter((r) => isWaived(r) || isSuppressed(r)).map((r) => r.id));
   const regressions = (extra.comparison?.regressions ?? []).filter((c) => !waivedIds.has(c.id));
   if (gating && regressions.length > 0)
     reasons.push(`${regressions.length} regression(s): ${regressions.map((c) => c.text).join('; ')}`);
@@ -84,6 +99,11 @@ export function judge(
       reasons.push(`expired waiver: ${describeWaiver(w)} expired ${w.expires}`);
     if (w.state === 'expiring')
       warnings.push(`waiver ${describeWaiver(w)} expires ${w.expires} (in ${w.daysLeft} day(s))`);
+  }
+  // An inline ignore that suppresses nothing (unused, unknown check, no reason) is warned about.
+  for (const s of extra.suppressions ?? []) {
+    const w = suppressionWarning(s);
+    if (w) warnings.push(w);
   }
   if (policy.minScore !== undefined && (score ?? 0) < policy.minScore) {
     reasons.push(`score ${score ?? 'n/a'} is below --min-score ${policy.minScore}`);
@@ -130,7 +150,13 @@ export function buildReport(
   }
   const waived = applyWaivers(results, policy.waivers ?? [], facts.collectedAt);
   const order = sectionOrder(results);
-  let ordered = [...waived.results].sort(
+  const fingerprinted = waived.results.map(withFingerprints);
+  const known = new Set([...(policy.knownChecks ?? ROADMAP.map((e) => e.id)), ...results.map((r) => r.id)]);
+  const inline =
+    policy.inlineIgnores === false
+      ? undefined
+      : applySuppressions(fingerprinted, inlineIgnoresOf(facts), known);
+  let ordered = (inline?.results ?? fingerprinted).sort(
     (a, b) =>
       order.indexOf(a.section) - order.indexOf(b.section) ||
       a.seedRef.localeCompare(b.seedRef, 'en', { numeric: true }) ||
@@ -158,6 +184,7 @@ export function buildReport(
   const extra: Judged = {
     comparison,
     waivers: policy.waivers && policy.waivers.length > 0 ? waived.waivers : undefined,
+    suppressions: inline && inline.suppressions.length > 0 ? inline.suppressions : undefined,
   };
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -174,5 +201,6 @@ export function buildReport(
     ...(extra.waivers ? { waivers: extra.waivers } : {}),
     ...(facts.attestations && facts.attestations.length > 0 ? { attestations: facts.attestations } : {}),
     ...(comparison ? { comparison } : {}),
+    ...(extra.suppressions ? { suppressions: extra.suppressions } : {}),
   };
 }

@@ -22,15 +22,48 @@ export interface CheckResult {
   message?: string;
   /** With status `skip`: why, as data (`source-not-configured` names the source). */
   skipReason?: SkipReason;
-  evidence: Evidence[];
+  evidence: ReportEvidence[];
   remediation?: Remediation;
   durationMs: number;
+  /** The fingerprint of a failing or warning result none of whose evidence failed or warned. */
+  fingerprint?: string;
+  /** Set when every finding of the result is suppressed by an inline `# strisk-ignore` comment. */
+  suppressed?: InlineSuppression[];
   /** Measured values, compared with a baseline's. */
   metrics?: Metric[];
   /** The waiver that covers this result; the status stays what the check found. */
   waiver?: AppliedWaiver;
   /** Why this result is a regression against the baseline. */
   regression?: string[];
+}
+
+/** An inline `# strisk-ignore CHECK: REASON` comment that applies to a finding. */
+export interface InlineSuppression {
+  check: string;
+  reason: string;
+  /** Where the comment is, relative to the audited directory. */
+  file: string;
+  line: number;
+}
+
+/** Evidence as reported: a finding carries its fingerprint, and its suppression when it has one. */
+export interface ReportEvidence extends Evidence {
+  fingerprint?: string;
+  suppressed?: InlineSuppression;
+}
+
+/** Every inline suppression comment read, and what became of it. */
+export interface SuppressionStatus {
+  file: string;
+  line: number;
+  /** The line it applies to (its own, or the first line after a block of comments). */
+  appliesTo: number;
+  check?: string;
+  reason?: string;
+  /** `used`: it suppressed a finding; the others suppress nothing and are warned about. */
+  state: 'used' | 'unused' | 'unknown-check' | 'no-reason' | 'malformed';
+  /** Fingerprints of the findings it suppressed. */
+  covers: string[];
 }
 
 export type WaiverState = 'active' | 'expiring' | 'expired';
@@ -58,17 +91,33 @@ export interface WaiverStatus extends AppliedWaiver {
 
 export interface Change {
   id: string;
-  kind: 'status' | 'metric';
+  kind: 'status' | 'metric' | 'finding';
   from?: ResultStatus | 'absent';
   to?: ResultStatus | 'absent';
   metric?: { name: string; subject?: string; unit: string; from: number; to: number; change: number };
+  /** A finding's change: new, fixed, or its status worse or better; a metric of a finding names it too. */
+  finding?: {
+    fingerprint: string;
+    subject: string;
+    change: 'new' | 'fixed' | 'worse' | 'better' | 'worse value' | 'better value';
+  };
   text: string;
+}
+
+/** How the findings moved, over the checks judged in both runs whose baseline kept its evidence. */
+export interface FindingCounts {
+  new: number;
+  fixed: number;
+  worse: number;
+  better: number;
+  unchanged: number;
 }
 
 export interface Comparison {
   baseline: { file?: string; startedAt: string; toolVersion: string; score: number | null };
   regressions: Change[];
   improvements: Change[];
+  findings?: FindingCounts;
 }
 
 export interface SourceSummary {
@@ -100,6 +149,29 @@ export interface GateVerdict {
 export const FAIL_ON = ['fail', 'warn', 'never', 'regression'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 
+/** A place in the audited files: a path relative to the audited directory, and a 1-based line. */
+export interface FileAnchor {
+  file: string;
+  line?: number;
+}
+
+/**
+ * Where results point in the repository: SARIF and GitHub annotations need a file for every
+ * result, with a path from the repository root.
+ */
+export interface ReportLocations {
+  /** The audited directory from the repository root (`examples/app`; `` when it is the root), `/`-separated. */
+  root: string;
+  /**
+   * Where a finding with no file of its own is shown (an attestation, a live server's setting): the
+   * config file, else the first compose file, else the first Dockerfile, else `strisk.config.yaml`
+   * (where the config would go).
+   */
+  anchor: FileAnchor;
+  /** Per check, a closer anchor: the config's `attestations:` line, the line of a live source's target. */
+  checks?: Record<string, FileAnchor>;
+}
+
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: 'strisk'; version: string };
@@ -115,6 +187,9 @@ export interface Report {
   waivers?: WaiverStatus[];
   attestations?: Attestation[];
   comparison?: Comparison;
+  /** Every inline `# strisk-ignore` comment read, and what it did (absent with --no-inline-ignores). */
+  suppressions?: SuppressionStatus[];
+  locations?: ReportLocations;
 }
 
 export const STATUS_ORDER: readonly ResultStatus[] = ['pass', 'skip', 'warn', 'fail', 'error'];

@@ -24,6 +24,23 @@ export const BaselineSchema = z.object({
       kind: z.enum(['auto', 'attest', 'info']).optional(),
       status: z.enum(['pass', 'fail', 'warn', 'skip', 'error']),
       metrics: z.array(MetricSchema).optional(),
+      /** Kept by reports since they had evidence; a baseline without it is compared per check. */
+      evidence: z
+        .array(
+          z.looseObject({
+            subject: z.string(),
+            file: z.string().optional(),
+            line: z.number().optional(),
+            observed: z.unknown().optional(),
+            expected: z.string().optional(),
+            unit: z.string().optional(),
+            note: z.string().optional(),
+            status: z.string().optional(),
+            fingerprint: z.string().optional(),
+            suppressed: z.unknown().optional(),
+          }),
+        )
+        .optional(),
     }),
   ),
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Metric, ResultStatus } from '../core/check.js';
-import type { Change } from '../core/report.js';
+import type { Change, FindingCounts } from '../core/report.js';
+import { type EvidenceLike, type Finding, findingsOf } from './findings.js';
 
 /** Per check id (and `default`): a relative tolerance (0.1 = 10%), or relative and absolute ones. */
 export const ToleranceSchema = z.record(
@@ -19,6 +20,8 @@ export interface Compared {
   status: ResultStatus;
   kind?: string;
   metrics?: Metric[];
+  /** Absent in a baseline that kept only a summary per check: then it is compared per check. */
+  evidence?: (EvidenceLike & { suppressed?: unknown })[];
 }
 
 const RANK: Partial<Record<ResultStatus, number>> = { pass: 0, warn: 1, fail: 2 };
@@ -106,25 +109,101 @@ export function compareStatus(
   return undefined;
 }
 
-/** Every regression and improvement between two runs. */
+const statusText = (f: Finding, e: EvidenceLike | undefined) => {
+  if (!e) return f.status;
+  const observed =
+    e.observed === undefined || e.observed === null
+      ? ''
+      : `, observed ${String(e.observed)}${e.unit ? ` ${e.unit}` : ''}`;
+  return `${f.status}${observed}${e.expected ? `, expected ${e.expected}` : ''}`;
+};
+
+/**
+ * Finding by finding, between two judged results whose evidence both runs kept: a finding that
+ * appeared (new), one that went away (fixed), one whose status moved (warn < fail), and metrics
+ * of a finding's subject that moved. A finding now suppressed inline is left out (neither new nor
+ * fixed). Returns undefined when the baseline kept no evidence (an older summary).
+ */
+export function compareFindings(
+  before: Compared,
+  after: Compared,
+): { regressions: Change[]; improvements: Change[]; counts: FindingCounts } | undefined {
+  if (!before.evidence || !after.evidence || !judged(before.status) || !judged(after.status))
+    return undefined;
+  const old = new Map(findingsOf(before).map((f) => [f.fingerprint, f]));
+  const now = findingsOf(after);
+  const counts: FindingCounts = { new: 0, fixed: 0, worse: 0, better: 0, unchanged: 0 };
+  const regressions: Change[] = [];
+  const improvements: Change[] = [];
+  const evidenceOf = (r: Compared, f: Finding) =>
+    f.evidence === undefined ? undefined : r.evidence?.[f.evidence];
+  const change = (f: Finding, kind: NonNullable<Change['finding']>['change'], text: string): Change => ({
+    id: after.id,
+    kind: 'finding',
+    finding: { fingerprint: f.fingerprint, subject: f.subject, change: kind },
+    text: `${f.evidence === undefined ? after.id : `${after.id} ${f.subject}`}: ${text}`,
+  });
+  const seen = new Set<string>();
+  for (const f of now) {
+    seen.add(f.fingerprint);
+    const e = evidenceOf(after, f);
+    if (e?.suppressed) continue;
+    const b = old.get(f.fingerprint);
+    if (!b) {
+      counts.new++;
+      regressions.push(change(f, 'new', `new finding (${statusText(f, e)})`));
+    } else if (RANK[f.status]! > RANK[b.status]!) {
+      counts.worse++;
+      regressions.push(change(f, 'worse', `${b.status} → ${statusText(f, e)}`));
+    } else if (RANK[f.status]! < RANK[b.status]!) {
+      counts.better++;
+      improvements.push(change(f, 'better', `${b.status} → ${statusText(f, e)}`));
+    } else counts.unchanged++;
+  }
+  for (const b of old.values()) {
+    if (seen.has(b.fingerprint)) continue;
+    counts.fixed++;
+    improvements.push(change(b, 'fixed', `fixed (was ${statusText(b, evidenceOf(before, b))})`));
+  }
+  return { regressions, improvements, counts };
+}
+
+/**
+ * Every regression and improvement between two runs: per finding where both runs kept their
+ * evidence (the status change of the check is then told by its findings), else per check.
+ */
 export function compareRuns(
   before: readonly Compared[],
   after: readonly Compared[],
   tolerances: Tolerances = {},
-): { regressions: Change[]; improvements: Change[] } {
+): { regressions: Change[]; improvements: Change[]; findings?: FindingCounts } {
   const old = new Map(before.map((r) => [r.id, r]));
   const regressions: Change[] = [];
   const improvements: Change[] = [];
+  let findings: FindingCounts | undefined;
   for (const r of after) {
     if (r.kind === 'info') continue;
     const b = old.get(r.id);
     const status = compareStatus(b, r);
-    if (status) (status.worse ? regressions : improvements).push(status.change);
+    const perFinding = b ? compareFindings(b, r) : undefined;
+    if (perFinding) {
+      findings ??= { new: 0, fixed: 0, worse: 0, better: 0, unchanged: 0 };
+      for (const k of Object.keys(findings) as (keyof FindingCounts)[]) findings[k] += perFinding.counts[k];
+      regressions.push(...perFinding.regressions);
+      improvements.push(...perFinding.improvements);
+    }
+    const told = perFinding && perFinding.regressions.length + perFinding.improvements.length > 0;
+    if (status && !told) (status.worse ? regressions : improvements).push(status.change);
     if (judged(r.status) && b) {
       const m = compareMetrics(r.id, b.metrics, r.metrics, tolerances);
-      regressions.push(...m.worse);
-      improvements.push(...m.better);
+      const flagged = r.evidence ? findingsOf(r) : [];
+      const tag = (c: Change, kind: 'worse value' | 'better value'): Change => {
+        const f = flagged.find((x) => x.subject === c.metric?.subject);
+        return f ? { ...c, finding: { fingerprint: f.fingerprint, subject: f.subject, change: kind } } : c;
+      };
+      regressions.push(...m.worse.map((c) => tag(c, 'worse value')));
+      improvements.push(...m.better.map((c) => tag(c, 'better value')));
     }
   }
-  return { regressions, improvements };
+  return { regressions, improvements, ...(findings ? { findings } : {}) };
 }

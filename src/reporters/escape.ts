@@ -116,10 +116,15 @@ export function evidenceSummary(e: {
   unit?: string;
   expected?: string;
   note?: string;
+  suppressed?: { reason: string; file: string; line: number };
 }): string {
   const parts = [e.subject];
   if (e.observed !== undefined) parts.push(`observed ${observedText(e.observed, e.unit)}`);
   if (e.expected) parts.push(`expected ${e.expected}`);
   if (e.note) parts.push(e.note);
-  return parts.join(': ');
+  const text = parts.join(': ');
+  // A finding suppressed inline says so, with the reason, in every format.
+  return e.suppressed
+    ? `${text} (suppressed at ${e.suppressed.file}:${e.suppressed.line}: ${e.suppressed.reason})`
+    : text;
 }

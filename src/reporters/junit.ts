@@ -1,6 +1,7 @@
 import { create } from 'xmlbuilder2';
 import type { Evidence } from '../core/check.js';
 import type { CheckResult, Report } from '../core/report.js';
+import { suppressionText } from '../policy/suppressions.js';
 import { evidenceSummary, xmlSafe } from './escape.js';
 
 function evidenceText(evidence: readonly Evidence[]): string {
@@ -62,6 +63,9 @@ export function junitReport(report: Report): string {
         tc.ele('skipped', {
           message: xmlSafe(`waived by ${r.waiver.owner} until ${r.waiver.expires}: ${r.waiver.reason}`),
         });
+      // Every finding suppressed by an inline `# strisk-ignore`: skipped, with where and why.
+      else if (r.suppressed && (r.status === 'fail' || r.status === 'warn'))
+        tc.ele('skipped', { message: xmlSafe(suppressionText(r.suppressed)) });
       else if (r.status === 'fail')
         tc.ele('failure', { message: xmlSafe(r.message ?? r.title), type: r.severity }).txt(text);
       else if (r.status === 'error')

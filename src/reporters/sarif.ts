@@ -1,58 +1,110 @@
+import { ROADMAP } from '../core/catalogue.js';
 import type { Evidence } from '../core/check.js';
-import type { CheckResult, Report } from '../core/report.js';
+import type { CheckResult, Report, ReportEvidence } from '../core/report.js';
+import { FINGERPRINT_KEY, findingsOf } from '../policy/findings.js';
+import { HOMEPAGE } from '../version.js';
 import { evidenceSummary, jsonText, terminalSafe, textSafe } from './escape.js';
+import { locationOf } from './locations.js';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
-const INFO_URI = 'https://github.com/strisk/strisk';
+/** GitHub code scanning rejects a run with more results than this (docs: "SARIF results exceed limit"). */
+export const MAX_RESULTS = 25_000;
 
-const flagged = (r: CheckResult): Evidence[] => {
-  const bad = r.evidence.filter((e) => e.status === 'fail' || e.status === 'warn');
-  return bad.length > 0 ? bad : r.evidence;
-};
-
-/** A relative path as a URI reference under %SRCROOT%; an absolute one as a file URI. */
-function artifact(file: string): { uri: string; uriBaseId?: string } {
-  const path = file.replace(/\\/g, '/');
-  if (path.startsWith('/')) return { uri: `file://${encodeURI(path)}` };
-  return { uri: encodeURI(path.replace(/^\.\//, '')), uriBaseId: '%SRCROOT%' };
+/** What a rule's help is made of: the check's description (with its link to the authoritative docs). */
+export interface RuleHelp {
+  id: string;
+  description: string;
 }
 
-function sarifResult(r: CheckResult, ruleIndex: number, evidence: Evidence[], file?: Evidence) {
-  const text = textSafe([r.message ?? r.title, ...evidence.map(evidenceSummary)].filter(Boolean).join('\n'));
-  const location = file
-    ? {
-        physicalLocation: {
-          artifactLocation: artifact(file.file!),
-          ...(file.line && file.line > 0 ? { region: { startLine: file.line } } : {}),
-        },
-      }
-    : {
-        logicalLocations: evidence.slice(0, 20).map((e) => ({
-          name: terminalSafe(e.subject),
-          fullyQualifiedName: terminalSafe(`${r.id}/${e.subject}`),
-          kind: 'resource',
-        })),
-      };
+const catalogueRule = new Map(ROADMAP.map((e) => [e.id, e.rule]));
+
+function rule(r: CheckResult, help: ReadonlyMap<string, string>) {
+  const description = help.get(r.id) ?? catalogueRule.get(r.id) ?? r.title;
+  // Every check's description ends with the authoritative page it follows; that is its help.
+  const docs = /https?:\/\/[^\s)`'"<>]+[^\s)`'".,;:<>]/.exec(description)?.[0];
+  const explain = `Run \`strisk explain ${r.id}\` for its options and thresholds.`;
+  return {
+    id: r.id,
+    name: r.id.replace(/[/-](\w)/g, (_m, c: string) => c.toUpperCase()),
+    shortDescription: { text: terminalSafe(r.title) },
+    fullDescription: { text: textSafe(description) },
+    helpUri: docs ?? HOMEPAGE,
+    help: {
+      text: textSafe(`${description}\n\n${explain}`),
+      markdown: textSafe(`${description}\n\n${explain}`),
+    },
+    properties: { seedRef: r.seedRef, section: r.section, kind: r.kind, tags: ['strisk', r.section] },
+    defaultConfiguration: { level: r.severity === 'info' || r.severity === 'low' ? 'note' : 'warning' },
+  };
+}
+
+function suppressionsOf(r: CheckResult, e?: ReportEvidence) {
+  const out: { kind: string; status: string; justification: string }[] = [];
+  if (r.waiver && r.waiver.state !== 'expired')
+    out.push({
+      kind: 'external',
+      status: 'accepted',
+      justification: terminalSafe(`${r.waiver.reason} (owner ${r.waiver.owner}, until ${r.waiver.expires})`),
+    });
+  if (e?.suppressed)
+    out.push({
+      kind: 'inSource',
+      status: 'accepted',
+      justification: terminalSafe(
+        `${e.suppressed.reason} (# strisk-ignore at ${e.suppressed.file}:${e.suppressed.line})`,
+      ),
+    });
+  return out;
+}
+
+function sarifResult(
+  report: Report,
+  r: CheckResult,
+  ruleIndex: number,
+  fingerprint: string,
+  e: ReportEvidence | undefined,
+) {
+  const where = locationOf(report, r, e);
+  const evidence: Evidence[] = e ? [e] : [];
+  const text = textSafe(
+    [
+      r.message ?? r.title,
+      ...evidence.map(evidenceSummary),
+      where.anchored ? `(no file of its own: shown at ${where.file}, where strisk is configured)` : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  );
+  const suppressions = suppressionsOf(r, e);
   return {
     ruleId: r.id,
     ruleIndex,
     kind: 'fail',
-    level: r.status === 'fail' ? 'error' : 'warning',
+    level: (e?.status ?? r.status) === 'fail' ? 'error' : 'warning',
     message: { text },
-    locations: [location],
-    ...(r.waiver && r.waiver.state !== 'expired'
-      ? {
-          suppressions: [
-            {
-              kind: 'external',
-              status: 'accepted',
-              justification: terminalSafe(
-                `${r.waiver.reason} (owner ${r.waiver.owner}, until ${r.waiver.expires})`,
-              ),
-            },
-          ],
-        }
-      : {}),
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: where.file.startsWith('/')
+            ? { uri: `file://${encodeURI(where.file)}` }
+            : { uri: encodeURI(where.file), uriBaseId: '%SRCROOT%' },
+          region: { startLine: where.line && where.line > 0 ? where.line : 1 },
+        },
+        ...(e && !e.file
+          ? {
+              logicalLocations: [
+                {
+                  name: terminalSafe(e.subject),
+                  fullyQualifiedName: terminalSafe(`${r.id}/${e.subject}`),
+                  kind: 'resource',
+                },
+              ],
+            }
+          : {}),
+      },
+    ],
+    partialFingerprints: { [FINGERPRINT_KEY]: fingerprint },
+    ...(suppressions.length > 0 ? { suppressions } : {}),
     properties: {
       severity: r.severity,
       seedRef: r.seedRef,
@@ -62,35 +114,35 @@ function sarifResult(r: CheckResult, ruleIndex: number, evidence: Evidence[], fi
 }
 
 /**
- * SARIF 2.1.0: every check is a rule; each failing or warning one gives results, one per file
- * location (physicalLocation with the line) and one for the live evidence (logicalLocations).
+ * SARIF 2.1.0 as GitHub code scanning accepts it: every check is a rule with its help; every
+ * finding of a failing or warning check is a result with exactly one physical location (its own
+ * file and line, or the anchor: the config file where an attestation or a live target belongs),
+ * a path from the repository root, and its fingerprint as a partial fingerprint. Findings
+ * suppressed inline or waived carry a `suppressions` entry.
  */
-export function sarifReport(report: Report): string {
-  const rules = report.results.map((r) => ({
-    id: r.id,
-    name: r.id.replace(/[/-](\w)/g, (_m, c: string) => c.toUpperCase()),
-    shortDescription: { text: terminalSafe(r.title) },
-    properties: { seedRef: r.seedRef, section: r.section, kind: r.kind },
-    defaultConfiguration: { level: r.severity === 'info' || r.severity === 'low' ? 'note' : 'warning' },
-  }));
-  const results = report.results.flatMap((r, i) => {
-    if (r.status !== 'fail' && r.status !== 'warn') return [];
-    const ev = flagged(r);
-    const located = ev.filter((e) => e.file);
-    const live = ev.filter((e) => !e.file);
-    return [
-      ...located.map((e) => sarifResult(r, i, [e], e)),
-      ...(live.length > 0 || located.length === 0
-        ? [sarifResult(r, i, live.length > 0 ? live : [{ subject: r.id }])]
-        : []),
-    ];
-  });
+export function sarifReport(report: Report, defs: readonly RuleHelp[] = []): string {
+  const help = new Map(defs.map((d) => [d.id, d.description]));
+  const rules = report.results.map((r) => rule(r, help));
+  const all = report.results.flatMap((r, i) =>
+    findingsOf(r).map((f) =>
+      sarifResult(
+        report,
+        r,
+        i,
+        f.fingerprint,
+        f.evidence === undefined ? undefined : (r.evidence[f.evidence] as ReportEvidence),
+      ),
+    ),
+  );
+  const results = all.slice(0, MAX_RESULTS);
   const log = {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'strisk', version: report.tool.version, informationUri: INFO_URI, rules } },
+        tool: {
+          driver: { name: 'strisk', version: report.tool.version, informationUri: HOMEPAGE, rules },
+        },
         invocations: [
           {
             executionSuccessful: report.gate.exitCode !== 3,
@@ -98,8 +150,13 @@ export function sarifReport(report: Report): string {
             exitCode: report.gate.exitCode,
           },
         ],
+        originalUriBaseIds: { '%SRCROOT%': { description: { text: 'the repository root' } } },
         results,
-        properties: { score: report.score, gate: report.gate },
+        properties: {
+          score: report.score,
+          gate: report.gate,
+          ...(all.length > results.length ? { truncated: { results: all.length, kept: MAX_RESULTS } } : {}),
+        },
       },
     ],
   };

@@ -1,5 +1,6 @@
 import { CHECKS } from '../checks/index.js';
 import { bySection, ROADMAP, sectionOf } from '../core/catalogue.js';
+import { suppressionText } from '../policy/suppressions.js';
 import type { Attestation } from '../core/facts.js';
 import type { CheckResult, Report } from '../core/report.js';
 
@@ -52,9 +53,14 @@ export function signoffRows(report: Report): SignoffRow[] {
 }
 
 export const waiverText = (r: CheckResult): string =>
-  r.waiver
-    ? `${r.waiver.state === 'expired' ? 'EXPIRED ' : ''}waived by ${r.waiver.owner} until ${r.waiver.expires}: ${r.waiver.reason}`
-    : '';
+  [
+    r.waiver
+      ? `${r.waiver.state === 'expired' ? 'EXPIRED ' : ''}waived by ${r.waiver.owner} until ${r.waiver.expires}: ${r.waiver.reason}`
+      : '',
+    r.suppressed ? suppressionText(r.suppressed) : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
 
 export const attestationText = (a: Attestation): string =>
   `${a.by}, ${a.date}: ${a.evidence}${a.note ? ` (${a.note})` : ''}`;

@@ -1,7 +1,8 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import type { Evidence, ResultStatus } from '../core/check.js';
-import type { CheckResult, Report } from '../core/report.js';
+import type { ResultStatus } from '../core/check.js';
+import type { CheckResult, Report, ReportEvidence } from '../core/report.js';
+import { suppressionText } from '../policy/suppressions.js';
 import { observedText, terminalSafe } from './escape.js';
 
 export interface TerminalOptions {
@@ -27,12 +28,14 @@ function paint(c: ChalkInstance, status: ResultStatus, text: string): string {
   }
 }
 
-function evidenceLine(e: Evidence): string {
+function evidenceLine(e: ReportEvidence): string {
   const parts = [terminalSafe(e.subject)];
   if (e.observed !== undefined) parts.push(terminalSafe(observedText(e.observed, e.unit)));
   if (e.expected) parts.push(`expected ${terminalSafe(e.expected)}`);
   let line = parts.join('  ');
   if (e.note) line += `  (${terminalSafe(e.note)})`;
+  if (e.suppressed)
+    line += `  [suppressed at ${terminalSafe(`${e.suppressed.file}:${e.suppressed.line}`)}: ${terminalSafe(e.suppressed.reason)}]`;
   return line;
 }
 
@@ -44,6 +47,7 @@ function resultLines(c: ChalkInstance, r: CheckResult, verbose: boolean): string
     const text = `${w.state === 'expired' ? 'EXPIRED waiver' : 'waived'} by ${terminalSafe(w.owner)} until ${w.expires}${w.target ? ` for ${terminalSafe(w.target)}` : ''}: ${terminalSafe(w.reason)}`;
     lines.push(`      ${w.state === 'active' ? c.cyan(text) : c.yellow(text)}`);
   }
+  if (r.suppressed) lines.push(`      ${c.cyan(terminalSafe(suppressionText(r.suppressed)))}`);
   for (const why of r.regression ?? []) lines.push(`      ${c.red(`regression: ${terminalSafe(why)}`)}`);
   const detailed = verbose || (r.status !== 'pass' && r.status !== 'skip');
   if (r.message && r.status !== 'pass') lines.push(`      ${c.dim(terminalSafe(r.message))}`);

@@ -61,11 +61,17 @@ describe('regression gate with --baseline', () => {
     const r = json(['audit', '--facts', FACTS, '-c', EMPTY, '--baseline', base, '--fail-on', 'regression']);
     expect(r.code).toBe(1);
     const c = r.report!.comparison!;
-    expect(c.regressions.map((x) => x.id)).toEqual(['compose/healthcheck']);
-    expect(c.improvements.map((x) => x.id)).toEqual(['compose/memory-limit']);
-    expect(r.report!.gate.reasons.join('\n')).toMatch(/1 regression\(s\): compose\/healthcheck: pass → fail/);
+    // Told per finding: each failing service of the check is a new finding.
+    expect([...new Set(c.regressions.map((x) => x.id))]).toEqual(['compose/healthcheck']);
+    expect(c.regressions.every((x) => x.finding?.change === 'new')).toBe(true);
+    expect([...new Set(c.improvements.map((x) => x.id))]).toEqual(['compose/memory-limit']);
+    expect(r.report!.gate.reasons.join('\n')).toMatch(
+      /regression\(s\): compose\/healthcheck service \w+: new finding/,
+    );
     expect(r.report!.gate.reasons.join('\n')).not.toMatch(/failed:/);
-    expect(r.report!.results.find((x) => x.id === 'compose/healthcheck')?.regression).toHaveLength(1);
+    expect(r.report!.results.find((x) => x.id === 'compose/healthcheck')?.regression).toHaveLength(
+      c.regressions.length,
+    );
     const term = strisk([
       'audit',
       '--facts',
@@ -77,8 +83,8 @@ describe('regression gate with --baseline', () => {
       '--fail-on',
       'regression',
     ]);
-    expect(term.stdout).toMatch(/regression: compose\/healthcheck: pass → fail/);
-    expect(term.stdout).toMatch(/improved: compose\/memory-limit: fail → pass/);
+    expect(term.stdout).toMatch(/regression: compose\/healthcheck service \w+: new finding/);
+    expect(term.stdout).toMatch(/improved: compose\/memory-limit: fixed \(was fail\)/);
   });
 
   it('passes a failing stack when nothing got worse (the fix alone)', () => {
@@ -111,7 +117,9 @@ describe('regression gate with --baseline', () => {
     const base4 = file('b4.json', JSON.stringify(errored));
     const r2 = json(['audit', '--facts', FACTS, '-c', EMPTY, '--baseline', base4, '--fail-on', 'regression']);
     expect(r2.code).toBe(1); // attest/canary pass → warn
-    expect(r2.report!.comparison!.regressions.map((x) => x.text)).toEqual(['attest/canary: pass → warn']);
+    expect(r2.report!.comparison!.regressions.map((x) => x.text)).toEqual([
+      expect.stringMatching(/^attest\/canary attestations of attest\/canary: new finding \(warn/),
+    ]);
   });
 
   it('fails on a measured value beyond its tolerance, and not within it', () => {
@@ -195,7 +203,7 @@ describe('regression gate with --baseline', () => {
     const now = file('c2.json', JSON.stringify(current));
     const t = strisk(['compare', old, now]);
     expect(t.code).toBe(1);
-    expect(t.stdout).toMatch(/regression: compose\/healthcheck: pass → fail/);
+    expect(t.stdout).toMatch(/regression: compose\/healthcheck service \w+: new finding/);
     const j = strisk(['compare', old, now, '--format', 'json']);
     expect(JSON.parse(j.stdout).improvements[0].id).toBe('compose/memory-limit');
     const md = strisk(['compare', now, now, '--format', 'markdown']);

@@ -107,6 +107,33 @@ describe('--fail-on-severity', () => {
     ]);
   });
 
+  it('takes the level from the config key failOnSeverity, and the flag wins over it', () => {
+    const cfg = file(
+      'sev-key.yaml',
+      'failOnSeverity: critical\nchecks:\n  severity:\n    compose/healthcheck: critical\n',
+    );
+    const r = strisk(['audit', '--facts', FACTS, '-c', cfg, '--format', 'json']);
+    expect(r.code).toBe(1);
+    const gate = (JSON.parse(r.stdout) as Report).gate;
+    expect(gate.failOnSeverity).toBe('critical');
+    expect(gate.reasons).toEqual(['1 failed at or above critical severity: compose/healthcheck']);
+    const flag = strisk([
+      'audit',
+      '--facts',
+      FACTS,
+      '-c',
+      cfg,
+      '--fail-on-severity',
+      'high',
+      '--format',
+      'json',
+    ]);
+    expect((JSON.parse(flag.stdout) as Report).gate.failOnSeverity).toBe('high');
+    const bad = strisk(['audit', '--facts', FACTS, '-c', file('sev-bad.yaml', 'failOnSeverity: urgent\n')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('failOnSeverity');
+  });
+
   it('is combined with --min-score: both must pass', () => {
     const above = Math.ceil((current.score ?? 0) + 1);
     const r = json(['--fail-on-severity', 'critical', '--min-score', String(above)]);

@@ -11,6 +11,7 @@ import { type ModuleInfo, moduleNameOf, readModule } from './module.js';
 import { firstSyntaxError, parsePython } from './parser.js';
 import { Project } from './project.js';
 import { type AppFacts, AppFactsSchema, type ServerCommand } from './schema.js';
+import { readInlineIgnores } from '../inline-ignores.js';
 import { serverCommandsIn } from './servers.js';
 
 export interface AppOptions {
@@ -214,7 +215,11 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
   if (!info?.isDirectory()) return done({ status: 'invalid', message: `${target.url}: not a directory` });
   try {
     const inside = !path.relative(ctx.projectDir, dir).startsWith('..');
-    const data = await collectApp(dir, { projectDir: inside ? ctx.projectDir : dir });
+    const root = inside ? ctx.projectDir : dir;
+    const data = await collectApp(dir, { projectDir: root });
+    // Inline `# strisk-ignore` comments: a pass over the raw lines, apart from the parser.
+    const ignores = await readInlineIgnores(root, data.files);
+    if (ignores.length > 0) data.ignores = ignores;
     // No Python source read is an unknown: the app checks must not pass on an empty directory.
     if (data.files.length === 0)
       return done({ status: 'invalid', message: `${target.url}: no Python file found` });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InlineIgnoreSchema } from '../inline-ignores.js';
 
 /**
  * What the app collector reads of a FastAPI project: facts from its Python source (parsed with
@@ -145,6 +146,8 @@ export const AppFactsSchema = z.object({
   /** Manifests read (requirements*.txt, pyproject.toml, lock files). */
   manifests: z.array(z.string()),
   servers: z.array(ServerCommandSchema),
+  /** `# strisk-ignore CHECK: REASON` comments in the Python files (absent when there are none). */
+  ignores: z.array(InlineIgnoreSchema).optional(),
 });
 export type AppFacts = z.infer<typeof AppFactsSchema>;
 

@@ -8,6 +8,7 @@ import { displayPath, type LoadContext, loadResolved, servicesOf } from './load.
 import { mergeModels } from './merge.js';
 import { normalizeService } from './normalize.js';
 import { type ComposeFacts, ComposeFactsSchema } from './schema.js';
+import { readInlineIgnores } from '../inline-ignores.js';
 import { emptyMap, type LMap } from './yaml-located.js';
 
 export interface ComposeOptions {
@@ -139,7 +140,14 @@ export async function collectCompose(opts: ComposeOptions): Promise<TargetFacts<
     scalarAt(model, 'name') ??
     path.basename(projectDir);
   const seen = new Set<string>();
+  // Inline `# strisk-ignore` comments of the compose files: a pass over their raw lines.
+  const ignores = await readInlineIgnores(
+    projectDir,
+    files.map((f) => displayPath(projectDir, f)),
+    maxBytes,
+  );
   const data = ComposeFactsSchema.parse({
+    ...(ignores.length > 0 ? { ignores } : {}),
     projectName:
       opts.projectName || lookup('COMPOSE_PROJECT_NAME') ? name.toLowerCase() : normalizeProjectName(name),
     files: files.map((f) => displayPath(projectDir, f)),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { located } from '../../core/facts.js';
+import { InlineIgnoreSchema } from '../inline-ignores.js';
 
 /**
  * The merged compose model, normalised to the long syntax, with where every value came from.
@@ -105,5 +106,7 @@ export const ComposeFactsSchema = z.object({
       z.object({ variable: z.string(), file: z.string(), line: z.number(), message: z.string().optional() }),
     )
     .default([]),
+  /** `# strisk-ignore CHECK: REASON` comments in the files read (absent when there are none). */
+  ignores: z.array(InlineIgnoreSchema).optional(),
 });
 export type ComposeFacts = z.infer<typeof ComposeFactsSchema>;

@@ -6,6 +6,7 @@ import { InputError } from '../../core/errors.js';
 import type { TargetFacts } from '../../core/facts.js';
 import { LocalFileError, maxFileBytes, readLocalFile } from '../../core/local-file.js';
 import { parseDockerfile } from './parse.js';
+import { scanInlineIgnores } from '../inline-ignores.js';
 import type { DockerfileFacts } from './schema.js';
 
 export interface DockerfileOptions {
@@ -121,7 +122,11 @@ async function collectOne(
     const parsed = parseDockerfile(text, file, buildArgs);
     if (parsed.ok) {
       const workspaces = await readWorkspaces(path.dirname(full), maxBytes);
-      return done({ status: 'ok', data: { ...parsed.data, workspaces } });
+      const ignores = scanInlineIgnores(file, text);
+      return done({
+        status: 'ok',
+        data: { ...parsed.data, workspaces, ...(ignores.length > 0 ? { ignores } : {}) },
+      });
     }
     const where = parsed.line ? `${file}:${parsed.line}` : file;
     return done({ status: 'invalid', message: `${where}: ${parsed.message}` });

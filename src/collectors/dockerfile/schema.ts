@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InlineIgnoreSchema } from '../inline-ignores.js';
 
 export const InstructionSchema = z.object({
   /** Upper-case keyword: RUN, COPY, FROM... */
@@ -46,5 +47,7 @@ export const DockerfileFactsSchema = z.object({
    * when there are none (and in recordings made before this field existed).
    */
   workspaces: z.array(z.string()).default([]),
+  /** `# strisk-ignore CHECK: REASON` comments in the files read (absent when there are none). */
+  ignores: z.array(InlineIgnoreSchema).optional(),
 });
 export type DockerfileFacts = z.infer<typeof DockerfileFactsSchema>;
