@@ -233,6 +233,12 @@ async function collect(
   if (archives.length > 0) live.docker = [...(live.docker ?? []), ...archives];
   if (live.docker) live.docker = live.docker.map((spec) => withComposeProject(spec, compose[0]?.data));
   // The HTTP probe takes the endpoints to probe from the app's GET routes when the app is given.
+  // The PostgreSQL settings the config's declared checks name are read with the checks' own.
+  const declared = (config.checks?.custom ?? []).flatMap((c) =>
+    c.source === 'postgres' && c.setting ? [c.setting] : [],
+  );
+  if (live.postgres && declared.length > 0)
+    live.postgres = live.postgres.map((spec) => ({ ...spec, settings: declared }));
   const appDir = live.app?.[0]?.url;
   if (live.http && appDir) live.http = live.http.map((spec) => ({ appDir, ...spec }));
   const liveResults = await Promise.all(

@@ -282,7 +282,14 @@ export const CustomCheckSchema = z
         path: ['setting'],
         message: `${d.source} has no settings (those that do: ${Object.keys(SETTING_READERS).join(', ')}); use fact: with a dotted path`,
       });
-    const known = d.setting !== undefined ? SETTING_READERS[d.source as SettingSource]?.known : undefined;
+    const reader = d.setting !== undefined ? SETTING_READERS[d.source as SettingSource] : undefined;
+    if (reader?.pattern && !reader.pattern.test(d.setting!))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['setting'],
+        message: `"${d.setting}" is not a ${d.source} setting name (lower case, like work_mem)`,
+      });
+    const known = reader?.known;
     if (known && !known.includes(d.setting!))
       ctx.addIssue({
         code: 'custom',
