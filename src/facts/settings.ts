@@ -237,6 +237,7 @@ export function readFactPath(targets: readonly TargetFacts[], path: string): Obs
           : JSON.stringify(value).slice(0, 200);
       return {
         target: t.target,
+        what: p,
         subject: `${t.target} ${p}`,
         value: v,
         kind: kindOf(v),
