@@ -253,6 +253,9 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
         machine: config.machine,
         roles: config.roles,
         attestations: config.attestations,
+        postgresSettings: (config.checks?.custom ?? []).flatMap((c) =>
+          c.source === 'postgres' && c.setting ? [c.setting] : [],
+        ),
       });
   // Inputs found while collecting (COMPOSE_FILE from .env, Dockerfiles found by name) are checked too.
   const planned = planOutputs(outputFiles, {

@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, relative, resolve } from 'node:path';
+import { explainRoles, ROLES } from '../facts/compose-roles.js';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { loadConfig } from '../config/load.js';
 import { InputError } from '../core/errors.js';
 import { readLocalFileSync } from '../core/local-file.js';
-import { explainRoles, ROLES } from '../facts/compose-roles.js';
 import { writeAtomic } from './output.js';
 
 const PROBE_TIMEOUT_MS = 300;

@@ -70,6 +70,8 @@ export interface Declaration {
 export interface Observed {
   /** The target, for the one-line message. */
   target: string;
+  /** What was read, when not the declared name itself: the concrete path of a `*` fact path. */
+  what?: string;
   subject: string;
   /** The value in the source's unit (bytes, seconds, …); undefined when not reported. */
   value: string | number | boolean | null | undefined;
@@ -199,21 +201,21 @@ export function declareCheck(d: Declaration): CheckDefinition {
           const status = d.missing ?? 'error';
           return {
             status,
-            message: `${o.target}: ${name} not reported`,
+            message: `${o.target}: ${o.what ?? name} not reported`,
             evidence: [{ ...evidence, ...(status === 'skip' ? { status: 'info' as const } : {}) }],
           };
         }
         if (expected !== undefined && !missing && !comparable(o, expected)) {
           return {
             status: 'error',
-            message: `${o.target}: ${name} is ${o.quantity ?? o.kind} (${o.shown}), which cannot be held against ${display}`,
+            message: `${o.target}: ${o.what ?? name} is ${o.quantity ?? o.kind} (${o.shown}), which cannot be held against ${display}`,
             evidence: [evidence],
           };
         }
         const ok = holds(d.compare, o, expected);
         return {
           status: ok ? 'pass' : 'fail',
-          message: `${o.target}: ${name} is ${o.shown ?? 'not set'}`,
+          message: `${o.target}: ${o.what ?? name} is ${o.shown ?? 'not set'}`,
           evidence: [{ ...evidence, status: ok ? 'pass' : 'fail' }],
           ...(ok || !fix ? {} : { remediation: fix }),
         };
@@ -282,7 +284,14 @@ export const CustomCheckSchema = z
         path: ['setting'],
         message: `${d.source} has no settings (those that do: ${Object.keys(SETTING_READERS).join(', ')}); use fact: with a dotted path`,
       });
-    const known = d.setting !== undefined ? SETTING_READERS[d.source as SettingSource]?.known : undefined;
+    const reader = d.setting !== undefined ? SETTING_READERS[d.source as SettingSource] : undefined;
+    if (reader?.pattern && !reader.pattern.test(d.setting!))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['setting'],
+        message: `"${d.setting}" is not a ${d.source} setting name (lower case, like work_mem)`,
+      });
+    const known = reader?.known;
     if (known && !known.includes(d.setting!))
       ctx.addIssue({
         code: 'custom',

@@ -43,6 +43,8 @@ export interface CollectPlan {
   machine?: { memory?: number | string; cpus?: number };
   roles?: Facts['roles'];
   attestations?: Attestation[];
+  /** PostgreSQL settings to read beside the checks' own (those the config's declared checks name). */
+  postgresSettings?: string[];
 }
 
 /**
@@ -85,6 +87,10 @@ export async function collectFacts(plan: CollectPlan): Promise<Facts> {
   }));
   if (archives.length > 0) live.docker = [...(live.docker ?? []), ...archives];
   if (live.docker) live.docker = live.docker.map((spec) => withComposeProject(spec, compose[0]?.data));
+  // The PostgreSQL settings the config's declared checks name are read with the checks' own.
+  const settings = plan.postgresSettings ?? [];
+  if (live.postgres && settings.length > 0)
+    live.postgres = live.postgres.map((spec) => ({ ...spec, settings }));
   // The HTTP probe takes the endpoints to probe from the app's GET routes when the app is given.
   const appDir = live.app?.[0]?.url;
   if (live.http && appDir) live.http = live.http.map((spec) => ({ appDir, ...spec }));

@@ -1,7 +1,6 @@
 // Reading one named setting of a source, per target (or per Redis node), for declarative checks:
 // the value in the unit strisk records it in, how the source writes it, and where it came from.
 import { SERVER_SETTINGS, SESSION_SETTINGS } from '../collectors/clickhouse/sql.js';
-import { SETTING_NAMES } from '../collectors/postgres/sql.js';
 import type { RedisNode } from '../collectors/redis/schema.js';
 import type { CheckInput } from '../core/check.js';
 import type { Observed } from '../core/declare.js';
@@ -15,6 +14,8 @@ export interface SettingReader {
   units: UnitStyle;
   /** The settings strisk reads, when it reads a fixed set; undefined when it reads them all. */
   known?: readonly string[];
+  /** The shape of a setting name, when any setting of that shape is read. */
+  pattern?: RegExp;
   read(input: CheckInput, name: string, context: readonly string[]): Observed[];
   /** The expected value written the way the source writes it. */
   show(e: Expected, name: string): string;
@@ -46,9 +47,10 @@ function showNumber(e: Expected, bytes: (n: number) => string, seconds: (n: numb
   return e.quantity === 'bytes' ? bytes(e.value) : seconds(e.value);
 }
 
+/** Any pg_settings name: the collector reads those the config's declared checks name. */
 const postgres: SettingReader = {
   units: 'postgres',
-  known: SETTING_NAMES,
+  pattern: /^[a-z_][a-z0-9_.]*$/,
   read(input, name, context) {
     return input.source('postgres').map((t) => {
       const data = t.data!;
@@ -235,6 +237,7 @@ export function readFactPath(targets: readonly TargetFacts[], path: string): Obs
           : JSON.stringify(value).slice(0, 200);
       return {
         target: t.target,
+        what: p,
         subject: `${t.target} ${p}`,
         value: v,
         kind: kindOf(v),

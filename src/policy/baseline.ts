@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
-import type { TargetFacts } from '../core/facts.js';
 import { RECORDING_MAX_BYTES, readLocalFileSync } from '../core/local-file.js';
+import type { TargetFacts } from '../core/facts.js';
 import { REPORT_SCHEMA_VERSION } from '../core/report.js';
 
 const MetricSchema = z.object({

@@ -166,8 +166,13 @@ describe('bad entries: file:line and what was expected', () => {
     ],
     [
       'a setting strisk does not read',
-      { id: 'acme/x', source: 'postgres', setting: 'random_page_cost', compare: 'lte', expected: '2' },
-      /:5: checks\.custom\.0\.setting: strisk does not read postgres setting "random_page_cost"/,
+      { id: 'acme/x', source: 'redis', setting: 'hz', compare: 'lte', expected: '10' },
+      /:5: checks\.custom\.0\.setting: strisk does not read redis setting "hz"; it reads: maxmemory, /,
+    ],
+    [
+      'a PostgreSQL setting name of the wrong shape',
+      { id: 'acme/x', source: 'postgres', setting: 'Work-Mem', compare: 'present' },
+      /:5: checks\.custom\.0\.setting: "Work-Mem" is not a postgres setting name/,
     ],
     [
       'settings of a source that has none',
@@ -293,6 +298,13 @@ describe('declared checks against the live test servers', () => {
       expected: [allkeys-lru, allkeys-lfu]
       title: Redis evicts by recency or frequency
       fix: CONFIG SET maxmemory-policy allkeys-lru
+    - id: acme/random-page-cost
+      source: postgres
+      setting: random_page_cost
+      compare: lte
+      expected: 1.1
+      title: the planner knows the disks are SSDs
+      fix: ALTER SYSTEM SET random_page_cost = 1.1
     - id: acme/pg15
       source: postgres
       fact: server.versionNum
@@ -342,6 +354,7 @@ waivers:
       'acme/eviction',
       'acme/naptime',
       'acme/pg15',
+      'acme/random-page-cost',
       'acme/work-mem',
     ]);
     expect(byId['acme/work-mem']).toMatchObject({
@@ -362,13 +375,20 @@ waivers:
     });
     expect(byId['acme/eviction']!.evidence[0]).toMatchObject({ observed: 'allkeys-lru', status: 'pass' });
     expect(byId['acme/pg15']!.status).toBe('pass');
+    // Not one of the settings the built-ins read: collected because the config names it (default 4).
+    expect(byId['acme/random-page-cost']!.evidence[0]).toMatchObject({
+      observed: 4,
+      expected: '<= 1.1',
+      status: 'fail',
+    });
     expect(byId['acme/autovacuum']!.evidence[0]).toMatchObject({
       observed: 'on',
       expected: '= on',
       status: 'pass',
     });
-    // The only failure is waived: the gate passes.
-    expect(code).toBe(0);
+    expect(code).toBe(1); // acme/random-page-cost fails; acme/work-mem is waived
+    expect(report.gate.reasons.join('\n')).toMatch(/acme\/random-page-cost/);
+    expect(report.gate.reasons.join('\n')).not.toMatch(/acme\/work-mem/);
     expect(report.sections.map((s) => s.section)).toContain('Declared in the config');
   });
 

@@ -4,8 +4,8 @@ import {
   type LiveCollector,
   redactUrl,
   scrubPassword,
-  sourceDeadlineMs,
   type TargetSpec,
+  sourceDeadlineMs,
   targetFacts,
 } from '../types.js';
 import {

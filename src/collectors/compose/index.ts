@@ -1,8 +1,8 @@
 // The compose collector: the merged compose model as docker compose would see it, with file:line.
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import type { TargetFacts } from '../../core/facts.js';
 import { LocalFileError, maxFileBytes, readLocalFile } from '../../core/local-file.js';
+import type { TargetFacts } from '../../core/facts.js';
 import { type Lookup, parseDotEnv, type UnresolvedAt } from './interpolate.js';
 import { displayPath, type LoadContext, loadResolved, servicesOf } from './load.js';
 import { mergeModels } from './merge.js';

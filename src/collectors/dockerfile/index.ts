@@ -1,10 +1,10 @@
 // The dockerfile collector: finds Dockerfiles in the project and parses each into facts.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../core/errors.js';
 import type { TargetFacts } from '../../core/facts.js';
 import { LocalFileError, maxFileBytes, readLocalFile } from '../../core/local-file.js';
+import { parse as parseYaml } from 'yaml';
 import { parseDockerfile } from './parse.js';
 import { scanInlineIgnores } from '../inline-ignores.js';
 import type { DockerfileFacts } from './schema.js';

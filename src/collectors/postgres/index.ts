@@ -38,7 +38,8 @@ function memoryOf(target: TargetSpec): PostgresFacts['memory'] {
  * Reads one PostgreSQL server in a single read-only transaction with a statement timeout:
  * a fixed number of statements (probe, settings, tables, pg_stat_statements when installed).
  * Never throws; a failure becomes the target's status. Target keys: `url`, `name`,
- * `memory` (the machine's RAM, e.g. '64GB'), `database` (when the URL names none), `maxTables`.
+ * `memory` (the machine's RAM, e.g. '64GB'), `database` (when the URL names none), `maxTables`,
+ * `settings` (more pg_settings names to read, for declared checks).
  */
 export async function collect(target: TargetSpec, ctx: CollectContext): Promise<TargetFacts<PostgresFacts>> {
   const started = performance.now();
@@ -97,7 +98,9 @@ async function read(
   const user = String(p.user);
   const forbidden: Forbidden[] = [];
   const settings: Record<string, Setting> = {};
-  for (const r of await db.query<Row>(SETTINGS, [SETTING_NAMES])) {
+  // The checks' settings, and those the config's declared checks name (`settings`, from checks.custom).
+  const extra = Array.isArray(target.settings) ? target.settings.filter((n) => typeof n === 'string') : [];
+  for (const r of await db.query<Row>(SETTINGS, [[...new Set([...SETTING_NAMES, ...extra])]])) {
     const unit = (r.unit as string | null) ?? null;
     const setting = (r.setting as string | null) ?? null;
     settings[String(r.name)] = {

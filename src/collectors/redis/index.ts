@@ -8,8 +8,8 @@ import {
   type LiveCollector,
   redactUrl,
   scrubPassword,
-  sourceDeadlineMs,
   type TargetSpec,
+  sourceDeadlineMs,
   targetFacts,
 } from '../types.js';
 import { classifyError, type Endpoint, parseRedisUrl, ReadOnlyRedis, TargetError } from './client.js';
