@@ -124,8 +124,34 @@ export function statsOf(s: Json): DockerStats {
   };
 }
 
-export async function readContainer(docker: ReadOnlyDocker, id: string): Promise<DockerContainer> {
-  const c = await docker.inspectContainer(id);
+/** One container's stats answer, or why there is none; the source's deadline is thrown, not kept. */
+export type StatsSample = { stats: DockerStats } | { error: string; deadline?: WireError };
+
+/**
+ * Reads one stats answer. Settles with the failure instead of rejecting, so that it can be
+ * started before anything awaits it; a cut at the deadline ends the whole target instead.
+ */
+export function readStats(docker: ReadOnlyDocker, id: string, wait: number): Promise<StatsSample> {
+  return docker.containerStats(id, wait).then(
+    (s) => ({ stats: statsOf(s) }),
+    (err: unknown) => {
+      if (err instanceof WireError && err.kind === 'deadline') return { error: err.message, deadline: err };
+      return { error: err instanceof Error ? err.message : String(err) };
+    },
+  );
+}
+
+/**
+ * The facts of one inspected container, once its stats answer is in (`stats`, started when the
+ * listing showed it running; asked for here when the inspect shows it running and none was).
+ */
+export async function containerOf(
+  docker: ReadOnlyDocker,
+  c: Json,
+  wait: number,
+  stats?: Promise<StatsSample>,
+): Promise<DockerContainer> {
+  const id = str(c.Id);
   const config = obj(c.Config);
   const host = obj(c.HostConfig);
   const state = obj(c.State);
@@ -134,17 +160,13 @@ export async function readContainer(docker: ReadOnlyDocker, id: string): Promise
   const restart = obj(host.RestartPolicy);
   const health = state.Health ? obj(state.Health) : null;
   const running = str(state.Status) === 'running';
-  let stats: DockerStats | null = null;
-  let statsError: string | undefined;
+  let sample: StatsSample | null = null;
   if (running) {
-    try {
-      stats = statsOf(await docker.containerStats(id));
-    } catch (err) {
-      // The deadline ends the whole target, not just this sample.
-      if (err instanceof WireError && err.kind === 'deadline') throw err;
-      statsError = err instanceof Error ? err.message : String(err);
-    }
+    sample = await (stats ?? readStats(docker, id, wait));
+    // The deadline ends the whole target, not just this sample.
+    if ('deadline' in sample && sample.deadline) throw sample.deadline;
   }
+  const statsError = sample && 'error' in sample ? sample.error : undefined;
   return {
     id: str(c.Id),
     name: str(c.Name).replace(/^\//, ''),
@@ -165,21 +187,27 @@ export async function readContainer(docker: ReadOnlyDocker, id: string): Promise
     networkMode: str(host.NetworkMode),
     healthcheck: healthcheckOf(config.Healthcheck),
     health: health ? { status: str(health.Status), failingStreak: num(health.FailingStreak) } : null,
-    stats,
+    stats: sample && 'stats' in sample ? sample.stats : null,
     ...(statsError === undefined ? {} : { statsError }),
   };
 }
 
+/** A container as the listing shows it. */
+export interface ListedContainer {
+  id: string;
+  running: boolean;
+}
+
 /** Containers of a compose project (any state), or every running container without one. */
-export async function listContainerIds(
+export async function listContainers(
   docker: ReadOnlyDocker,
   project: string | undefined,
-): Promise<string[]> {
+): Promise<ListedContainer[]> {
   const list = project
     ? await docker.listContainers(true, [`${PROJECT_LABEL}=${project}`])
     : await docker.listContainers(false);
   if (!Array.isArray(list)) throw new TargetError('error', '/containers/json: the answer is not a list');
-  return list.map((c) => str(obj(c).Id));
+  return list.map((c) => ({ id: str(obj(c).Id), running: project ? str(obj(c).State) === 'running' : true }));
 }
 
 /** `fn` over `items`, at most `limit` at a time, results in order. */
