@@ -60,7 +60,7 @@ if (args[0] === '--run') {
 if (args[0] === '--serve') {
   const http = await import('node:http');
   const body = JSON.stringify({ status: 'ok' });
-  const server = http.createServer((req, res) => {
+  const server = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   });
@@ -131,9 +131,9 @@ async function main() {
     `${url}${server ? ' (loopback Node server, own process)' : ''}: ${connections} connections, ${seconds} s per run, ${rounds} pairs alternating, fresh processes`,
   );
   console.log('| run | tool | req/s | p50 ms | p99 ms | errors |\n|---:|---|---:|---:|---:|---:|');
-  rows.forEach((x, i) =>
-    console.log(`| ${i + 1} | ${x.tool} | ${x.rps.toFixed(0)} | ${x.p50} | ${x.p99} | ${x.errors} |`),
-  );
+  for (const [i, x] of rows.entries()) {
+    console.log(`| ${i + 1} | ${x.tool} | ${x.rps.toFixed(0)} | ${x.p50} | ${x.p99} | ${x.errors} |`);
+  }
   const rps = of('strisk', 'rps') / of('autocannon', 'rps');
   const p99 = of('strisk', 'p99') / of('autocannon', 'p99');
   console.log(
