@@ -3,7 +3,7 @@ import { relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { CHECKS } from '../checks/index.js';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
-import { collectTarget, LIVE_SOURCES, type LiveSourceInfo, type LiveSourceName } from '../collectors/live.js';
+import { collectLive, LIVE_SOURCES, type LiveSourceInfo, type LiveSourceName } from '../collectors/live.js';
 import { redactUrl, type TargetSpec } from '../collectors/types.js';
 import { findConfig, type LoadedConfig, loadConfig } from '../config/load.js';
 import { CATALOGUE } from '../core/catalogue.js';
@@ -234,14 +234,8 @@ async function collect(
   // The HTTP probe takes the endpoints to probe from the app's GET routes when the app is given.
   const appDir = live.app?.[0]?.url;
   if (live.http && appDir) live.http = live.http.map((spec) => ({ appDir, ...spec }));
-  const liveResults = await Promise.all(
-    (Object.entries(live) as [LiveSourceName, TargetSpec[]][]).map(async ([source, specs]) => {
-      const targets = await Promise.all(
-        specs.map((spec) => collectTarget(source as LiveSourceName, spec, { timeoutMs, projectDir })),
-      );
-      return [source, targets] as const;
-    }),
-  );
+  // All sources at once, then the http load on its own (collectors/live.ts).
+  const liveResults = await collectLive(live, { timeoutMs, projectDir });
   const sources: Facts['sources'] = {};
   if (compose.length > 0) sources.compose = compose as TargetFacts[];
   if (dockerfile.length > 0) sources.dockerfile = dockerfile as TargetFacts[];
