@@ -86,6 +86,7 @@ try {
       '--timeout',
       '10000',
     ]);
+    if (run.stderr.trim() !== '') throw new Error(`strisk wrote to stderr: ${run.stderr.slice(0, 500)}`);
     const report = JSON.parse(run.stdout);
     const source = report.sources.find((s) => s.source === 'docker');
     const cpu = report.results.find((x) => x.id === 'docker/cpu-usage');
