@@ -224,6 +224,34 @@ export class ReadOnlyDocker {
     return this.get(`/containers/${pathPart(id)}/stats?stream=false`, wait);
   }
 
+  /**
+   * One sample, no CPU window (`one-shot=true`): taken at once by engines with moby/moby#46448
+   * (24.0.7 and later); older ones wait for their next sampling round.
+   */
+  containerSample(id: string, wait: number) {
+    return this.get(`/containers/${pathPart(id)}/stats?stream=false&one-shot=true`, wait);
+  }
+
+  /** Resolves after `ms`, or rejects as a request would at the deadline. */
+  pause(ms: number): Promise<void> {
+    const signal = this.bounds.signal;
+    return new Promise((resolve, reject) => {
+      const cut = () => {
+        clearTimeout(timer);
+        const reason = signal?.reason;
+        reject(
+          new WireError('deadline', reason instanceof Error ? reason.message : 'the source deadline passed'),
+        );
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', cut);
+        resolve();
+      }, ms);
+      if (signal?.aborted) cut();
+      else signal?.addEventListener('abort', cut, { once: true });
+    });
+  }
+
   inspectImage(ref: string) {
     return this.get(`/images/${pathPart(ref)}/json`);
   }

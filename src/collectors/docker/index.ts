@@ -18,13 +18,15 @@ import {
   TargetError,
 } from './connect.js';
 import {
+  answersOneShotAtOnce,
+  containerOf,
   engineOf,
   listContainers,
   mapLimit,
   missingImage,
-  containerOf,
   readImage,
   readStats,
+  type StatsPlan,
   type StatsSample,
 } from './engine.js';
 import {
@@ -43,10 +45,12 @@ const PARALLEL = 16;
 
 /**
  * Stats requests in flight at once, per target. The engine samples every container once a second,
- * one after the other, and answers a stats request at its second sample after it: requests sent
- * together are answered together, so with all of a fleet's in flight the wait is one sampling round
- * (about 1 s + 3 ms per container here), not one per container. Each holds a connection (a file
- * descriptor) while it waits; 512 stays well under the common limit of 1,024 per process.
+ * one after the other, and answers a `stream=false` request at its second sample after it: requests
+ * sent together are answered together, so with all of a fleet's in flight the wait is one sampling
+ * round (about 1 s + 3 ms per container here), not one per container. (Engines that sample a
+ * one-shot request at once get two of them a second apart instead: the same one-second window.)
+ * Each holds a connection (a file descriptor) while it waits; 512 stays well under the common
+ * limit of 1,024 per process.
  */
 export const STATS_PARALLEL = 512;
 
@@ -81,10 +85,13 @@ async function readEngine(
   ]);
   // Stats first, for every container listed as running, all in flight while the inspects run.
   const running = listed.filter((c) => c.running);
-  const wait = statsWaitMs(idleMs, running.length);
+  const plan: StatsPlan = {
+    wait: statsWaitMs(idleMs, running.length),
+    oneShotPair: answersOneShotAtOnce(String(info.ServerVersion ?? '')),
+  };
   const stats = new Map<string, Promise<StatsSample>>();
   const statsDone = mapLimit(running, STATS_PARALLEL, (c) => {
-    const sample = readStats(docker, c.id, wait);
+    const sample = readStats(docker, c.id, plan);
     stats.set(c.id, sample);
     return sample;
   });
@@ -109,7 +116,7 @@ async function readEngine(
   const refs = [...new Set([...(opts.images ?? []), ...runs].filter((r) => r !== ''))];
   const [read, images] = await Promise.all([
     Promise.all(
-      inspected.map((c, i) => (c === null ? null : containerOf(docker, c, wait, statsOf(listed[i]!.id)))),
+      inspected.map((c, i) => (c === null ? null : containerOf(docker, c, plan, statsOf(listed[i]!.id)))),
     ),
     mapLimit(refs, PARALLEL, (ref) =>
       readImage(docker, ref).catch((err: unknown) => {
