@@ -138,7 +138,8 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
   let agent: http.Agent | undefined;
   try {
     const tlsOpts = await tlsOptionsOf(opts, ctx.projectDir);
-    if (isTls) tlsInfo = await tlsHandshake(origin, { timeoutMs, insecure: opts.insecure, ...tlsOpts });
+    if (isTls)
+      tlsInfo = await tlsHandshake(origin, { timeoutMs, insecure: opts.insecure, signal, ...tlsOpts });
     agent = isTls ? new https.Agent({ keepAlive: true, ...tlsOpts }) : new http.Agent({ keepAlive: true });
     const health = await probe(origin, opts.healthPath, agent, timeoutMs, signal);
     if (health.status === null) {
@@ -165,7 +166,7 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
           via: 'alpn' as const,
           note: `ALPN negotiated ${tlsInfo?.alpn ?? 'nothing (HTTP/1.1)'} over ${tlsInfo?.protocol ?? 'TLS'}`,
         }
-      : (await h2cPriorKnowledge(origin, opts.healthPath, Math.min(timeoutMs, 2000)))
+      : (await h2cPriorKnowledge(origin, opts.healthPath, Math.min(timeoutMs, 2000), signal))
         ? {
             supported: true,
             protocol: 'h2c',
