@@ -131,3 +131,67 @@ export async function collectTarget(
     clearTimeout(backstop);
   }
 }
+
+/**
+ * Every target of every live source: first all at once (`collectTarget`), then the second phase of
+ * the sources that have one (the http load), one target after another, each under its own deadline
+ * with the same abort-then-backstop as `collectTarget`.
+ */
+export async function collectLive(
+  live: Partial<Record<LiveSourceName, TargetSpec[]>>,
+  ctx: CollectContext,
+): Promise<Array<readonly [LiveSourceName, TargetFacts[]]>> {
+  const entries = Object.entries(live) as [LiveSourceName, TargetSpec[]][];
+  const first = await Promise.all(
+    entries.map(
+      async ([source, specs]) =>
+        [source, await Promise.all(specs.map((spec) => collectTarget(source, spec, ctx)))] as const,
+    ),
+  );
+  for (const [source, targets] of first) {
+    const info = (LIVE_SOURCES as Record<string, LiveSourceInfo>)[source]!;
+    const specs = live[source]!;
+    for (const [i, facts] of targets.entries()) {
+      if (facts.status !== 'ok') continue;
+      const collector = await info.load();
+      if (!collector.finish) break;
+      targets[i] = await finishTarget(collector, specs[i]!, facts, ctx);
+    }
+  }
+  return first;
+}
+
+async function finishTarget(
+  collector: LiveCollector,
+  spec: TargetSpec,
+  first: TargetFacts,
+  ctx: CollectContext,
+): Promise<TargetFacts> {
+  const deadlineMs = collector.finishDeadlineMs?.(spec, ctx) ?? sourceDeadlineMs(ctx.timeoutMs);
+  const message = `not finished within ${deadlineMs} ms`;
+  const controller = new AbortController();
+  const abortTimer = setTimeout(() => controller.abort(new Error(message)), deadlineMs);
+  let backstop: NodeJS.Timeout | undefined;
+  const deadline = new Promise<TargetFacts>((resolve) => {
+    backstop = setTimeout(
+      () => resolve({ ...first, status: 'timeout', message, data: undefined }),
+      deadlineMs + 1000,
+    );
+  });
+  try {
+    return await Promise.race([
+      collector.finish!(spec, first, { ...ctx, signal: controller.signal }),
+      deadline,
+    ]);
+  } catch (err) {
+    return {
+      ...first,
+      status: 'error',
+      message: err instanceof Error ? err.message : String(err),
+      data: undefined,
+    };
+  } finally {
+    clearTimeout(abortTimer);
+    clearTimeout(backstop);
+  }
+}

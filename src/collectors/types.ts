@@ -35,6 +35,14 @@ export function sourceDeadlineMs(timeoutMs: number): number {
 /** A live source: one call per target; failures are returned as a target status, never thrown. */
 export interface LiveCollector<D = unknown> {
   collect(target: TargetSpec, ctx: CollectContext): Promise<TargetFacts<D>>;
+  /**
+   * A second phase (the http probe's load), run by `collectLive` once every target of every source
+   * has finished `collect`, one target at a time: it neither slows the other sources nor is slowed
+   * by them. It gets what `collect` returned and adds to it, under `finishDeadlineMs` (its own
+   * deadline, in `ctx.signal`), not the source's.
+   */
+  finish?(target: TargetSpec, first: TargetFacts<D>, ctx: CollectContext): Promise<TargetFacts<D>>;
+  finishDeadlineMs?(target: TargetSpec, ctx: CollectContext): number;
 }
 
 /** A URL with its password removed, for display and facts. */

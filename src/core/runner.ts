@@ -3,7 +3,7 @@
 // these; `strisk/testing` calls them too, so a plugin's tests see what an audit would.
 import { relative } from 'node:path';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
-import { collectTarget, type LiveSourceName } from '../collectors/live.js';
+import { collectLive, type LiveSourceName } from '../collectors/live.js';
 import { SOURCE_FACTS_SCHEMAS } from '../collectors/schemas.js';
 import type { TargetSpec } from '../collectors/types.js';
 import { type Baseline, baselineTarget, lineAt } from '../policy/baseline.js';
@@ -94,14 +94,8 @@ export async function collectFacts(plan: CollectPlan): Promise<Facts> {
   // The HTTP probe takes the endpoints to probe from the app's GET routes when the app is given.
   const appDir = live.app?.[0]?.url;
   if (live.http && appDir) live.http = live.http.map((spec) => ({ appDir, ...spec }));
-  const liveResults = await Promise.all(
-    (Object.entries(live) as [LiveSourceName, TargetSpec[]][]).map(async ([source, specs]) => {
-      const targets = await Promise.all(
-        specs.map((spec) => collectTarget(source as LiveSourceName, spec, { timeoutMs, projectDir })),
-      );
-      return [source, targets] as const;
-    }),
-  );
+  // All sources at once, then the http load on its own (collectors/live.ts).
+  const liveResults = await collectLive(live, { timeoutMs, projectDir });
   const sources: Facts['sources'] = {};
   if (compose.length > 0) sources.compose = compose as TargetFacts[];
   if (dockerfile.length > 0) sources.dockerfile = dockerfile as TargetFacts[];

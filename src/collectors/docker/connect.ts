@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent } from 'node:https';
@@ -112,6 +113,11 @@ export class EngineError extends Error {
 export interface EngineBounds {
   /** `--timeout`: the longest wait with nothing from the engine. */
   idleMs: number;
+  /**
+   * Requests that wait on the engine's sampling (stats) at once, each on a connection of its own:
+   * the engine answers them all at its next samples, so they must be in flight together.
+   */
+  waitingSockets?: number;
   /** Aborted at the target's deadline. */
   signal?: AbortSignal;
 }
@@ -126,28 +132,40 @@ const pathPart = (s: string) => s.replace(/[^A-Za-z0-9._:@/-]/g, (c) => encodeUR
  */
 export class ReadOnlyDocker {
   private readonly agent: HttpAgent;
+  /** A pool of its own for the stats requests, which hold their connection until the engine samples. */
+  private readonly waitAgent: HttpAgent;
   private readonly origin: string | undefined;
 
   constructor(
     private readonly address: DockerAddress,
     private readonly bounds: EngineBounds,
   ) {
-    const pool = { keepAlive: true, maxSockets: 8 };
+    const pool = { keepAlive: true, maxSockets: 16 };
+    const waiting = { keepAlive: true, maxSockets: bounds.waitingSockets ?? 8 };
+    // Every request in flight listens for the deadline: hundreds at once are expected, not a leak.
+    if (bounds.signal) setMaxListeners(pool.maxSockets + waiting.maxSockets + 16, bounds.signal);
     if (address.socketPath) {
       this.agent = new HttpAgent(pool);
+      this.waitAgent = new HttpAgent(waiting);
       this.origin = undefined;
     } else if (address.protocol === 'https') {
-      this.agent =
-        address.agent ?? new Agent({ ...pool, ca: address.ca, cert: address.cert, key: address.key });
+      const tls = address.agent?.options ?? { ca: address.ca, cert: address.cert, key: address.key };
+      this.agent = address.agent ?? new Agent({ ...pool, ...tls });
+      this.waitAgent = new Agent({ ...tls, ...waiting });
       this.origin = `https://${hostPort(address)}`;
     } else {
       this.agent = new HttpAgent(pool);
+      this.waitAgent = new HttpAgent(waiting);
       this.origin = `http://${hostPort(address)}`;
     }
   }
 
-  /** Any request; everything but GET is refused before it reaches the wire. */
-  async request(method: string, path: string): Promise<unknown> {
+  /**
+   * Any request; everything but GET is refused before it reaches the wire. `wait` is the longest
+   * silence allowed from the engine (default the idle timeout) for a request that it answers late
+   * on purpose; such a request goes through the waiting pool.
+   */
+  async request(method: string, path: string, wait?: number): Promise<unknown> {
     if (method.toUpperCase() !== 'GET') {
       throw new RefusedRequestError(`strisk refuses ${method} ${path}: the docker collector only reads`);
     }
@@ -156,9 +174,9 @@ export class ReadOnlyDocker {
       origin: this.origin,
       socketPath: this.address.socketPath,
       path,
-      agent: this.agent,
+      agent: wait === undefined ? this.agent : this.waitAgent,
       maxBytes: MAX_ENGINE_ANSWER_BYTES,
-      idleMs: this.bounds.idleMs,
+      idleMs: wait ?? this.bounds.idleMs,
       signal: this.bounds.signal,
     });
     let json: unknown;
@@ -175,8 +193,8 @@ export class ReadOnlyDocker {
     return json;
   }
 
-  get<T = Record<string, unknown>>(path: string): Promise<T> {
-    return this.request('GET', path) as Promise<T>;
+  get<T = Record<string, unknown>>(path: string, wait?: number): Promise<T> {
+    return this.request('GET', path, wait) as Promise<T>;
   }
 
   info() {
@@ -187,7 +205,7 @@ export class ReadOnlyDocker {
     return this.get('/version');
   }
 
-  listContainers(all: boolean, labels: string[] = []): Promise<Array<{ Id: string }>> {
+  listContainers(all: boolean, labels: string[] = []): Promise<Array<{ Id: string; State?: string }>> {
     const q = new URLSearchParams({ all: String(all) });
     if (labels.length > 0) q.set('filters', JSON.stringify({ label: labels }));
     return this.get(`/containers/json?${q}`);
@@ -197,9 +215,41 @@ export class ReadOnlyDocker {
     return this.get(`/containers/${pathPart(id)}/json`);
   }
 
-  /** One stats sample (`stream=false`: the engine answers once, after its sampling window). */
-  containerStats(id: string) {
-    return this.get(`/containers/${pathPart(id)}/stats?stream=false`);
+  /**
+   * One stats answer with the engine's own CPU window (`stream=false`): the engine answers at its
+   * second sample after the request (it samples every container once a second, one after the
+   * other), so `wait` must cover two sampling rounds.
+   */
+  containerStats(id: string, wait: number) {
+    return this.get(`/containers/${pathPart(id)}/stats?stream=false`, wait);
+  }
+
+  /**
+   * One sample, no CPU window (`one-shot=true`): taken at once by engines with moby/moby#46448
+   * (24.0.7 and later); older ones wait for their next sampling round.
+   */
+  containerSample(id: string, wait: number) {
+    return this.get(`/containers/${pathPart(id)}/stats?stream=false&one-shot=true`, wait);
+  }
+
+  /** Resolves after `ms`, or rejects as a request would at the deadline. */
+  pause(ms: number): Promise<void> {
+    const signal = this.bounds.signal;
+    return new Promise((resolve, reject) => {
+      const cut = () => {
+        clearTimeout(timer);
+        const reason = signal?.reason;
+        reject(
+          new WireError('deadline', reason instanceof Error ? reason.message : 'the source deadline passed'),
+        );
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', cut);
+        resolve();
+      }, ms);
+      if (signal?.aborted) cut();
+      else signal?.addEventListener('abort', cut, { once: true });
+    });
   }
 
   inspectImage(ref: string) {
@@ -212,6 +262,7 @@ export class ReadOnlyDocker {
 
   close(): void {
     this.agent.destroy();
+    this.waitAgent.destroy();
   }
 }
 

@@ -124,8 +124,67 @@ export function statsOf(s: Json): DockerStats {
   };
 }
 
-export async function readContainer(docker: ReadOnlyDocker, id: string): Promise<DockerContainer> {
-  const c = await docker.inspectContainer(id);
+/** One container's stats answer, or why there is none; the source's deadline is thrown, not kept. */
+export type StatsSample = { stats: DockerStats } | { error: string; deadline?: WireError };
+
+/** How the stats are asked for, the same for every container of one engine. */
+export interface StatsPlan {
+  /** The longest silence allowed from the engine while it samples. */
+  wait: number;
+  /**
+   * Two one-shot samples `STATS_WINDOW_MS` apart, the CPU window between them (engines that
+   * answer one-shot at once); else one `stream=false` answer, the engine's own window.
+   */
+  oneShotPair: boolean;
+}
+
+/** The CPU window of a one-shot pair: the docker CLI's and the engine's own interval. */
+export const STATS_WINDOW_MS = 1000;
+
+/**
+ * Whether the engine takes a one-shot sample at once (moby/moby#46448: Docker 25, backported to
+ * 24.0.7) rather than at its next sampling round, as 20.10 does (measured: up to 1 s).
+ */
+export function answersOneShotAtOnce(serverVersion: string): boolean {
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(serverVersion);
+  if (!m) return false;
+  const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return major > 24 || (major === 24 && (minor > 0 || patch >= 7));
+}
+
+async function sampleStats(docker: ReadOnlyDocker, id: string, plan: StatsPlan): Promise<DockerStats> {
+  if (!plan.oneShotPair) return statsOf(await docker.containerStats(id, plan.wait));
+  const first = await docker.containerSample(id, plan.wait);
+  await docker.pause(STATS_WINDOW_MS);
+  const second = await docker.containerSample(id, plan.wait);
+  return statsOf({ ...second, precpu_stats: first.cpu_stats, preread: first.read });
+}
+
+/**
+ * Reads one container's stats. Settles with the failure instead of rejecting, so that it can be
+ * started before anything awaits it; a cut at the deadline ends the whole target instead.
+ */
+export function readStats(docker: ReadOnlyDocker, id: string, plan: StatsPlan): Promise<StatsSample> {
+  return sampleStats(docker, id, plan).then(
+    (stats) => ({ stats }),
+    (err: unknown) => {
+      if (err instanceof WireError && err.kind === 'deadline') return { error: err.message, deadline: err };
+      return { error: err instanceof Error ? err.message : String(err) };
+    },
+  );
+}
+
+/**
+ * The facts of one inspected container, once its stats answer is in (`stats`, started when the
+ * listing showed it running; asked for here when the inspect shows it running and none was).
+ */
+export async function containerOf(
+  docker: ReadOnlyDocker,
+  c: Json,
+  plan: StatsPlan,
+  stats?: Promise<StatsSample>,
+): Promise<DockerContainer> {
+  const id = str(c.Id);
   const config = obj(c.Config);
   const host = obj(c.HostConfig);
   const state = obj(c.State);
@@ -134,17 +193,13 @@ export async function readContainer(docker: ReadOnlyDocker, id: string): Promise
   const restart = obj(host.RestartPolicy);
   const health = state.Health ? obj(state.Health) : null;
   const running = str(state.Status) === 'running';
-  let stats: DockerStats | null = null;
-  let statsError: string | undefined;
+  let sample: StatsSample | null = null;
   if (running) {
-    try {
-      stats = statsOf(await docker.containerStats(id));
-    } catch (err) {
-      // The deadline ends the whole target, not just this sample.
-      if (err instanceof WireError && err.kind === 'deadline') throw err;
-      statsError = err instanceof Error ? err.message : String(err);
-    }
+    sample = await (stats ?? readStats(docker, id, plan));
+    // The deadline ends the whole target, not just this sample.
+    if ('deadline' in sample && sample.deadline) throw sample.deadline;
   }
+  const statsError = sample && 'error' in sample ? sample.error : undefined;
   return {
     id: str(c.Id),
     name: str(c.Name).replace(/^\//, ''),
@@ -165,21 +220,27 @@ export async function readContainer(docker: ReadOnlyDocker, id: string): Promise
     networkMode: str(host.NetworkMode),
     healthcheck: healthcheckOf(config.Healthcheck),
     health: health ? { status: str(health.Status), failingStreak: num(health.FailingStreak) } : null,
-    stats,
+    stats: sample && 'stats' in sample ? sample.stats : null,
     ...(statsError === undefined ? {} : { statsError }),
   };
 }
 
+/** A container as the listing shows it. */
+export interface ListedContainer {
+  id: string;
+  running: boolean;
+}
+
 /** Containers of a compose project (any state), or every running container without one. */
-export async function listContainerIds(
+export async function listContainers(
   docker: ReadOnlyDocker,
   project: string | undefined,
-): Promise<string[]> {
+): Promise<ListedContainer[]> {
   const list = project
     ? await docker.listContainers(true, [`${PROJECT_LABEL}=${project}`])
     : await docker.listContainers(false);
   if (!Array.isArray(list)) throw new TargetError('error', '/containers/json: the answer is not a list');
-  return list.map((c) => str(obj(c).Id));
+  return list.map((c) => ({ id: str(obj(c).Id), running: project ? str(obj(c).State) === 'running' : true }));
 }
 
 /** `fn` over `items`, at most `limit` at a time, results in order. */

@@ -17,7 +17,18 @@ import {
   readOnlyDocker,
   TargetError,
 } from './connect.js';
-import { engineOf, listContainerIds, mapLimit, missingImage, readContainer, readImage } from './engine.js';
+import {
+  answersOneShotAtOnce,
+  containerOf,
+  engineOf,
+  listContainers,
+  mapLimit,
+  missingImage,
+  readImage,
+  readStats,
+  type StatsPlan,
+  type StatsSample,
+} from './engine.js';
 import {
   type DockerContainer,
   type DockerFacts,
@@ -29,8 +40,25 @@ import {
 export { dockerOptions, readOnlyDocker } from './connect.js';
 export type { DockerFacts } from './schema.js';
 
-/** Containers and images read at once, per target. */
-const PARALLEL = 8;
+/** Inspects (containers and images) in flight at once, per target: quick answers over a kept-alive pool. */
+const PARALLEL = 16;
+
+/**
+ * Stats requests in flight at once, per target. The engine samples every container once a second,
+ * one after the other, and answers a `stream=false` request at its second sample after it: requests
+ * sent together are answered together, so with all of a fleet's in flight the wait is one sampling
+ * round (about 1 s + 3 ms per container here), not one per container. (Engines that sample a
+ * one-shot request at once get two of them a second apart instead: the same one-second window.)
+ * Each holds a connection (a file descriptor) while it waits; 512 stays well under the common
+ * limit of 1,024 per process.
+ */
+export const STATS_PARALLEL = 512;
+
+/**
+ * The longest a stats request may wait without a byte: the idle timeout plus two sampling rounds of
+ * `running` containers (a round: 1 s, plus the engine's time to sample each, up to 10 ms under load).
+ */
+export const statsWaitMs = (idleMs: number, running: number): number => idleMs + 2 * (1000 + 10 * running);
 
 function failed(target: string, err: unknown, where: string, started: number): TargetFacts<DockerFacts> {
   const e = classifyError(err, where);
@@ -45,33 +73,63 @@ function failed(target: string, err: unknown, where: string, started: number): T
 const engineDeadline = <T>(work: () => Promise<T>, ms: number): Promise<T> =>
   withDeadline(work, ms, () => new TargetError('timeout', `no answer within ${ms} ms`));
 
-async function readEngine(docker: ReadOnlyDocker, opts: DockerTargetOptions): Promise<DockerFacts> {
-  const [info, version] = await Promise.all([docker.info(), docker.version()]);
-  const ids = await listContainerIds(docker, opts.project);
-  const read = await mapLimit(ids, PARALLEL, async (id) => {
-    try {
-      return await readContainer(docker, id);
-    } catch (err) {
+async function readEngine(
+  docker: ReadOnlyDocker,
+  opts: DockerTargetOptions,
+  idleMs: number,
+): Promise<DockerFacts> {
+  const [info, version, listed] = await Promise.all([
+    docker.info(),
+    docker.version(),
+    listContainers(docker, opts.project),
+  ]);
+  // Stats first, for every container listed as running, all in flight while the inspects run.
+  const running = listed.filter((c) => c.running);
+  const plan: StatsPlan = {
+    wait: statsWaitMs(idleMs, running.length),
+    oneShotPair: answersOneShotAtOnce(String(info.ServerVersion ?? '')),
+  };
+  const stats = new Map<string, Promise<StatsSample>>();
+  const statsDone = mapLimit(running, STATS_PARALLEL, (c) => {
+    const sample = readStats(docker, c.id, plan);
+    stats.set(c.id, sample);
+    return sample;
+  });
+  // The later ones are started as slots free up: their promise is awaited in containerOf.
+  const runningIds = new Set(running.map((c) => c.id));
+  const statsOf = (id: string): Promise<StatsSample> | undefined =>
+    stats.get(id) ??
+    (runningIds.has(id) ? statsDone.then(() => stats.get(id) ?? { error: 'no stats requested' }) : undefined);
+  // The inspects do not wait for the stats: they fill the quick pool while the engine samples.
+  const inspected = await mapLimit(listed, PARALLEL, ({ id }) =>
+    docker.inspectContainer(id).catch((err: unknown) => {
       // Removed between the listing and the inspect: it is not running any more.
       if ((err as { statusCode?: number }).statusCode === 404) return null;
       throw err;
-    }
-  });
+    }),
+  );
+  // The images named (by the compose file or the config) and those the containers run, read
+  // while the engine is still sampling.
+  const runs = inspected.map((c) =>
+    c === null ? '' : String((c.Config as { Image?: unknown })?.Image ?? ''),
+  );
+  const refs = [...new Set([...(opts.images ?? []), ...runs].filter((r) => r !== ''))];
+  const [read, images] = await Promise.all([
+    Promise.all(
+      inspected.map((c, i) => (c === null ? null : containerOf(docker, c, plan, statsOf(listed[i]!.id)))),
+    ),
+    mapLimit(refs, PARALLEL, (ref) =>
+      readImage(docker, ref).catch((err: unknown) => {
+        // An engine that stops answering fails the target; one image it cannot show is recorded.
+        const e = classifyError(err, ref);
+        if (e.status === 'timeout') throw err;
+        return missingImage(ref, e.message);
+      }),
+    ),
+  ]);
   const containers = read
     .filter((c): c is DockerContainer => c !== null)
     .sort((a, b) => a.name.localeCompare(b.name));
-  // The images named (by the compose file or the config) and those the containers run.
-  const refs = [
-    ...new Set([...(opts.images ?? []), ...containers.map((c) => c.image)].filter((r) => r !== '')),
-  ];
-  const images = await mapLimit(refs, PARALLEL, (ref) =>
-    readImage(docker, ref).catch((err: unknown) => {
-      // An engine that stops answering fails the target; one image it cannot show is recorded.
-      const e = classifyError(err, ref);
-      if (e.status === 'timeout') throw err;
-      return missingImage(ref, e.message);
-    }),
-  );
   return DockerFactsSchema.parse({
     engine: engineOf(info, version),
     project: opts.project ?? null,
@@ -104,9 +162,10 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
     const { certPath, tlsVerify } = parsed.data;
     docker = readOnlyDocker(dockerOptions(url, { certPath, tlsVerify }), {
       idleMs: ctx.timeoutMs,
+      waitingSockets: STATS_PARALLEL,
       signal: ctx.signal ?? AbortSignal.timeout(sourceDeadlineMs(ctx.timeoutMs)),
     });
-    const data = await readEngine(docker, parsed.data);
+    const data = await readEngine(docker, parsed.data, ctx.timeoutMs);
     return { target: name, status: 'ok', durationMs: Math.round(performance.now() - started), data };
   } catch (err) {
     return failed(name, err, redactUrl(url), started);

@@ -13,9 +13,14 @@ export interface TlsInfo {
 /** A TLS handshake offering h2 and http/1.1; resolves with what was negotiated, rejects with a ProbeError. */
 export function tlsHandshake(
   url: URL,
-  opts: { timeoutMs: number; insecure: boolean; ca?: Buffer },
+  opts: { timeoutMs: number; insecure: boolean; ca?: Buffer; signal?: AbortSignal },
 ): Promise<TlsInfo> {
   return new Promise((resolve, reject) => {
+    const cut = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(classify(Object.assign(new Error('cut at the source deadline'), { code: 'ETIMEDOUT' })));
+    };
     const socket = tls.connect({
       host: url.hostname,
       port: Number(url.port || 443),
@@ -34,6 +39,9 @@ export function tlsHandshake(
         ),
       );
     }, opts.timeoutMs);
+    if (opts.signal?.aborted) cut();
+    else opts.signal?.addEventListener('abort', cut, { once: true });
+    socket.once('close', () => opts.signal?.removeEventListener('abort', cut));
     socket.once('secureConnect', () => {
       clearTimeout(timer);
       const err = socket.authorizationError;
@@ -53,17 +61,27 @@ export function tlsHandshake(
 }
 
 /** h2c prior knowledge: an HTTP/2 GET on a cleartext connection; false when the server does not speak it. */
-export function h2cPriorKnowledge(url: URL, path: string, timeoutMs: number): Promise<boolean> {
+export function h2cPriorKnowledge(
+  url: URL,
+  path: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<boolean> {
   return new Promise((resolve) => {
     const session = http2.connect(url.origin);
     let done = false;
+    const cut = () => finish(false);
     const finish = (ok: boolean) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', cut);
       session.destroy();
       resolve(ok);
     };
+    // At the source deadline the session is closed, so nothing of the probe outlives the run.
+    if (signal?.aborted) queueMicrotask(cut);
+    else signal?.addEventListener('abort', cut, { once: true });
     const timer = setTimeout(() => finish(false), timeoutMs);
     session.on('error', () => finish(false));
     session.on('goaway', () => finish(false));

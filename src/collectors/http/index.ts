@@ -93,34 +93,53 @@ async function discoverPaths(appDir: string, projectDir: string): Promise<string
   ];
 }
 
-export async function collectHttp(target: TargetSpec, ctx: CollectContext): Promise<TargetFacts<HttpFacts>> {
-  const started = performance.now();
+interface Parsed {
+  name: string;
+  origin: URL;
+  opts: HttpTargetOptions;
+  /** The per-request timeout: the target's `requestTimeoutMs`, at most `--timeout`. */
+  timeoutMs: number;
+}
+
+function parseTarget(target: TargetSpec, ctx: CollectContext): Parsed | { name: string; error: string } {
   const name = target.name ?? redactUrl(target.url);
+  try {
+    const origin = new URL(new URL(target.url).origin);
+    if (!/^https?:$/.test(origin.protocol)) throw new Error(`not an http(s) URL: ${target.url}`);
+    const opts = HttpTargetOptionsSchema.parse(target);
+    return { name, origin, opts, timeoutMs: Math.min(opts.requestTimeoutMs, ctx.timeoutMs) };
+  } catch (err) {
+    return { name, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+async function tlsOptionsOf(opts: HttpTargetOptions, projectDir: string) {
+  const ca = opts.caFile ? await readFile(path.resolve(projectDir, opts.caFile)) : undefined;
+  return { rejectUnauthorized: !opts.insecure, ...(ca ? { ca } : {}) };
+}
+
+/**
+ * The probes: health, the endpoints, HTTP/2; `load` is `null` here. Under the source's deadline,
+ * with the other sources. The load is `collectLoad`, run after every source has finished.
+ */
+export async function collect(target: TargetSpec, ctx: CollectContext): Promise<TargetFacts<HttpFacts>> {
+  const started = performance.now();
+  const parsed = parseTarget(target, ctx);
   const done = (t: Omit<TargetFacts<HttpFacts>, 'target' | 'durationMs'>): TargetFacts<HttpFacts> => ({
-    target: name,
+    target: parsed.name,
     durationMs: Math.round(performance.now() - started),
     ...t,
   });
-  let origin: URL;
-  let opts: HttpTargetOptions;
-  try {
-    origin = new URL(new URL(target.url).origin);
-    if (!/^https?:$/.test(origin.protocol)) throw new Error(`not an http(s) URL: ${target.url}`);
-    opts = HttpTargetOptionsSchema.parse(target);
-  } catch (err) {
-    return done({ status: 'invalid', message: err instanceof Error ? err.message : String(err) });
-  }
-  const timeoutMs = Math.min(opts.requestTimeoutMs, ctx.timeoutMs);
-  const deadlineMs = sourceDeadlineMs(ctx.timeoutMs);
-  const signal = ctx.signal ?? AbortSignal.timeout(deadlineMs);
+  if ('error' in parsed) return done({ status: 'invalid', message: parsed.error });
+  const { origin, opts, timeoutMs } = parsed;
+  const signal = ctx.signal ?? AbortSignal.timeout(sourceDeadlineMs(ctx.timeoutMs));
   const isTls = origin.protocol === 'https:';
   let tlsInfo: TlsInfo | null = null;
   let agent: http.Agent | undefined;
   try {
-    const ca = opts.caFile ? await readFile(path.resolve(ctx.projectDir, opts.caFile)) : undefined;
-    const tlsOpts = { rejectUnauthorized: !opts.insecure, ...(ca ? { ca } : {}) };
+    const tlsOpts = await tlsOptionsOf(opts, ctx.projectDir);
     if (isTls)
-      tlsInfo = await tlsHandshake(origin, { timeoutMs, insecure: opts.insecure, ...(ca ? { ca } : {}) });
+      tlsInfo = await tlsHandshake(origin, { timeoutMs, insecure: opts.insecure, signal, ...tlsOpts });
     agent = isTls ? new https.Agent({ keepAlive: true, ...tlsOpts }) : new http.Agent({ keepAlive: true });
     const health = await probe(origin, opts.healthPath, agent, timeoutMs, signal);
     if (health.status === null) {
@@ -147,7 +166,7 @@ export async function collectHttp(target: TargetSpec, ctx: CollectContext): Prom
           via: 'alpn' as const,
           note: `ALPN negotiated ${tlsInfo?.alpn ?? 'nothing (HTTP/1.1)'} over ${tlsInfo?.protocol ?? 'TLS'}`,
         }
-      : (await h2cPriorKnowledge(origin, opts.healthPath, Math.min(timeoutMs, 2000)))
+      : (await h2cPriorKnowledge(origin, opts.healthPath, Math.min(timeoutMs, 2000), signal))
         ? {
             supported: true,
             protocol: 'h2c',
@@ -160,27 +179,13 @@ export async function collectHttp(target: TargetSpec, ctx: CollectContext): Prom
             via: 'none' as const,
             note: 'cleartext origin: no h2c with prior knowledge; browsers only use HTTP/2 over TLS',
           };
-    const loadPath =
-      opts.load.path ?? endpoints.find((e) => e.status !== null && e.status < 300)?.path ?? opts.healthPath;
-    // The load ends one request timeout before the deadline, so its last requests can finish.
-    const remaining = deadlineMs - (performance.now() - started) - timeoutMs - 500;
-    const durationMs = Math.max(200, Math.min(opts.load.durationMs, remaining));
-    const load = await runLoad({
-      url: new URL(loadPath, origin),
-      concurrency: opts.load.concurrency,
-      durationMs,
-      maxRequests: opts.load.maxRequests,
-      timeoutMs,
-      tls: tlsOpts,
-      signal,
-    });
     const data: HttpFacts = {
       origin: redactUrl(origin.toString()),
       tls: tlsInfo ? { ...tlsInfo, insecure: opts.insecure } : null,
       http2,
       health,
       endpoints,
-      load,
+      load: null,
     };
     return done({ status: 'ok', data: HttpFactsSchema.parse(data) });
   } catch (err) {
@@ -195,4 +200,60 @@ export async function collectHttp(target: TargetSpec, ctx: CollectContext): Prom
   }
 }
 
-export const collect = collectHttp;
+/** The load's deadline: its duration, then one request timeout for the last requests, and a second. */
+export function loadDeadlineMs(target: TargetSpec, ctx: CollectContext): number {
+  const parsed = parseTarget(target, ctx);
+  if ('error' in parsed) return 1000;
+  return parsed.opts.load.durationMs + parsed.timeoutMs + 1000;
+}
+
+/**
+ * The bounded load against the endpoint the probes chose (`load.path`, else the first probed path
+ * that answered 2xx, else the health path), added to the probes' facts. Run by `collectLive` once
+ * every source has finished, under `loadDeadlineMs` rather than the source's deadline.
+ */
+export async function collectLoad(
+  target: TargetSpec,
+  probed: TargetFacts<HttpFacts>,
+  ctx: CollectContext,
+): Promise<TargetFacts<HttpFacts>> {
+  const parsed = parseTarget(target, ctx);
+  if ('error' in parsed || probed.status !== 'ok' || !probed.data) return probed;
+  const started = performance.now();
+  const { origin, opts, timeoutMs } = parsed;
+  try {
+    const loadPath =
+      opts.load.path ??
+      probed.data.endpoints.find((e) => e.status !== null && e.status < 300)?.path ??
+      opts.healthPath;
+    const load = await runLoad({
+      url: new URL(loadPath, origin),
+      concurrency: opts.load.concurrency,
+      durationMs: opts.load.durationMs,
+      maxRequests: opts.load.maxRequests,
+      timeoutMs,
+      tls: await tlsOptionsOf(opts, ctx.projectDir),
+      signal: ctx.signal ?? AbortSignal.timeout(loadDeadlineMs(target, ctx)),
+    });
+    return {
+      ...probed,
+      durationMs: probed.durationMs + Math.round(performance.now() - started),
+      data: HttpFactsSchema.parse({ ...probed.data, load }),
+    };
+  } catch (err) {
+    return {
+      target: probed.target,
+      status: 'error',
+      message: `the load: ${err instanceof Error ? err.message : String(err)}`,
+      durationMs: probed.durationMs + Math.round(performance.now() - started),
+    };
+  }
+}
+
+/** Both phases, one after the other: the probes, then the load (for a caller with one source). */
+export async function collectHttp(target: TargetSpec, ctx: CollectContext): Promise<TargetFacts<HttpFacts>> {
+  return collectLoad(target, await collect(target, ctx), { ...ctx, signal: undefined });
+}
+
+export const finish = collectLoad;
+export const finishDeadlineMs = loadDeadlineMs;
