@@ -22,7 +22,7 @@ import { FAIL_ON, type FailOn, type Report } from '../core/report.js';
 import { selectChecks } from '../core/select.js';
 import { parseBytes } from '../core/units.js';
 import { type Baseline, baselineTarget, lineAt, readBaseline } from '../policy/baseline.js';
-import { jsonText } from '../reporters/escape.js';
+import { factsText } from '../reporters/escape.js';
 import { explainRoles } from '../facts/compose-roles.js';
 import { type RolesSection, rolesReport } from '../reporters/roles.js';
 import { SOURCE_FACTS_SCHEMAS } from '../collectors/schemas.js';
@@ -371,7 +371,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   // Sign-offs are the config's, also when replaying facts recorded before them.
   if (loaded.config.attestations) facts.attestations = loaded.config.attestations;
   // Written with the reports at the end, so a run that stops on bad input leaves no file behind.
-  const savedFacts = flags.saveFacts ? `${jsonText(facts)}\n` : undefined;
+  const savedFacts = flags.saveFacts ? `${factsText(facts)}\n` : undefined;
   // The baseline is policy input, not something collected: it is not recorded with the facts.
   if (baseline) facts.sources.baseline = [baselineTarget(baseline) as TargetFacts];
   else delete facts.sources.baseline;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  columnsOf,
   formatBytes,
   mergeTrees,
   need,
@@ -56,7 +57,7 @@ export default defineCheck({
       let failed = 0;
       for (const t of mergeTrees(s, true)) {
         const serverCodec = (t.parts?.defaultCodecs ?? []).find((c) => c !== '' && !/^LZ4$/i.test(c));
-        for (const c of (t.columns ?? []).filter((c) => c.bytes >= options.minColumnBytes)) {
+        for (const c of (columnsOf(t) ?? []).filter((c) => c.bytes >= options.minColumnBytes)) {
           judged++;
           if (c.codec || serverCodec) {
             passed++;

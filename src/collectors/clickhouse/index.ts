@@ -97,7 +97,7 @@ async function read(
       throw e;
     }
   };
-  // One connection: the statements queue on it, in this order.
+  // Side by side, on at most MAX_CONNECTIONS connections (client.ts).
   const [settingRows, tableRows, columnRows, partRows, summaryRows, groupRows] = await Promise.all([
     part('settings', sql.settings),
     part('tables', sql.tables),

@@ -1,7 +1,7 @@
 // Pure helpers the clickhouse/* checks share: no I/O, no client here.
 import { redactSqlLiterals } from '../../core/redact-sql.js';
 import type { CheckInput, CheckOutcome, Evidence, Remediation } from '../../core/check.js';
-import type { ClickHouseFacts, Column, QueryLog, Setting, Table, UnreadPart } from './schema.js';
+import type { ClickHouseFacts, Column, Columns, QueryLog, Setting, Table, UnreadPart } from './schema.js';
 
 export { sqlIdent, sqlTable } from './sql.js';
 
@@ -93,17 +93,38 @@ export function mentions(expr: string, column: string): boolean {
 export const isTimeType = (type: string): boolean =>
   /^(Nullable\(|LowCardinality\()*(Date|Date32|DateTime|DateTime64)\b/.test(type);
 
+const columnLists = new WeakMap<Columns, Column[]>();
+
+/** A table's columns, one object each (the facts keep them as parallel arrays); null when unread. */
+export function columnsOf(t: Table): Column[] | null {
+  const c = t.columns;
+  if (!c) return null;
+  let list = columnLists.get(c);
+  if (!list) {
+    const inKey = new Set(c.partitionKey);
+    list = c.name.map((name, i) => ({
+      name,
+      type: c.type[i] ?? '',
+      bytes: c.bytes[i] ?? 0,
+      compressedBytes: c.compressedBytes[i] ?? 0,
+      codec: c.codec ? (c.codec[i] ?? '') : null,
+      inPartitionKey: inKey.has(name),
+    }));
+    columnLists.set(c, list);
+  }
+  return list;
+}
+
 /** Date/DateTime columns the partition key uses; null when the columns are unknown. */
 export function partitionTimeColumns(t: Table): Column[] | null {
-  if (!t.columns) return null;
+  const columns = columnsOf(t);
+  if (!columns) return null;
   if (!t.partitionKey) return [];
-  return t.columns.filter(
-    (c) => isTimeType(c.type) && (c.inPartitionKey || mentions(t.partitionKey, c.name)),
-  );
+  return columns.filter((c) => isTimeType(c.type) && (c.inPartitionKey || mentions(t.partitionKey, c.name)));
 }
 
 export function timeColumns(t: Table): Column[] {
-  return (t.columns ?? []).filter((c) => isTimeType(c.type));
+  return (columnsOf(t) ?? []).filter((c) => isTimeType(c.type));
 }
 
 /** Binary units (`64 MiB`), one definition for the whole tool. */
