@@ -91,6 +91,7 @@ async function curlRound() {
   await run('curl', curlArgs(statements[0]));
   const rest = statements.slice(1);
   await run('curl', [
+    '--no-progress-meter',
     '-Z',
     '--parallel-max',
     String(rest.length),

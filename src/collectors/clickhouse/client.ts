@@ -69,8 +69,8 @@ export function parseEndpoint(url: string): Endpoint {
   return { url: origin, username, password, label: origin };
 }
 
-/** Statements in flight at once: the audit sends six after the probe. */
-export const MAX_CONNECTIONS = 4;
+/** Statements in flight at once: the six the audit sends after the probe, never more. */
+export const MAX_CONNECTIONS = 6;
 
 /** The largest answer of one query; past it the request is cut (a hostile server ignores settings). */
 export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
