@@ -24,7 +24,7 @@ import { parseBytes } from '../core/units.js';
 import { type Baseline, baselineTarget, lineAt, readBaseline } from '../policy/baseline.js';
 import { factsText } from '../reporters/escape.js';
 import { explainRoles } from '../facts/compose-roles.js';
-import { type RolesSection, rolesReport } from '../reporters/roles.js';
+import type { RolesSection } from '../reporters/roles.js';
 import { SOURCE_FACTS_SCHEMAS } from '../collectors/schemas.js';
 import { RECORDING_MAX_BYTES, readLocalFileSync } from '../core/local-file.js';
 import { VERSION } from '../version.js';
@@ -398,10 +398,12 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     Math.round(performance.now() - started),
   );
   const color = io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
-  const rendered = outputs.map((o) => ({
-    o,
-    text: render(report, o.format, { color: o.path ? false : color, verbose: flags.verbose }),
-  }));
+  const rendered = await Promise.all(
+    outputs.map(async (o) => ({
+      o,
+      text: await render(report, o.format, { color: o.path ? false : color, verbose: flags.verbose }),
+    })),
+  );
   const texts = [
     ...(savedFacts === undefined ? [] : [savedFacts]),
     ...rendered.flatMap(({ o, text }) => (o.path ? [text] : [])),
@@ -411,6 +413,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   const toStdout = outputs.find((o) => !o.path);
   if (flags.explainRoles || (flags.verbose && toStdout?.format === 'terminal')) {
     // Beside a terminal report on stdout; beside a machine-readable one, on stderr, so it stays parseable.
+    const { rolesReport } = await import('../reporters/roles.js');
     const text = rolesReport(roleSections(facts), { color: toStdout?.format === 'terminal' && color });
     if (!toStdout || toStdout.format === 'terminal') io.stdout(`${text}\n`);
     else (io.stderr ?? ((t: string) => process.stderr.write(t)))(text);
