@@ -88,17 +88,15 @@ async function read(
   await bounds.request(() => client.connect());
   const db = new ReadOnlySession(client, MARK, bounds);
   const maxTables = typeof target.maxTables === 'number' ? target.maxTables : MAX_TABLES;
-  // Queued at once on the one connection: the driver sends each as the one before ends, with no
-  // turn of this process between them. A statement runs at most as long as a request may wait on a
-  // silent server (the server sends nothing while it works): the server stops the work itself,
-  // where a dropped client would leave it running ("canceling statement due to statement timeout").
-  const [, , probeRows, settingRows, tableRows] = await Promise.all([
-    db.query('BEGIN READ ONLY'),
-    db.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`),
-    db.query<Row>(PROBE),
-    db.query<Row>(SETTINGS, [SETTING_NAMES]),
-    db.query<Row>(TABLES, [maxTables]),
-  ]);
+  // One after another: pg deprecates queueing a query while another runs (a warning on stderr).
+  // A statement runs at most as long as a request may wait on a silent server (the server sends
+  // nothing while it works): the server stops the work itself, where a dropped client would leave
+  // it running, and says so ("canceling statement due to statement timeout").
+  await db.query('BEGIN READ ONLY');
+  await db.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+  const probeRows = await db.query<Row>(PROBE);
+  const settingRows = await db.query<Row>(SETTINGS, [SETTING_NAMES]);
+  const tableRows = await db.query<Row>(TABLES, [maxTables]);
   const p = probeRows[0];
   if (!p) throw new Error('the probe returned no row');
   const user = String(p.user);
