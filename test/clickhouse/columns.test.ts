@@ -79,6 +79,19 @@ describe('ClickHouse table columns', () => {
     expect(columnsOf({ ...table, columns: t1 })![0]!.codec).toBeNull();
     expect(columnsOf({ ...table, columns: null })).toBeNull();
   });
+  it('refuses lists of the wrong type in recorded facts', () => {
+    const columns = {
+      name: ['id'],
+      type: ['UInt64'],
+      bytes: [1],
+      compressedBytes: [1],
+      codec: null,
+      partitionKey: [],
+    };
+    expect(TableSchema.safeParse({ ...table, columns }).success).toBe(true);
+    expect(TableSchema.safeParse({ ...table, columns: { ...columns, name: [1] } }).success).toBe(false);
+    expect(TableSchema.safeParse({ ...table, columns: { ...columns, bytes: ['1'] } }).success).toBe(false);
+  });
 });
 
 describe('recorded facts (--save-facts)', () => {

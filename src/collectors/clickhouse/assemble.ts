@@ -149,6 +149,9 @@ export function partsByTable(rows: Row[], withCodecs: boolean): Map<string, Part
   );
 }
 
+// localeCompare's order, from one collator: 140,000 localeCompare calls sorted 10,000 tables slowly.
+const byLocale = new Intl.Collator();
+
 export function tablesOf(
   rows: Row[],
   columns: Map<string, Columns> | null,
@@ -179,7 +182,7 @@ export function tablesOf(
         parts: parts ? (parts.get(k) ?? (engine.endsWith('MergeTree') ? emptyParts(parts) : null)) : null,
       };
     })
-    .sort((a, b) => a.database.localeCompare(b.database) || a.name.localeCompare(b.name));
+    .sort((a, b) => byLocale.compare(a.database, b.database) || byLocale.compare(a.name, b.name));
 }
 
 const NO_COLUMNS: Columns = {

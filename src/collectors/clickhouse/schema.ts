@@ -66,15 +66,26 @@ export interface Column {
   inPartitionKey: boolean;
 }
 
+// Checked in place rather than copied element by element: 10,000 tables make 50,000 of these
+// lists, and copying them was a third of the collector's time after the last answer.
+const stringList = z.custom<string[]>(
+  (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+  'expected a list of strings',
+);
+const numberList = z.custom<number[]>(
+  (v) => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)),
+  'expected a list of numbers',
+);
+
 const ColumnarSchema = z.object({
-  name: z.array(z.string()),
-  type: z.array(z.string()),
-  bytes: z.array(z.number()),
-  compressedBytes: z.array(z.number()),
+  name: stringList,
+  type: stringList,
+  bytes: numberList,
+  compressedBytes: numberList,
   /** Null when the server has no `compression_codec` column (before 19.1). */
-  codec: z.array(z.string()).nullable(),
+  codec: stringList.nullable(),
   /** Names of the columns the server marks as part of the partition key. */
-  partitionKey: z.array(z.string()),
+  partitionKey: stringList,
 });
 
 /** Facts recorded before the columns became parallel arrays: one object per column. */
