@@ -16,8 +16,8 @@ import { FAIL_ON, type FailOn } from '../core/report.js';
 import { selectChecks } from '../core/select.js';
 import { type Baseline, readBaseline } from '../policy/baseline.js';
 import { explainRoles } from '../facts/compose-roles.js';
-import { jsonText } from '../reporters/escape.js';
-import { type RolesSection, rolesReport } from '../reporters/roles.js';
+import { factsText } from '../reporters/escape.js';
+import type { RolesSection } from '../reporters/roles.js';
 import { auditInputs, collectedInputs } from './inputs.js';
 import { pluginRequests, withDeclared } from './plugins.js';
 import { reportLocations, repositoryRoot } from './locations.js';
@@ -265,7 +265,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   // Sign-offs are the config's, also when replaying facts recorded before them.
   if (loaded.config.attestations) facts.attestations = loaded.config.attestations;
   // Written with the reports at the end, so a run that stops on bad input leaves no file behind.
-  const savedFacts = flags.saveFacts ? `${jsonText(facts)}\n` : undefined;
+  const savedFacts = flags.saveFacts ? `${factsText(facts)}\n` : undefined;
   const tolerance = loaded.config.baseline?.tolerance;
   const options = { ...loaded.config.checks?.options };
   if (tolerance) options['report/before-after'] = { tolerance, ...options['report/before-after'] };
@@ -289,14 +289,16 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   });
   report.locations = reportLocations(projectDir, repoRoot, loaded, facts, selected);
   const color = io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
-  const rendered = outputs.map((o) => ({
-    o,
-    text: render(report, o.format, {
-      color: o.path ? false : color,
-      verbose: flags.verbose,
-      rules: selected,
-    }),
-  }));
+  const rendered = await Promise.all(
+    outputs.map(async (o) => ({
+      o,
+      text: await render(report, o.format, {
+        color: o.path ? false : color,
+        verbose: flags.verbose,
+        rules: selected,
+      }),
+    })),
+  );
   const texts = [
     ...(savedFacts === undefined ? [] : [savedFacts]),
     ...rendered.flatMap(({ o, text }) => (o.path ? [text] : [])),
@@ -306,6 +308,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   const toStdout = outputs.find((o) => !o.path);
   if (flags.explainRoles || (flags.verbose && toStdout?.format === 'terminal')) {
     // Beside a terminal report on stdout; beside a machine-readable one, on stderr, so it stays parseable.
+    const { rolesReport } = await import('../reporters/roles.js');
     const text = rolesReport(roleSections(facts), { color: toStdout?.format === 'terminal' && color });
     if (!toStdout || toStdout.format === 'terminal') io.stdout(`${text}\n`);
     else (io.stderr ?? ((t: string) => process.stderr.write(t)))(text);

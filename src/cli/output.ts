@@ -16,13 +16,7 @@ import {
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { Report } from '../core/report.js';
-import { githubReport } from '../reporters/github.js';
-import { htmlReport } from '../reporters/html.js';
-import { jsonReport } from '../reporters/json.js';
-import { junitReport } from '../reporters/junit.js';
-import { markdownReport } from '../reporters/markdown.js';
-import { type RuleHelp, sarifReport } from '../reporters/sarif.js';
-import { terminalReport } from '../reporters/terminal.js';
+import type { RuleHelp } from '../reporters/sarif.js';
 
 export const FORMATS = ['terminal', 'json', 'junit', 'sarif', 'markdown', 'html', 'github'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -53,27 +47,32 @@ export function parseFormats(values: readonly string[]): OutputSpec[] {
   return specs;
 }
 
-export function render(
+type Reporter = (
+  report: Report,
+  opts: { color: boolean; verbose?: boolean; rules?: readonly RuleHelp[] },
+) => string;
+
+// Each reporter is imported when its format is asked for: a JSON report does not load the XML
+// builder the JUnit and SARIF reporters use, nor the terminal's table and colour libraries.
+const REPORTERS: Record<Format, () => Promise<Reporter>> = {
+  json: async () => (await import('../reporters/json.js')).jsonReport,
+  junit: async () => (await import('../reporters/junit.js')).junitReport,
+  terminal: async () => (await import('../reporters/terminal.js')).terminalReport,
+  sarif: async () => {
+    const { sarifReport } = await import('../reporters/sarif.js');
+    return (report, opts) => sarifReport(report, opts.rules);
+  },
+  markdown: async () => (await import('../reporters/markdown.js')).markdownReport,
+  html: async () => (await import('../reporters/html.js')).htmlReport,
+  github: async () => (await import('../reporters/github.js')).githubReport,
+};
+
+export async function render(
   report: Report,
   format: Format,
   opts: { color: boolean; verbose?: boolean; rules?: readonly RuleHelp[] },
-): string {
-  switch (format) {
-    case 'json':
-      return jsonReport(report);
-    case 'junit':
-      return junitReport(report);
-    case 'terminal':
-      return terminalReport(report, opts);
-    case 'sarif':
-      return sarifReport(report, opts.rules);
-    case 'markdown':
-      return markdownReport(report);
-    case 'html':
-      return htmlReport(report);
-    case 'github':
-      return githubReport(report);
-  }
+): Promise<string> {
+  return (await REPORTERS[format]())(report, opts);
 }
 
 /**

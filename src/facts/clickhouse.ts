@@ -3,6 +3,7 @@
 import type {
   ClickHouseFacts,
   Column,
+  Columns,
   QueryLog,
   Setting,
   Table,
@@ -101,17 +102,38 @@ export function mentions(expr: string, column: string): boolean {
 export const isTimeType = (type: string): boolean =>
   /^(Nullable\(|LowCardinality\()*(Date|Date32|DateTime|DateTime64)\b/.test(type);
 
+const columnLists = new WeakMap<Columns, Column[]>();
+
+/** A table's columns, one object each (the facts keep them as parallel arrays); null when unread. */
+export function columnsOf(t: Table): Column[] | null {
+  const c = t.columns;
+  if (!c) return null;
+  let list = columnLists.get(c);
+  if (!list) {
+    const inKey = new Set(c.partitionKey);
+    list = c.name.map((name, i) => ({
+      name,
+      type: c.type[i] ?? '',
+      bytes: c.bytes[i] ?? 0,
+      compressedBytes: c.compressedBytes[i] ?? 0,
+      codec: c.codec ? (c.codec[i] ?? '') : null,
+      inPartitionKey: inKey.has(name),
+    }));
+    columnLists.set(c, list);
+  }
+  return list;
+}
+
 /** Date/DateTime columns the partition key uses; null when the columns are unknown. */
 export function partitionTimeColumns(t: Table): Column[] | null {
-  if (!t.columns) return null;
+  const columns = columnsOf(t);
+  if (!columns) return null;
   if (!t.partitionKey) return [];
-  return t.columns.filter(
-    (c) => isTimeType(c.type) && (c.inPartitionKey || mentions(t.partitionKey, c.name)),
-  );
+  return columns.filter((c) => isTimeType(c.type) && (c.inPartitionKey || mentions(t.partitionKey, c.name)));
 }
 
 export function timeColumns(t: Table): Column[] {
-  return (t.columns ?? []).filter((c) => isTimeType(c.type));
+  return (columnsOf(t) ?? []).filter((c) => isTimeType(c.type));
 }
 
 export { evidenceStatus, worst } from '../core/status.js';

@@ -15,6 +15,7 @@ import {
 import { isReadOnlyStatement } from '../../src/collectors/clickhouse/client.js';
 import { ClickHouseFactsSchema, TableSchema } from '../../src/collectors/clickhouse/schema.js';
 import { auditQueries, capabilitiesOf, PROBE_SQL } from '../../src/collectors/clickhouse/sql.js';
+import { columnsOf } from '../../src/facts/clickhouse.js';
 
 const require = createRequire(import.meta.url);
 interface ChdbSession {
@@ -96,16 +97,16 @@ describe('collector SQL on chdb (current ClickHouse)', () => {
     });
     expect(events.ttl).toMatch(/timestamp \+ toIntervalDay\(90\)/);
     expect(events.skipIndices).toEqual([{ name: 'status_idx', type: 'set', expr: 'status' }]);
-    expect(events.columns!.find((c) => c.name === 'payload')!.codec).toBe('CODEC(ZSTD(3))');
-    expect(events.columns!.find((c) => c.name === 'risk_id')).toMatchObject({
+    const eventColumns = columnsOf(events)!;
+    expect(eventColumns.find((c) => c.name === 'payload')!.codec).toBe('CODEC(ZSTD(3))');
+    expect(eventColumns.find((c) => c.name === 'risk_id')).toMatchObject({
       codec: '',
-      inSortingKey: true,
-      inSamplingKey: true,
+      inPartitionKey: false,
     });
+    expect(eventColumns.find((c) => c.name === 'timestamp')).toMatchObject({ inPartitionKey: true });
     expect(events.parts!.rows).toBe(10001);
     expect(events.parts!.partitions).toBeGreaterThanOrEqual(2);
     expect(events.parts!.defaultCodecs!.length).toBeGreaterThan(0);
-    expect(events.dependencies).toEqual(['app.totals_mv']);
     expect(tables.find((t) => t.name === 'logs')).toMatchObject({ engine: 'Log', parts: null });
 
     ClickHouseFactsSchema.parse({

@@ -4,7 +4,7 @@ import queryTime from '../../src/checks/postgres/query-time.js';
 import sharedBuffers from '../../src/checks/postgres/shared-buffers.js';
 import { collect } from '../../src/collectors/postgres/index.js';
 import { isReadOnlyStatement } from '../../src/collectors/postgres/readonly.js';
-import { PROBE, SETTINGS, statementsSql, tablesSql } from '../../src/collectors/postgres/sql.js';
+import { PROBE, SETTINGS, statementsSql, TABLES } from '../../src/collectors/postgres/sql.js';
 import { convertSetting, parseMemory } from '../../src/collectors/postgres/units.js';
 import type { CheckDefinition } from '../../src/core/check.js';
 import { runCheck } from '../../src/core/engine.js';
@@ -135,13 +135,7 @@ describe('postgres collector failures are target statuses', () => {
 
 describe('read-only by construction', () => {
   it('allows the audit statements', () => {
-    for (const sql of [
-      PROBE,
-      SETTINGS,
-      tablesSql(150000),
-      tablesSql(170000),
-      statementsSql('public', '1.10', 10),
-    ]) {
+    for (const sql of [PROBE, SETTINGS, TABLES, statementsSql('public', '1.10', 10)]) {
       expect(isReadOnlyStatement(sql), sql.slice(0, 40)).toBe(true);
     }
     for (const sql of [

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
 import {
+  columnsOf,
   formatBytes,
   mergeTrees,
   need,
@@ -56,7 +57,7 @@ export default defineCheck({
       let failed = 0;
       for (const t of mergeTrees(s, true)) {
         const serverCodec = (t.parts?.defaultCodecs ?? []).find((c) => c !== '' && !/^LZ4$/i.test(c));
-        for (const c of (t.columns ?? []).filter((c) => c.bytes >= options.minColumnBytes)) {
+        for (const c of (columnsOf(t) ?? []).filter((c) => c.bytes >= options.minColumnBytes)) {
           judged++;
           if (c.codec || serverCodec) {
             passed++;

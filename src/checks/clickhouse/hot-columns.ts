@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCheck, type Evidence } from '../../core/check.js';
 import {
+  columnsOf,
   keyElements,
   mentions,
   mergeTrees,
@@ -41,7 +42,7 @@ export default defineCheck({
     for (const s of servers(input)) {
       let passed = 0;
       for (const t of mergeTrees(s, true)) {
-        const hot = options.hotColumns.filter((h) => t.columns?.some((c) => c.name === h));
+        const hot = options.hotColumns.filter((h) => columnsOf(t)?.some((c) => c.name === h));
         if (hot.length === 0) continue;
         judged++;
         const key = keyElements(t.sortingKey);
@@ -64,7 +65,7 @@ export default defineCheck({
             : {}),
         });
         for (const h of missing) {
-          const col = t.columns?.find((c) => c.name === h);
+          const col = columnsOf(t)?.find((c) => c.name === h);
           const type = col && /Date|Int|Float|Decimal/.test(col.type) ? 'minmax' : 'set(1000)';
           fixes.push(
             `ALTER TABLE ${sqlTable(t.database, t.name)} ADD INDEX ${sqlIdent(`${h}_idx`)} ${sqlIdent(h)} TYPE ${type} GRANULARITY 4;`,

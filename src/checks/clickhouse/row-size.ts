@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCheck, type Evidence, type Metric } from '../../core/check.js';
 import {
+  columnsOf,
   formatBytes,
   mergeTrees,
   need,
@@ -56,7 +57,7 @@ export default defineCheck({
           passed++;
           continue;
         }
-        const widest = [...(t.columns ?? [])].sort((a, b) => b.bytes - a.bytes)[0];
+        const widest = [...(columnsOf(t) ?? [])].sort((a, b) => b.bytes - a.bytes)[0];
         evidence.push({
           subject: tableSubject(s, t),
           observed: avg,

@@ -4,7 +4,7 @@ import { parseBytes } from '../../core/units.js';
 import {
   type ClickHouseFacts,
   type ClickHouseTargetOptions,
-  type Column,
+  type Columns,
   DURATION_EDGES_MS,
   type Parts,
   type QueryGroup,
@@ -94,32 +94,39 @@ export function ttlOf(engineFull: string): string | null {
 
 const key = (database: unknown, table: unknown) => `${str(database)}\u0000${str(table)}`;
 
-export function columnsByTable(rows: Row[], withCodec: boolean): Map<string, Column[]> {
-  const out = new Map<string, Column[]>();
+export function columnsByTable(rows: Row[], withCodec: boolean): Map<string, Columns> {
+  const out = new Map<string, Columns>();
+  // Names and types repeat across tables (`id`, `UInt64`): one string each, not one per column
+  // (a third of the facts' memory at 10,000 tables of 20 columns).
+  const seen = new Map<string, string>();
+  const one = (v: unknown): string => {
+    const s = str(v);
+    const known = seen.get(s);
+    if (known !== undefined) return known;
+    seen.set(s, s);
+    return s;
+  };
+  // The parsed answer's arrays become the facts' arrays, changed in place: no second copy of
+  // 50,000 arrays.
+  const strings = (v: unknown): string[] => {
+    const a = arr(v);
+    for (let i = 0; i < a.length; i++) a[i] = one(a[i]);
+    return a as string[];
+  };
+  const numbers = (v: unknown): number[] => {
+    const a = arr(v);
+    for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number') a[i] = num(a[i]);
+    return a as number[];
+  };
   for (const r of rows) {
-    const names = arr(r.names);
-    const types = arr(r.types);
-    const bytes = arr(r.bytes);
-    const compressed = arr(r.compressed);
-    const flags = arr(r.flags);
-    const codecs = arr(r.codecs);
-    out.set(
-      key(r.database, r.table),
-      names.map((name, i) => {
-        const f = num(flags[i]);
-        return {
-          name: str(name),
-          type: str(types[i]),
-          bytes: num(bytes[i]),
-          compressedBytes: num(compressed[i]),
-          codec: withCodec ? str(codecs[i]) : null,
-          inPartitionKey: (f & 1) !== 0,
-          inSortingKey: (f & 2) !== 0,
-          inPrimaryKey: (f & 4) !== 0,
-          inSamplingKey: (f & 8) !== 0,
-        };
-      }),
-    );
+    out.set(key(r.database, r.table), {
+      name: strings(r.names),
+      type: strings(r.types),
+      bytes: numbers(r.bytes),
+      compressedBytes: numbers(r.compressed),
+      codec: withCodec ? strings(r.codecs) : null,
+      partitionKey: strings(r.partition_columns),
+    });
   }
   return out;
 }
@@ -142,9 +149,12 @@ export function partsByTable(rows: Row[], withCodecs: boolean): Map<string, Part
   );
 }
 
+// localeCompare's order, from one collator: 140,000 localeCompare calls sorted 10,000 tables slowly.
+const byLocale = new Intl.Collator();
+
 export function tablesOf(
   rows: Row[],
-  columns: Map<string, Column[]> | null,
+  columns: Map<string, Columns> | null,
   parts: Map<string, Parts> | null,
   withIndices: boolean,
 ): Table[] {
@@ -152,8 +162,6 @@ export function tablesOf(
     .map((r) => {
       const k = key(r.database, r.name);
       const engine = str(r.engine);
-      const engineFull = str(r.engine_full);
-      const depDbs = arr(r.dependencies_database);
       const names = arr(r.index_names);
       const types = arr(r.index_types);
       const exprs = arr(r.index_exprs);
@@ -161,22 +169,30 @@ export function tablesOf(
         database: str(r.database),
         name: str(r.name),
         engine,
-        engineFull,
         partitionKey: str(r.partition_key),
         sortingKey: str(r.sorting_key),
-        primaryKey: str(r.primary_key),
         samplingKey: str(r.sampling_key),
-        ttl: ttlOf(engineFull),
-        dependencies: arr(r.dependencies_table).map((t, i) => `${str(depDbs[i])}.${str(t)}`),
+        // engine_full is only asked for where a TTL can exist (19.6+): printing it for every
+        // table was 0.74 s of a 0.79 s tables query at 10,000 tables on 18.16.
+        ttl: r.engine_full === undefined ? null : ttlOf(str(r.engine_full)),
         skipIndices: withIndices
           ? names.map((n, i) => ({ name: str(n), type: str(types[i]), expr: str(exprs[i]) }))
           : null,
-        columns: columns ? (columns.get(k) ?? []) : null,
+        columns: columns ? (columns.get(k) ?? NO_COLUMNS) : null,
         parts: parts ? (parts.get(k) ?? (engine.endsWith('MergeTree') ? emptyParts(parts) : null)) : null,
       };
     })
-    .sort((a, b) => a.database.localeCompare(b.database) || a.name.localeCompare(b.name));
+    .sort((a, b) => byLocale.compare(a.database, b.database) || byLocale.compare(a.name, b.name));
 }
+
+const NO_COLUMNS: Columns = {
+  name: [],
+  type: [],
+  bytes: [],
+  compressedBytes: [],
+  codec: null,
+  partitionKey: [],
+};
 
 /** A MergeTree table with no active part is empty, not unknown. */
 function emptyParts(all: Map<string, Parts>): Parts {

@@ -69,6 +69,9 @@ export function parseEndpoint(url: string): Endpoint {
   return { url: origin, username, password, label: origin };
 }
 
+/** Statements in flight at once: the six the audit sends after the probe, never more. */
+export const MAX_CONNECTIONS = 6;
+
 /** The largest answer of one query; past it the request is cut (a hostile server ignores settings). */
 export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
 
@@ -97,7 +100,7 @@ export function parseServerError(text: string, headerCode?: string): ServerError
 
 /**
  * The one way the collector talks to ClickHouse: its HTTP interface over node:http, reads only
- * (the statement guard), one connection, no settings sent (a readonly=1 user may not change any).
+ * (the statement guard), at most MAX_CONNECTIONS connections, no settings sent (a readonly=1 user may not change any).
  * Every answer is capped, every wait bounded by the idle timeout, all cut at the deadline.
  */
 export class ReadOnlyClickHouse {
@@ -113,8 +116,9 @@ export class ReadOnlyClickHouse {
     tlsCaFile?: string,
     private readonly signal?: AbortSignal,
   ) {
-    // One connection: the statements queue on it.
-    const pool = { keepAlive: true, maxSockets: 1 };
+    // A few connections: the audit's statements run side by side (one after another they left the
+    // process idle half the time), and never more than MAX_CONNECTIONS at once on the server.
+    const pool = { keepAlive: true, maxSockets: MAX_CONNECTIONS };
     this.agent = endpoint.url.startsWith('https:')
       ? new HttpsAgent({
           ...pool,
@@ -149,7 +153,12 @@ export class ReadOnlyClickHouse {
       );
     }
     const rows: R[] = [];
-    for (const line of text.split('\n')) {
+    // Line by line without an array of every line: the columns answer is megabytes.
+    for (let start = 0; start < text.length; ) {
+      const newline = text.indexOf('\n', start);
+      const end = newline === -1 ? text.length : newline;
+      const line = text.slice(start, end);
+      start = end + 1;
       if (line.trim() === '') continue;
       try {
         rows.push(JSON.parse(line) as R);

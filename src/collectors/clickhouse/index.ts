@@ -97,19 +97,18 @@ async function read(
       throw e;
     }
   };
-  // One connection: the statements queue on it, in this order.
-  const [settingRows, tableRows, columnRows, partRows, summaryRows, groupRows] = await Promise.all([
+  // Side by side, on at most MAX_CONNECTIONS connections (client.ts).
+  // Each answer is turned into facts as it arrives, while the others are still on their way.
+  const [settingRows, tableRows, columns, parts, summaryRows, groupRows] = await Promise.all([
     part('settings', sql.settings),
     part('tables', sql.tables),
-    part('columns', sql.columns),
-    part('parts', sql.parts),
+    part('columns', sql.columns).then((rows) => rows && columnsByTable(rows, caps.compressionCodec)),
+    part('parts', sql.parts).then((rows) => rows && partsByTable(rows, caps.partsDefaultCodec)),
     part('queryLog', sql.queryLogSummary),
     part('queryLog', sql.queryLogGroups),
   ]);
 
   const s = settingRows ? settingsOf(settingRows) : null;
-  const columns = columnRows ? columnsByTable(columnRows, caps.compressionCodec) : null;
-  const parts = partRows ? partsByTable(partRows, caps.partsDefaultCodec) : null;
   const queryLog =
     caps.queryLog && summaryRows && groupRows && !unread.queryLog
       ? queryLogOf(

@@ -125,10 +125,11 @@ export function settingsSql(caps: Capabilities): string {
 
 /** Query 3: tables with engines and keys (and skipping indices where the server lists them). */
 export function tablesSql(caps: Capabilities, databases: readonly string[] | null): string {
+  // Only what the checks read; engine_full (for the TTL) only where a table can have one.
   const cols =
-    't.database AS database, t.name AS name, t.engine AS engine, t.engine_full AS engine_full, ' +
-    't.partition_key AS partition_key, t.sorting_key AS sorting_key, t.primary_key AS primary_key, ' +
-    't.sampling_key AS sampling_key, t.dependencies_database AS dependencies_database, t.dependencies_table AS dependencies_table';
+    't.database AS database, t.name AS name, t.engine AS engine, ' +
+    't.partition_key AS partition_key, t.sorting_key AS sorting_key, t.sampling_key AS sampling_key' +
+    (caps.ttl ? ', t.engine_full AS engine_full' : '');
   const where = `${databaseFilter(databases, 't.database')} AND NOT t.is_temporary`;
   if (!caps.dataSkippingIndices) return `SELECT ${cols} FROM system.tables AS t WHERE ${where}`;
   const indices =
@@ -145,8 +146,10 @@ export function columnsSql(caps: Capabilities, databases: readonly string[] | nu
   const codec = caps.compressionCodec ? ', groupArray(compression_codec) AS codecs' : '';
   return (
     'SELECT database, table, groupArray(name) AS names, groupArray(type) AS types, ' +
-    'groupArray(data_uncompressed_bytes) AS bytes, groupArray(data_compressed_bytes) AS compressed, ' +
-    'groupArray(toUInt8(is_in_partition_key) + 2 * toUInt8(is_in_sorting_key) + 4 * toUInt8(is_in_primary_key) + 8 * toUInt8(is_in_sampling_key)) AS flags' +
+    // Float64 (exact to 2^53 bytes): 64-bit integers come back as quoted strings, 400,000 of
+    // them at 10,000 tables of 20 columns.
+    'groupArray(toFloat64(data_uncompressed_bytes)) AS bytes, groupArray(toFloat64(data_compressed_bytes)) AS compressed, ' +
+    'groupArrayIf(name, is_in_partition_key = 1) AS partition_columns' +
     `${codec} FROM system.columns WHERE ${databaseFilter(databases)} GROUP BY database, table`
   );
 }

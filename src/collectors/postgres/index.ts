@@ -7,7 +7,7 @@ import { boundClient, capClient, capError, closeClient, connectionFor, secretsOf
 import { classifyPgError } from './errors.js';
 import { ReadOnlySession } from './readonly.js';
 import { type Forbidden, type PostgresFacts, PostgresFactsSchema, type Setting } from './schema.js';
-import { expectedSettings, MARK, PROBE, SETTING_NAMES, SETTINGS, statementsSql, tablesSql } from './sql.js';
+import { expectedSettings, MARK, PROBE, SETTING_NAMES, SETTINGS, statementsSql, TABLES } from './sql.js';
 import { convertSetting, parseMemory } from './units.js';
 
 export type { PostgresFacts } from './schema.js';
@@ -88,19 +88,24 @@ async function read(
 ): Promise<PostgresFacts> {
   await bounds.request(() => client.connect());
   const db = new ReadOnlySession(client, MARK, bounds);
-  await db.query('BEGIN READ ONLY');
-  // One statement runs at most as long as a request may wait on a silent server (the server sends
+  const maxTables = typeof target.maxTables === 'number' ? target.maxTables : MAX_TABLES;
+  // One after another: pg deprecates queueing a query while another runs (a warning on stderr).
+  // A statement runs at most as long as a request may wait on a silent server (the server sends
   // nothing while it works): the server stops the work itself, where a dropped client would leave
   // it running, and says so ("canceling statement due to statement timeout").
+  await db.query('BEGIN READ ONLY');
   await db.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
-  const [p] = await db.query<Row>(PROBE);
+  const probeRows = await db.query<Row>(PROBE);
+  // The checks' settings, and those the config's declared checks name (`settings`, from checks.custom).
+  const extra = Array.isArray(target.settings) ? target.settings.filter((n) => typeof n === 'string') : [];
+  const settingRows = await db.query<Row>(SETTINGS, [[...new Set([...SETTING_NAMES, ...extra])]]);
+  const tableRows = await db.query<Row>(TABLES, [maxTables]);
+  const p = probeRows[0];
   if (!p) throw new Error('the probe returned no row');
   const user = String(p.user);
   const forbidden: Forbidden[] = [];
   const settings: Record<string, Setting> = {};
-  // The checks' settings, and those the config's declared checks name (`settings`, from checks.custom).
-  const extra = Array.isArray(target.settings) ? target.settings.filter((n) => typeof n === 'string') : [];
-  for (const r of await db.query<Row>(SETTINGS, [[...new Set([...SETTING_NAMES, ...extra])]])) {
+  for (const r of settingRows) {
     const unit = (r.unit as string | null) ?? null;
     const setting = (r.setting as string | null) ?? null;
     settings[String(r.name)] = {
@@ -123,23 +128,16 @@ async function read(
       grant: grantFor(user, 'pg_read_all_settings'),
     });
   }
-  const maxTables = typeof target.maxTables === 'number' ? target.maxTables : MAX_TABLES;
-  const tables = (await db.query<Row>(tablesSql(versionNum), [maxTables])).map((r) => ({
+  const tables = tableRows.map((r) => ({
     schema: String(r.schema),
     name: String(r.name),
     seqScan: num(r.seq_scan),
-    seqTupRead: num(r.seq_tup_read),
     idxScan: numOrNull(r.idx_scan),
     liveTuples: num(r.live),
     deadTuples: num(r.dead),
-    modsSinceAnalyze: num(r.mods),
-    lastVacuum: iso(r.last_vacuum),
-    lastAutovacuum: iso(r.last_autovacuum),
-    lastAnalyze: iso(r.last_analyze),
-    lastAutoanalyze: iso(r.last_autoanalyze),
-    lastSeqScan: iso(r.last_seq_scan),
+    lastVacuum: (r.last_vacuum as string | null) ?? null,
+    lastAutovacuum: (r.last_autovacuum as string | null) ?? null,
     totalBytes: num(r.total_bytes),
-    frozenXidAge: num(r.frozen_age),
   }));
 
   let statements: PostgresFacts['statements'] = null;

@@ -19,26 +19,19 @@ export const SettingSchema = z.object({
 });
 export type Setting = z.infer<typeof SettingSchema>;
 
+/** What the checks read of each table (`pg_stat_user_tables` with sizes). */
 export const TableStatsSchema = z.object({
   schema: z.string(),
   name: z.string(),
   seqScan: z.number(),
-  seqTupRead: z.number(),
   /** Null when the table has no index. */
   idxScan: z.number().nullable(),
   liveTuples: z.number(),
   deadTuples: z.number(),
-  modsSinceAnalyze: z.number(),
   lastVacuum: z.string().nullable(),
   lastAutovacuum: z.string().nullable(),
-  lastAnalyze: z.string().nullable(),
-  lastAutoanalyze: z.string().nullable(),
   /** Heap + TOAST + indexes from `pg_class.relpages` (as of the last VACUUM/ANALYZE; takes no lock). */
   totalBytes: z.number(),
-  /** `age(relfrozenxid)`: transactions since the table was last frozen. */
-  frozenXidAge: z.number(),
-  /** PostgreSQL 16+: when the last sequential scan ran. */
-  lastSeqScan: z.string().nullable().optional(),
 });
 export type TableStats = z.infer<typeof TableStatsSchema>;
 
