@@ -64,6 +64,11 @@ import httpCompression from './http/compression.js';
 import httpErrorRate from './http/error-rate.js';
 import httpHealth from './http/health.js';
 import httpLatency from './http/latency.js';
+import k8sGracefulShutdown from './k8s/graceful-shutdown.js';
+import k8sHpaCpuTarget from './k8s/hpa-cpu-target.js';
+import k8sNetworkPolicy from './k8s/network-policy.js';
+import k8sReplicas from './k8s/replicas.js';
+import k8sResourceLimits from './k8s/resource-limits.js';
 import pgbouncerPoolSaturation from './pgbouncer/pool-saturation.js';
 import pgbouncerPoolSize from './pgbouncer/pool-size.js';
 import postgresConnectionHeadroom from './postgres/connection-headroom.js';
@@ -146,6 +151,11 @@ export const CHECKS: readonly CheckDefinition[] = [
   httpErrorRate,
   httpHealth,
   httpLatency,
+  k8sGracefulShutdown,
+  k8sHpaCpuTarget,
+  k8sNetworkPolicy,
+  k8sReplicas,
+  k8sResourceLimits,
   pgbouncerPoolSaturation,
   pgbouncerPoolSize,
   postgresConnectionHeadroom,

@@ -43,6 +43,7 @@ export interface AuditFlags {
   compose?: string[];
   profile?: string[];
   dockerfile?: string[];
+  k8s?: string[];
   only?: string[];
   skip?: string[];
   format?: string[];
@@ -209,8 +210,9 @@ async function collect(
   const timeoutMs = intOption(flags.timeout, '--timeout', 100, 600_000) ?? config.timeoutMs ?? 5000;
   const { collectCompose } = await import('../collectors/compose/index.js');
   const { collectDockerfiles } = await import('../collectors/dockerfile/index.js');
+  const { collectK8s } = await import('../collectors/k8s/index.js');
   // The file sources first (milliseconds): the docker target learns the compose project and images.
-  const [compose, dockerfile] = await Promise.all([
+  const [compose, dockerfile, k8s] = await Promise.all([
     collectCompose({
       projectDir,
       files: flags.compose?.length ? flags.compose : config.compose?.files,
@@ -223,6 +225,7 @@ async function collect(
       projectDir,
       files: flags.dockerfile?.length ? flags.dockerfile : config.dockerfiles,
     }),
+    collectK8s({ projectDir, paths: flags.k8s?.length ? flags.k8s : config.k8s, env: io.env }),
   ]);
   const archives = (flags.imageArchive ?? []).map((file) => ({
     url: '',
@@ -245,6 +248,7 @@ async function collect(
   const sources: Facts['sources'] = {};
   if (compose.length > 0) sources.compose = compose as TargetFacts[];
   if (dockerfile.length > 0) sources.dockerfile = dockerfile as TargetFacts[];
+  if (k8s.length > 0) sources.k8s = k8s as TargetFacts[];
   for (const [source, targets] of liveResults) sources[source as LiveSourceName] = targets;
   const memory = config.machine?.memory;
   return FactsSchema.parse({

@@ -1,0 +1,175 @@
+// What a Kubernetes workload is: each container seen as a compose service would be (image, command,
+// ports, environment, probes), so its role comes from the same inference as compose's; whether it
+// runs for good; which selectors pick it; which autoscaler scales it. A fact helper: pure functions
+// of the k8s facts, shared by the k8s checks. Not a check.
+import type { ComposeFacts, ComposeService } from '../collectors/compose/schema.js';
+import type {
+  K8sContainer,
+  K8sFacts,
+  K8sHpa,
+  K8sScaledObject,
+  K8sWorkload,
+  LabelSelector,
+} from '../collectors/k8s/schema.js';
+import type { CheckInput } from '../core/check.js';
+import { commandText, projectRoles, type RoleInfo } from './compose-roles.js';
+
+export interface ContainerRef {
+  facts: K8sFacts;
+  workload: K8sWorkload;
+  container: K8sContainer;
+  /** `api` for a workload's first container, `api/sidecar` for the others: the name `roles:` uses. */
+  name: string;
+  /** The container as a compose service, for the compose fact helpers. */
+  service: ComposeService;
+  role: RoleInfo;
+  /** Why the workload runs once (a Job, a CronJob, a Pod that does not restart), if it does. */
+  oneShot?: string;
+  /** A queue consumer (Celery, RQ, Dramatiq, arq, Sidekiq…): scaled on its queue, not its CPU. */
+  worker: boolean;
+}
+
+/** Every readable k8s target's facts. */
+export function k8sTargets(input: CheckInput): K8sFacts[] {
+  return input.source('k8s').flatMap((t) => (t.data ? [t.data] : []));
+}
+
+/** `Deployment api` or `Deployment shop/api` when the manifest names a namespace. */
+export function workloadLabel(w: { kind: string; name: string; namespace?: string }): string {
+  return `${w.kind} ${w.namespace ? `${w.namespace}/` : ''}${w.name}`;
+}
+
+const RESTART: Record<string, string> = { Always: 'always', OnFailure: 'on-failure', Never: 'no' };
+
+function asService(w: K8sWorkload, c: K8sContainer, name: string): ComposeService {
+  const probe = c.readinessProbe ?? c.livenessProbe ?? c.startupProbe;
+  const restart =
+    w.kind === 'Job' || w.kind === 'CronJob'
+      ? (RESTART[w.restartPolicy?.value ?? 'Never'] ?? 'no')
+      : w.kind === 'Pod'
+        ? (RESTART[w.restartPolicy?.value ?? 'Always'] ?? 'always')
+        : 'always';
+  const environment: ComposeService['environment'] = {};
+  for (const [k, v] of Object.entries(c.env)) environment[k] = v;
+  return {
+    name,
+    file: c.file,
+    line: c.line,
+    ...(c.image ? { image: c.image } : {}),
+    ...(c.command ? { entrypoint: c.command } : {}),
+    ...(c.args ? { command: c.args } : {}),
+    ...(c.limits.memory ? { memoryLimit: c.limits.memory } : {}),
+    ...(c.limits.cpu ? { cpuLimit: c.limits.cpu } : {}),
+    ...(probe
+      ? {
+          healthcheck: {
+            file: probe.file,
+            line: probe.line,
+            disabled: false,
+            test: { value: `${probe.kind} ${probe.text}`, file: probe.file, line: probe.line },
+          },
+        }
+      : {}),
+    ...(c.readOnlyRootFilesystem ? { readOnly: c.readOnlyRootFilesystem } : {}),
+    tmpfs: [],
+    dependsOn: [],
+    volumes: [],
+    restart: { value: restart, file: w.file, line: w.line },
+    ports: c.ports.map((p) => ({ ...p, published: false })),
+    environment,
+    labels: {},
+    profiles: [],
+  };
+}
+
+function oneShotOf(w: K8sWorkload): string | undefined {
+  if (w.kind === 'Job' || w.kind === 'CronJob') return `a ${w.kind}`;
+  if (w.kind === 'Pod' && (w.restartPolicy?.value === 'Never' || w.restartPolicy?.value === 'OnFailure'))
+    return `a Pod with restartPolicy ${w.restartPolicy.value}`;
+  return undefined;
+}
+
+const WORKER_COMMAND =
+  /\bcelery\b.*\sworker\b|\bdramatiq\b|\barq\s|\brq\s+worker\b|\bhuey_consumer\b|\bsidekiq\b|\bqueue:work\b|\bhorizon\b|\bfaust\s.*\bworker\b|\btaskiq\s+worker\b/;
+
+const cache = new WeakMap<K8sFacts, { roles: Record<string, string>; refs: ContainerRef[] }>();
+
+/**
+ * Every container of every workload, with its role. Roles are inferred as for compose services
+ * (src/facts/compose-roles.ts), over the whole manifest set at once: an app image with a
+ * `DATABASE_URL` is an app, `postgres:16` is PostgreSQL, a `pg_isready` probe says PostgreSQL.
+ */
+export function containerRefs(facts: K8sFacts, roles: Record<string, string>): ContainerRef[] {
+  const hit = cache.get(facts);
+  if (hit && hit.roles === roles) return hit.refs;
+  const items: Omit<ContainerRef, 'role'>[] = [];
+  for (const workload of facts.workloads) {
+    workload.containers.forEach((container, i) => {
+      const name = i === 0 ? workload.name : `${workload.name}/${container.name}`;
+      const service = asService(workload, container, name);
+      const oneShot = oneShotOf(workload);
+      const worker = roles[name] === 'worker' || WORKER_COMMAND.test(commandText(service));
+      items.push({ facts, workload, container, name, service, worker, ...(oneShot ? { oneShot } : {}) });
+    });
+  }
+  const model: ComposeFacts = {
+    projectName: 'k8s',
+    files: facts.files,
+    activeProfiles: [],
+    services: items.map((i) => i.service),
+    inactiveServices: [],
+    volumes: [],
+    unresolved: [],
+  };
+  const byName = projectRoles(model, roles);
+  const refs = items.map((i) => ({ ...i, role: byName.get(i.name) ?? { from: 'none' as const } }));
+  cache.set(facts, { roles, refs });
+  return refs;
+}
+
+/** Whether a label selector picks these labels. An empty selector picks every pod. */
+export function selects(selector: LabelSelector, labels: Record<string, string>): boolean {
+  for (const [k, v] of Object.entries(selector.matchLabels)) if (labels[k] !== v) return false;
+  for (const e of selector.matchExpressions) {
+    const has = Object.hasOwn(labels, e.key);
+    const v = labels[e.key];
+    if (e.operator === 'In' && !(has && e.values.includes(v as string))) return false;
+    if (e.operator === 'NotIn' && has && e.values.includes(v as string)) return false;
+    if (e.operator === 'Exists' && !has) return false;
+    if (e.operator === 'DoesNotExist' && has) return false;
+  }
+  return true;
+}
+
+/** Namespaced objects meet when they name the same namespace; an unnamed one is the release's. */
+export const sameNamespace = (a: { namespace?: string }, b: { namespace?: string }): boolean =>
+  (a.namespace ?? '') === (b.namespace ?? '');
+
+const targets = (o: { target: { kind: string; name: string }; namespace?: string }, w: K8sWorkload) =>
+  o.target.name === w.name && o.target.kind === w.kind && sameNamespace(o, w);
+
+/** The HPAs and KEDA ScaledObjects that scale a workload. */
+export function scalersOf(
+  facts: K8sFacts,
+  w: K8sWorkload,
+): { hpas: K8sHpa[]; scaledObjects: K8sScaledObject[] } {
+  return {
+    hpas: facts.hpas.filter((h) => targets(h, w)),
+    scaledObjects: facts.scaledObjects.filter((s) => targets(s, w)),
+  };
+}
+
+/** Long-running workloads whose main container is the app (the API or a worker), once each. */
+export function appWorkloads(facts: K8sFacts, roles: Record<string, string>): ContainerRef[] {
+  return containerRefs(facts, roles).filter(
+    (r) =>
+      r.workload.containers[0] === r.container &&
+      !r.oneShot &&
+      (r.role.role === 'app' || r.role.role === 'worker' || r.worker),
+  );
+}
+
+/** The replica count a workload runs with when nothing scales it: `spec.replicas`, else 1. */
+export function fixedReplicas(w: K8sWorkload): number | null {
+  return w.replicas ? w.replicas.value : 1;
+}
