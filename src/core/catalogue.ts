@@ -648,9 +648,9 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     id: 'k8s/hpa-cpu-target',
     seedRef: 'Phase 2',
     kind: 'auto',
-    sources: 'k8s manifests / Helm output',
+    sources: 'k8s',
     rule: 'HPA targets 70% CPU',
-    section: 'Kubernetes (roadmap)',
+    section: 'Kubernetes',
   },
   {
     id: 'k8s/replicas',
@@ -658,7 +658,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     kind: 'auto',
     sources: 'k8s',
     rule: 'minReplicas 3, maxReplicas 10',
-    section: 'Kubernetes (roadmap)',
+    section: 'Kubernetes',
   },
   {
     id: 'k8s/graceful-shutdown',
@@ -666,7 +666,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     kind: 'auto',
     sources: 'k8s',
     rule: '`terminationGracePeriodSeconds` ≥ 30 and a preStop drain',
-    section: 'Kubernetes (roadmap)',
+    section: 'Kubernetes',
   },
   {
     id: 'k8s/resource-limits',
@@ -674,7 +674,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     kind: 'auto',
     sources: 'k8s',
     rule: 'every container has requests and limits',
-    section: 'Kubernetes (roadmap)',
+    section: 'Kubernetes',
   },
   {
     id: 'k8s/network-policy',
@@ -682,6 +682,6 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     kind: 'auto',
     sources: 'k8s',
     rule: 'a NetworkPolicy selects the workloads',
-    section: 'Kubernetes (roadmap)',
+    section: 'Kubernetes',
   },
 ];

@@ -129,7 +129,7 @@ export default defineCheck({
     return k8sOutcome(
       refs.map((r) => judge(r, o)),
       {
-        passed: `all ${refs.length} app workloads run ${o.minReplicas}+ replicas and may scale to ${o.maxReplicas}`,
+        passed: `the API runs ${o.minReplicas}+ replicas and may scale to ${o.maxReplicas}`,
         failed: 'with too few replicas',
         warned: 'that cannot scale far enough',
         summary: `Scale the app with an HPA from ${o.minReplicas} to ${o.maxReplicas} replicas.`,

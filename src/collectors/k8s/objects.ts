@@ -230,6 +230,10 @@ const VOLUME_TYPES = ['persistentVolumeClaim', 'emptyDir', 'hostPath', 'configMa
 
 function workload(kind: K8sWorkload['kind'], meta: Meta, obj: LMap): K8sWorkload {
   const spec = mapAt(obj, 'spec', `${kind}.spec`) ?? fail(`${kind} "${meta.name}" has no spec`, obj);
+  const replicas =
+    kind === 'Deployment' || kind === 'StatefulSet'
+      ? intAt(spec, 'replicas', `${kind}.spec.replicas`)
+      : undefined;
   let podSpec: LMap;
   let podLabels: Record<string, string>;
   let where = `${kind}.spec`;
@@ -264,10 +268,7 @@ function workload(kind: K8sWorkload['kind'], meta: Meta, obj: LMap): K8sWorkload
     namespace: meta.namespace,
     file: meta.file,
     line: meta.line,
-    replicas:
-      kind === 'Deployment' || kind === 'StatefulSet'
-        ? intAt(spec, 'replicas', `${kind}.spec.replicas`)
-        : undefined,
+    replicas,
     podLabels,
     hostNetwork: boolAt(podSpec, 'hostNetwork', `${where}.hostNetwork`),
     terminationGracePeriodSeconds: intAt(
