@@ -12,7 +12,7 @@ import type {
   LabelSelector,
 } from '../collectors/k8s/schema.js';
 import type { CheckInput } from '../core/check.js';
-import { commandText, projectRoles, type RoleInfo } from './compose-roles.js';
+import { commandText, imageRepository, imageRole, projectRoles, type RoleInfo } from './compose-roles.js';
 
 export interface ContainerRef {
   facts: K8sFacts;
@@ -122,9 +122,75 @@ export function containerRefs(facts: K8sFacts, roles: Record<string, string>): C
     unresolved: [],
   };
   const byName = projectRoles(model, roles);
-  const refs = items.map((i) => ({ ...i, role: byName.get(i.name) ?? { from: 'none' as const } }));
+  const refs = items.map((i) => ({ ...i, role: k8sRole(facts, i, byName.get(i.name) ?? { from: 'none' }) }));
   cache.set(facts, { roles, refs });
   return refs;
+}
+
+/**
+ * Images of cluster infrastructure that the compose inference reads as application images (a
+ * registry path with an organisation): ingress controllers, operators, metrics and telemetry agents.
+ */
+const K8S_INFRA: [RegExp, string][] = [
+  [/(^|\/)ingress-nginx\/controller$|(^|\/)(ingress-controller|contour|kong-ingress-controller)$/, 'proxy'],
+  [
+    /(^|\/)(metrics-server|kube-state-metrics|opentelemetry-collector[-\w]*|otel-collector[-\w]*|node-exporter|prometheus-operator|prometheus-config-reloader|k8s-sidecar|kube-rbac-proxy)$/,
+    'monitoring',
+  ],
+  [
+    /(^|\/)([\w-]+-operator|kube-webhook-certgen|cert-manager-[\w-]+|external-dns|cluster-autoscaler|argocd)$/,
+    'other',
+  ],
+];
+
+/**
+ * The role of a container: the compose inference, corrected where Kubernetes says more: an image of
+ * cluster infrastructure (K8S_INFRA) is not the app, and a container nothing else places but that a
+ * Service routes to (not on a database's port) serves the app, as a proxy's route says in compose.
+ */
+function k8sRole(facts: K8sFacts, item: Omit<ContainerRef, 'role'>, inferred: RoleInfo): RoleInfo {
+  const image = item.container.image;
+  if (image && (inferred.role === 'app' || !inferred.role) && inferred.from !== 'config') {
+    const repo = imageRepository(image.value);
+    const infra = K8S_INFRA.find(([re]) => re.test(repo));
+    if (infra)
+      return {
+        role: infra[1],
+        from: 'image',
+        value: `image ${repo} (cluster infrastructure)`,
+        file: image.file,
+        line: image.line,
+      };
+  }
+  // One application image for many services (`demo:1.0-kafka`): the container's name may say more.
+  const byName =
+    inferred.from === 'image' && inferred.role === 'app' ? imageRole(item.container.name) : undefined;
+  if (byName)
+    return {
+      role: byName,
+      from: 'image',
+      value: `container ${item.container.name} of ${inferred.value}`,
+      file: item.container.file,
+      line: item.container.line,
+    };
+  if (inferred.role) return inferred;
+  const w = item.workload;
+  const svc = facts.services.find(
+    (s) =>
+      s.selector &&
+      Object.keys(s.selector.matchLabels).length > 0 &&
+      sameNamespace(s, w) &&
+      selects(s.selector, w.podLabels),
+  );
+  if (svc && w.containers[0] === item.container)
+    return {
+      role: 'app',
+      from: 'labels',
+      value: `Service ${svc.name} routes to it`,
+      file: svc.file,
+      line: svc.line,
+    };
+  return inferred;
 }
 
 /** Whether a label selector picks these labels. An empty selector picks every pod. */
