@@ -7,6 +7,7 @@ import type {
   K8sContainer,
   K8sFacts,
   K8sHpa,
+  K8sNetworkPolicy,
   K8sScaledObject,
   K8sWorkload,
   LabelSelector,
@@ -211,18 +212,33 @@ export function selects(selector: LabelSelector, labels: Record<string, string>)
 export const sameNamespace = (a: { namespace?: string }, b: { namespace?: string }): boolean =>
   (a.namespace ?? '') === (b.namespace ?? '');
 
-const targets = (o: { target: { kind: string; name: string }; namespace?: string }, w: K8sWorkload) =>
-  o.target.name === w.name && o.target.kind === w.kind && sameNamespace(o, w);
+const scalerIndex = new WeakMap<
+  K8sFacts,
+  Map<string, { hpas: K8sHpa[]; scaledObjects: K8sScaledObject[] }>
+>();
+const scalerKey = (namespace: string | undefined, kind: string, name: string) =>
+  `${namespace ?? ''}\0${kind}\0${name}`;
 
-/** The HPAs and KEDA ScaledObjects that scale a workload. */
+/** The HPAs and KEDA ScaledObjects that scale a workload (indexed once per facts: linear in objects). */
 export function scalersOf(
   facts: K8sFacts,
   w: K8sWorkload,
 ): { hpas: K8sHpa[]; scaledObjects: K8sScaledObject[] } {
-  return {
-    hpas: facts.hpas.filter((h) => targets(h, w)),
-    scaledObjects: facts.scaledObjects.filter((s) => targets(s, w)),
-  };
+  let index = scalerIndex.get(facts);
+  if (!index) {
+    const built = new Map<string, { hpas: K8sHpa[]; scaledObjects: K8sScaledObject[] }>();
+    const slot = (o: { namespace?: string; target: { kind: string; name: string } }) => {
+      const key = scalerKey(o.namespace, o.target.kind, o.target.name);
+      let v = built.get(key);
+      if (!v) built.set(key, (v = { hpas: [], scaledObjects: [] }));
+      return v;
+    };
+    for (const h of facts.hpas) slot(h).hpas.push(h);
+    for (const s of facts.scaledObjects) slot(s).scaledObjects.push(s);
+    index = built;
+    scalerIndex.set(facts, index);
+  }
+  return index.get(scalerKey(w.namespace, w.kind, w.name)) ?? { hpas: [], scaledObjects: [] };
 }
 
 /** Long-running workloads whose main container is the app (the API or a worker), once each. */
@@ -238,4 +254,43 @@ export function appWorkloads(facts: K8sFacts, roles: Record<string, string>): Co
 /** The replica count a workload runs with when nothing scales it: `spec.replicas`, else 1. */
 export function fixedReplicas(w: K8sWorkload): number | null {
   return w.replicas ? w.replicas.value : 1;
+}
+
+const policyIndex = new WeakMap<
+  K8sFacts,
+  { byLabel: Map<string, K8sNetworkPolicy[]>; rest: K8sNetworkPolicy[]; order: Map<K8sNetworkPolicy, number> }
+>();
+
+/**
+ * The NetworkPolicies that select a workload's pods, in manifest order. Policies are indexed once by
+ * one of their matchLabels pairs (and namespace), so each workload tests only the policies that can
+ * match it plus those without matchLabels: linear in objects for the usual one policy per app.
+ */
+export function policiesSelecting(facts: K8sFacts, w: K8sWorkload): K8sNetworkPolicy[] {
+  let index = policyIndex.get(facts);
+  if (!index) {
+    const byLabel = new Map<string, K8sNetworkPolicy[]>();
+    const rest: K8sNetworkPolicy[] = [];
+    for (const p of facts.networkPolicies) {
+      const first = Object.entries(p.podSelector.matchLabels)[0];
+      if (!first) {
+        rest.push(p);
+        continue;
+      }
+      const key = `${p.namespace ?? ''}\0${first[0]}\0${first[1]}`;
+      const list = byLabel.get(key);
+      if (list) list.push(p);
+      else byLabel.set(key, [p]);
+    }
+    index = { byLabel, rest, order: new Map(facts.networkPolicies.map((p, i) => [p, i])) };
+    policyIndex.set(facts, index);
+  }
+  const candidates = new Set(index.rest);
+  for (const [k, v] of Object.entries(w.podLabels)) {
+    for (const p of index.byLabel.get(`${w.namespace ?? ''}\0${k}\0${v}`) ?? []) candidates.add(p);
+  }
+  const order = index.order;
+  return [...candidates]
+    .filter((p) => sameNamespace(p, w) && selects(p.podSelector, w.podLabels))
+    .sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { K8sFacts, K8sNetworkPolicy } from '../../collectors/k8s/schema.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { k8sTargets, sameNamespace, selects, workloadLabel } from '../../facts/k8s.js';
+import { k8sTargets, policiesSelecting, workloadLabel } from '../../facts/k8s.js';
 import { type K8sJudged, k8sOutcome, noWorkloads } from './judged.js';
 
 const options = z.object({
@@ -59,9 +59,7 @@ function judge(facts: K8sFacts, requireDeny: boolean): K8sJudged[] {
   }
   for (const w of facts.workloads) {
     const name = workloadLabel(w);
-    const policies = facts.networkPolicies.filter(
-      (p) => sameNamespace(p, w) && selects(p.podSelector, w.podLabels),
-    );
+    const policies = policiesSelecting(facts, w);
     const own = policies.find((p) => !isDefaultDeny(p)) ?? policies[0];
     items.push({
       name,
