@@ -229,8 +229,10 @@ export function scalersOf(
     const built = new Map<string, { hpas: K8sHpa[]; scaledObjects: K8sScaledObject[] }>();
     const slot = (o: { namespace?: string; target: { kind: string; name: string } }) => {
       const key = scalerKey(o.namespace, o.target.kind, o.target.name);
-      let v = built.get(key);
-      if (!v) built.set(key, (v = { hpas: [], scaledObjects: [] }));
+      const found = built.get(key);
+      if (found) return found;
+      const v = { hpas: [] as K8sHpa[], scaledObjects: [] as K8sScaledObject[] };
+      built.set(key, v);
       return v;
     };
     for (const h of facts.hpas) slot(h).hpas.push(h);
