@@ -82,6 +82,10 @@ describe('strisk CLI', () => {
       'k8s/network-policy': 'pass',
       'k8s/resource-limits': 'fail',
       'k8s/graceful-shutdown': 'fail',
+      'k8s/probes': 'fail',
+      'k8s/read-only-rootfs': 'fail',
+      'k8s/data-volumes': 'fail',
+      'k8s/host-network': 'pass',
     });
     // severity overridden by the example's config
     expect(report.results.find((x) => x.id === 'compose/read-only-rootfs')?.severity).toBe('low');
