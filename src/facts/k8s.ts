@@ -296,3 +296,39 @@ export function policiesSelecting(facts: K8sFacts, w: K8sWorkload): K8sNetworkPo
     .filter((p) => sameNamespace(p, w) && selects(p.podSelector, w.podLabels))
     .sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
 }
+
+/**
+ * The CPU or memory limit the manifests give the long-running containers of a role (`app`: the
+ * API, queue workers left out), for the checks that size something by it (uvicorn workers per
+ * core, Redis maxmemory). When containers of the role differ, the smallest memory limit is the one
+ * that bites; CPU limits that differ give no answer (which container runs the command is unknown).
+ */
+export function k8sLimitFor(
+  input: CheckInput,
+  role: string,
+  what: 'cpu' | 'memory',
+): { value: number; from: string } | undefined {
+  if (!input.has('k8s')) return undefined;
+  const found = k8sTargets(input).flatMap((facts) =>
+    containerRefs(facts, input.roles).flatMap((r) => {
+      const limit = r.container.limits[what];
+      if (
+        r.oneShot ||
+        r.role.role !== role ||
+        (role === 'app' && r.worker) ||
+        typeof limit?.value !== 'number'
+      )
+        return [];
+      return [
+        {
+          value: limit.value,
+          from: `limits.${what} of ${workloadLabel(r.workload)} (${limit.file}:${limit.line})`,
+        },
+      ];
+    }),
+  );
+  if (found.length === 0) return undefined;
+  const values = new Set(found.map((f) => f.value));
+  if (what === 'cpu' && values.size > 1) return undefined;
+  return found.sort((a, b) => a.value - b.value)[0];
+}

@@ -20,6 +20,34 @@ const options = z.object({
 });
 type Options = z.output<typeof options>;
 
+/** Redis's own memory units (`4gb` = 4 GiB, `4g` = 4 × 10^9), from redis.conf's header. */
+function redisBytes(text: string): number | null {
+  const m = /^(\d+)(k|kb|m|mb|g|gb)?$/i.exec(text.trim());
+  if (!m) return null;
+  const unit = (m[2] ?? '').toLowerCase();
+  const mult: Record<string, number> = {
+    '': 1,
+    k: 1e3,
+    kb: 1024,
+    m: 1e6,
+    mb: 1024 ** 2,
+    g: 1e9,
+    gb: 1024 ** 3,
+  };
+  return Number(m[1]) * (mult[unit] as number);
+}
+
+/** `--maxmemory 4gb` in a Redis container's command or args. */
+function maxmemoryOf(ref: ContainerRef): number | null | undefined {
+  const words = [...(ref.container.command?.value ?? []), ...(ref.container.args?.value ?? [])].flatMap((w) =>
+    w.split(/\s+/),
+  );
+  const i = words.findIndex((w) => w === '--maxmemory' || w.startsWith('--maxmemory='));
+  if (i < 0) return undefined;
+  const w = words[i] as string;
+  return redisBytes(w.includes('=') ? w.slice(w.indexOf('=') + 1) : (words[i + 1] ?? ''));
+}
+
 type Q = { value: number | null; file: string; line: number; raw?: string } | undefined;
 
 const fmtCpu = (v: number) => `${Number(v.toFixed(3))} CPU`;
@@ -75,6 +103,20 @@ function judge(ref: ContainerRef, o: Options): K8sJudged {
       evidence: { ...base, observed, expected, status: 'fail', note: `above the app bound; ${note}` },
     };
   }
+  const maxmemory = role.role === 'redis' ? maxmemoryOf(ref) : undefined;
+  if (typeof maxmemory === 'number' && maxmemory > 0 && maxmemory >= mem) {
+    return {
+      name,
+      fix,
+      evidence: {
+        ...base,
+        observed: `maxmemory ${formatBytes(maxmemory)}, memory limit ${formatBytes(mem)}`,
+        expected: 'a memory limit above Redis maxmemory (plus room for fork, buffers and fragmentation)',
+        status: 'fail',
+        note: `Redis is OOM-killed before it ever evicts; ${note}`,
+      },
+    };
+  }
   const chLow = o.clickhouseBytes * (1 - o.clickhouseTolerance);
   const chHigh = o.clickhouseBytes * (1 + o.clickhouseTolerance);
   if (role.role === 'clickhouse' && (mem < chLow || mem > chHigh)) {
@@ -116,7 +158,8 @@ export default defineCheck({
     'same bounds as for compose: 512 MB per FastAPI worker (a container running `--workers 4` may use 4 × 512 MiB) ' +
     'and about 16 GB for ClickHouse (±25% is a warning). Missing CPU or memory requests, a missing memory limit or a ' +
     'quantity that does not parse fail; a missing CPU limit is a warning (option `cpuLimitMissing`), since a CPU ' +
-    'limit throttles rather than kills. Init containers are not judged. See ' +
+    'limit throttles rather than kills. A Redis container whose `--maxmemory` is at or above its memory limit fails ' +
+    '(it is killed before it evicts). Init containers are not judged. See ' +
     'https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/',
   seedRef: 'Phase 1',
   severity: 'high',
