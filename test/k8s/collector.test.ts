@@ -1,6 +1,6 @@
 // The k8s collector on real files in a temp dir, and the CLI end to end (stdin, exit 2, replay).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -307,5 +307,13 @@ describe('strisk audit --k8s', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/k8s\/a\.yaml:5: `Deployment\.spec\.replicas` expects an integer, found "3"/);
     expect(spawnSync('ls', [dir]).stdout.toString()).not.toMatch(/out\.json/);
+  });
+
+  it('refuses an output that would overwrite a manifest it reads', () => {
+    const dir = project({ 'k8s/a.yaml': DEPLOYMENT });
+    const r = run(['audit', dir, '--format', `json=${join(dir, 'k8s/a.yaml')}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/would overwrite a Kubernetes manifest/);
+    expect(readFileSync(join(dir, 'k8s/a.yaml'), 'utf8')).toBe(DEPLOYMENT);
   });
 });
