@@ -332,3 +332,30 @@ export function k8sLimitFor(
   if (what === 'cpu' && values.size > 1) return undefined;
   return found.sort((a, b) => a.value - b.value)[0];
 }
+
+/**
+ * The most replicas an API workload may run: its autoscaler's maximum (HPA maxReplicas, KEDA
+ * maxReplicaCount, default 100), else its fixed `spec.replicas`; with where the figure was read.
+ */
+export function peakReplicas(facts: K8sFacts, w: K8sWorkload): { count: number; from: string } {
+  const { hpas, scaledObjects } = scalersOf(facts, w);
+  const hpa = hpas[0];
+  if (hpa?.maxReplicas && hpa.maxReplicas.value !== null)
+    return {
+      count: hpa.maxReplicas.value,
+      from: `HPA ${hpa.name} maxReplicas (${hpa.maxReplicas.file}:${hpa.maxReplicas.line})`,
+    };
+  const keda = scaledObjects[0];
+  if (keda)
+    return keda.maxReplicas && keda.maxReplicas.value !== null
+      ? {
+          count: keda.maxReplicas.value,
+          from: `ScaledObject ${keda.name} maxReplicaCount (${keda.maxReplicas.file}:${keda.maxReplicas.line})`,
+        }
+      : { count: 100, from: `ScaledObject ${keda.name} (KEDA's default maxReplicaCount)` };
+  const n = fixedReplicas(w) ?? 1;
+  return {
+    count: n,
+    from: w.replicas ? `spec.replicas (${w.replicas.file}:${w.replicas.line})` : 'spec.replicas not set',
+  };
+}

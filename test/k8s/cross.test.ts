@@ -47,3 +47,54 @@ describe('redis/maxmemory with manifests', () => {
     expect(roomy.status).toBe('pass');
   });
 });
+
+describe('postgres/connection-headroom with manifests', () => {
+  const check = CHECKS.find((c) => c.id === 'postgres/connection-headroom')!;
+  const PG_FACTS = resolve(
+    import.meta.dirname,
+    '../../fixtures/checks/postgres/connection-headroom/success.facts.json',
+  );
+  async function withApi(maxReplicas: number) {
+    const dir = mkdtempSync(join(tmpdir(), 'strisk-k8s-conn-'));
+    mkdirSync(join(dir, 'k8s'));
+    writeFileSync(
+      join(dir, 'k8s', 'api.yaml'),
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  replicas: 3
+  template:
+    spec:
+      containers:
+        - name: api
+          image: example/api:1.0
+          command: ["uvicorn", "app.main:app", "--workers", "2"]
+          env: [{name: DATABASE_URL, value: "postgresql://db/app"}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: api}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+  minReplicas: 3
+  maxReplicas: ${maxReplicas}
+`,
+    );
+    const facts = FactsSchema.parse(JSON.parse(readFileSync(PG_FACTS, 'utf8')));
+    facts.sources.k8s = (await collectK8s({ projectDir: dir, env: {} })) as TargetFacts[];
+    return facts;
+  }
+
+  it('counts the API replicas at the HPA maximum × workers × pool against max_connections', async () => {
+    // 97 connections available (100 − 3 reserved); pool 10 per worker.
+    const fits = runCheck(check, await withApi(4)); // 4 × 2 × 10 = 80: above 80% of 97, a warning
+    expect(fits.status).toBe('warn');
+    expect(fits.evidence[0]?.note).toMatch(
+      /Deployment api: 4 replicas \(HPA api maxReplicas \(k8s\/api\.yaml:20\)\) × 2 workers \(command\) × 10 = 80/,
+    );
+    const peak = runCheck(check, await withApi(10)); // 10 × 2 × 10 = 200 > 97
+    expect(peak.status).toBe('fail');
+    expect(runCheck(check, await withApi(2)).status).toBe('pass'); // 40
+  });
+});
