@@ -24,6 +24,8 @@ import { parseBytes } from '../core/units.js';
 import { type Baseline, baselineTarget, lineAt, readBaseline } from '../policy/baseline.js';
 import { jsonText } from '../reporters/escape.js';
 import { explainRoles } from '../facts/compose-roles.js';
+import { explainK8sRoles } from '../facts/k8s.js';
+import type { K8sFacts } from '../collectors/k8s/schema.js';
 import { type RolesSection, rolesReport } from '../reporters/roles.js';
 import { SOURCE_FACTS_SCHEMAS } from '../collectors/schemas.js';
 import { RECORDING_MAX_BYTES, readLocalFileSync } from '../core/local-file.js';
@@ -424,12 +426,17 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   return report.gate.exitCode;
 }
 
-/** The role of every service of every compose model read, and why. */
+/** The role of every service of every compose model read, and of every Kubernetes container, and why. */
 function roleSections(facts: Facts): RolesSection[] {
-  return (facts.sources.compose ?? []).flatMap((t) => {
+  const compose = (facts.sources.compose ?? []).flatMap((t) => {
     const data = t.data as ComposeFacts | undefined;
     return data ? [{ target: t.target, services: explainRoles(data, facts.roles) }] : [];
   });
+  const k8s = (facts.sources.k8s ?? []).flatMap((t) => {
+    const data = t.data as K8sFacts | undefined;
+    return data ? [{ target: t.target, services: explainK8sRoles(data, facts.roles) }] : [];
+  });
+  return [...compose, ...k8s];
 }
 
 /** The config line that first mentions `id` (then `key`, when given, after it). */

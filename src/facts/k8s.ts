@@ -13,7 +13,15 @@ import type {
   LabelSelector,
 } from '../collectors/k8s/schema.js';
 import type { CheckInput } from '../core/check.js';
-import { commandText, imageRepository, imageRole, projectRoles, type RoleInfo } from './compose-roles.js';
+import {
+  commandText,
+  imageRepository,
+  imageRole,
+  projectRoles,
+  type RoleExplanation,
+  type RoleInfo,
+  roleReason,
+} from './compose-roles.js';
 
 export interface ContainerRef {
   facts: K8sFacts;
@@ -358,4 +366,19 @@ export function peakReplicas(facts: K8sFacts, w: K8sWorkload): { count: number; 
     count: n,
     from: w.replicas ? `spec.replicas (${w.replicas.file}:${w.replicas.line})` : 'spec.replicas not set',
   };
+}
+
+/** Each container's role and why, for `strisk audit --explain-roles`, as compose services get. */
+export function explainK8sRoles(facts: K8sFacts, roles: Record<string, string>): RoleExplanation[] {
+  return containerRefs(facts, roles).map((r) => ({
+    // The name `roles:` takes: the workload's (`api`), `api/sidecar` for its other containers.
+    service: r.name,
+    ...(r.role.role ? { role: r.role.role } : {}),
+    from: r.role.from,
+    reason: roleReason(r.role),
+    ...(r.role.file
+      ? { file: r.role.file, line: r.role.line }
+      : { file: r.container.file, line: r.container.line }),
+    ...(r.oneShot ? { oneShot: r.oneShot } : {}),
+  }));
 }

@@ -247,6 +247,22 @@ items:
     );
   });
 
+  it('refuses a billion-laughs stream by its expanded size, naming a manifest', async () => {
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      lines.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(',')}]`);
+    }
+    const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+    const dir = project({});
+    const err = await inputError(
+      collectK8s({ projectDir: dir, env: {}, paths: ['-'], stdin: async () => text }),
+    );
+    expect(err.message).toMatch(/billion laughs.*expected a manifest of reasonable size/);
+    expect(err.file).toBe('<stdin>');
+  });
+
   it('parses Kubernetes quantities', () => {
     expect(parseQuantity('500m')).toBe(0.5);
     expect(parseQuantity('2')).toBe(2);
@@ -315,5 +331,24 @@ describe('strisk audit --k8s', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/would overwrite a Kubernetes manifest/);
     expect(readFileSync(join(dir, 'k8s/a.yaml'), 'utf8')).toBe(DEPLOYMENT);
+  });
+});
+
+describe('strisk audit --explain-roles with manifests', () => {
+  it('lists each container under the name roles: takes, with its role and where it was told', () => {
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'audit', join(ROOT, 'examples/st-risk-platform'), '--explain-roles', '--only', 'k8s/replicas'],
+      {
+        encoding: 'utf8',
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+      },
+    );
+    expect(r.stdout).toMatch(/Service roles in 4 manifest files/);
+    expect(r.stdout).toMatch(
+      /^\s+worker\s+app\s+command celery -A app\.tasks worker\s+k8s\/worker\.yaml:19$/m,
+    );
+    expect(r.stdout).toMatch(/^\s+postgres\s+postgres\s+image postgres:16\s+k8s\/data\.yaml:17$/m);
   });
 });
