@@ -64,6 +64,15 @@ import httpCompression from './http/compression.js';
 import httpErrorRate from './http/error-rate.js';
 import httpHealth from './http/health.js';
 import httpLatency from './http/latency.js';
+import k8sDataVolumes from './k8s/data-volumes.js';
+import k8sGracefulShutdown from './k8s/graceful-shutdown.js';
+import k8sHostNetwork from './k8s/host-network.js';
+import k8sHpaCpuTarget from './k8s/hpa-cpu-target.js';
+import k8sNetworkPolicy from './k8s/network-policy.js';
+import k8sProbes from './k8s/probes.js';
+import k8sReadOnlyRootfs from './k8s/read-only-rootfs.js';
+import k8sReplicas from './k8s/replicas.js';
+import k8sResourceLimits from './k8s/resource-limits.js';
 import pgbouncerPoolSaturation from './pgbouncer/pool-saturation.js';
 import pgbouncerPoolSize from './pgbouncer/pool-size.js';
 import postgresConnectionHeadroom from './postgres/connection-headroom.js';
@@ -146,6 +155,15 @@ export const CHECKS: readonly CheckDefinition[] = [
   httpErrorRate,
   httpHealth,
   httpLatency,
+  k8sDataVolumes,
+  k8sGracefulShutdown,
+  k8sHostNetwork,
+  k8sHpaCpuTarget,
+  k8sNetworkPolicy,
+  k8sProbes,
+  k8sReadOnlyRootfs,
+  k8sReplicas,
+  k8sResourceLimits,
   pgbouncerPoolSaturation,
   pgbouncerPoolSize,
   postgresConnectionHeadroom,

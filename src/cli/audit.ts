@@ -18,6 +18,8 @@ import { type Baseline, readBaseline } from '../policy/baseline.js';
 import { explainRoles } from '../facts/compose-roles.js';
 import { factsText } from '../reporters/escape.js';
 import type { RolesSection } from '../reporters/roles.js';
+import { explainK8sRoles } from '../facts/k8s.js';
+import type { K8sFacts } from '../collectors/k8s/schema.js';
 import { auditInputs, collectedInputs } from './inputs.js';
 import { pluginRequests, withDeclared } from './plugins.js';
 import { reportLocations, repositoryRoot } from './locations.js';
@@ -35,6 +37,7 @@ export interface AuditFlags {
   compose?: string[];
   profile?: string[];
   dockerfile?: string[];
+  k8s?: string[];
   only?: string[];
   skip?: string[];
   format?: string[];
@@ -247,6 +250,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
         envFile: config.compose?.envFile,
         projectName: config.project,
         dockerfiles: flags.dockerfile?.length ? flags.dockerfile : config.dockerfiles,
+        k8sPaths: flags.k8s?.length ? flags.k8s : config.k8s,
         imageArchives: flags.imageArchive,
         live,
         timeoutMs,
@@ -318,12 +322,17 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   return report.gate.exitCode;
 }
 
-/** The role of every service of every compose model read, and why. */
+/** The role of every service of every compose model read, and of every Kubernetes container, and why. */
 function roleSections(facts: Facts): RolesSection[] {
-  return (facts.sources.compose ?? []).flatMap((t) => {
+  const compose = (facts.sources.compose ?? []).flatMap((t) => {
     const data = t.data as ComposeFacts | undefined;
     return data ? [{ target: t.target, services: explainRoles(data, facts.roles) }] : [];
   });
+  const k8s = (facts.sources.k8s ?? []).flatMap((t) => {
+    const data = t.data as K8sFacts | undefined;
+    return data ? [{ target: t.target, services: explainK8sRoles(data, facts.roles) }] : [];
+  });
+  return [...compose, ...k8s];
 }
 
 /** The config line that first mentions `id` (then `key`, when given, after it). */

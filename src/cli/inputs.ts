@@ -83,5 +83,10 @@ export function collectedInputs(facts: Facts, projectDir: string): AuditInputs['
   }
   for (const t of facts.sources.dockerfile ?? [])
     files.push({ path: resolve(projectDir, t.target), what: 'a Dockerfile' });
+  for (const t of facts.sources.k8s ?? []) {
+    const data = t.data as { files?: string[] } | undefined;
+    for (const f of data?.files ?? [])
+      if (f !== '<stdin>') files.push({ path: resolve(projectDir, f), what: 'a Kubernetes manifest' });
+  }
   return files;
 }

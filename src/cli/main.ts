@@ -46,6 +46,12 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     .option('-f, --compose <file>', 'compose file, repeatable, merged in order', collect, [])
     .option('--profile <name>', 'compose profile to activate, repeatable', collect, [])
     .option('--dockerfile <file>', 'Dockerfile, repeatable (default: Dockerfiles found in DIR)', collect, [])
+    .option(
+      '--k8s <path>',
+      'Kubernetes manifests: a file, a directory, or - for stdin (helm template, kustomize build); repeatable',
+      collect,
+      [],
+    )
     .option('--only <id|glob|source>', 'run only these checks, repeatable', collect, [])
     .option('--skip <id|glob|source>', 'skip these checks, repeatable', collect, [])
     .option(

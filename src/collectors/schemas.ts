@@ -9,6 +9,7 @@ import { ComposeFactsSchema } from './compose/schema.js';
 import { DockerFactsSchema } from './docker/schema.js';
 import { DockerfileFactsSchema } from './dockerfile/schema.js';
 import { HttpFactsSchema } from './http/schema.js';
+import { K8sFactsSchema } from './k8s/schema.js';
 import { PgbouncerFactsSchema } from './pgbouncer/schema.js';
 import { PostgresFactsSchema } from './postgres/schema.js';
 import { RedisFactsSchema } from './redis/schema.js';
@@ -20,6 +21,7 @@ export const SOURCE_FACTS_SCHEMAS: Partial<Record<SourceName, z.ZodType>> = {
   docker: DockerFactsSchema,
   dockerfile: DockerfileFactsSchema,
   http: HttpFactsSchema,
+  k8s: K8sFactsSchema,
   pgbouncer: PgbouncerFactsSchema,
   postgres: PostgresFactsSchema,
   redis: RedisFactsSchema,

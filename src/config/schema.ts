@@ -28,6 +28,8 @@ export const ConfigSchema = z.strictObject({
     })
     .optional(),
   dockerfiles: z.array(z.string()).optional(),
+  /** Kubernetes manifests: files or directories (default: k8s/, kubernetes/, deploy/, manifests/). */
+  k8s: z.array(z.string()).optional(),
   /** Live sources: one target or several (every replica, staging and prod). */
   targets: z
     .strictObject({

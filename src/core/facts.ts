@@ -11,6 +11,7 @@ export const SOURCE_NAMES = [
   'docker',
   'compose',
   'dockerfile',
+  'k8s',
   'app',
   'http',
   'baseline',

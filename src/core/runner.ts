@@ -45,6 +45,8 @@ export interface CollectPlan {
   attestations?: Attestation[];
   /** PostgreSQL settings to read beside the checks' own (those the config's declared checks name). */
   postgresSettings?: string[];
+  /** Kubernetes manifests: files, directories or `-` for stdin (default: k8s/, deploy/… of the project). */
+  k8sPaths?: string[];
 }
 
 /**
@@ -68,8 +70,9 @@ export async function collectFacts(plan: CollectPlan): Promise<Facts> {
   const live: Partial<Record<LiveSourceName, TargetSpec[]>> = { ...plan.live };
   const { collectCompose } = await import('../collectors/compose/index.js');
   const { collectDockerfiles } = await import('../collectors/dockerfile/index.js');
+  const { collectK8s } = await import('../collectors/k8s/index.js');
   // The file sources first (milliseconds): the docker target learns the compose project and images.
-  const [compose, dockerfile] = await Promise.all([
+  const [compose, dockerfile, k8s] = await Promise.all([
     collectCompose({
       projectDir,
       files: plan.composeFiles,
@@ -79,6 +82,7 @@ export async function collectFacts(plan: CollectPlan): Promise<Facts> {
       projectName: plan.projectName,
     }),
     collectDockerfiles({ projectDir, files: plan.dockerfiles }),
+    collectK8s({ projectDir, paths: plan.k8sPaths, env: plan.env }),
   ]);
   const archives = (plan.imageArchives ?? []).map((file) => ({
     url: '',
@@ -99,6 +103,7 @@ export async function collectFacts(plan: CollectPlan): Promise<Facts> {
   const sources: Facts['sources'] = {};
   if (compose.length > 0) sources.compose = compose as TargetFacts[];
   if (dockerfile.length > 0) sources.dockerfile = dockerfile as TargetFacts[];
+  if (k8s.length > 0) sources.k8s = k8s as TargetFacts[];
   for (const [source, targets] of liveResults) sources[source as LiveSourceName] = targets;
   const memory = plan.machine?.memory;
   return FactsSchema.parse({

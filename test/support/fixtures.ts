@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { collect as collectApp } from '../../src/collectors/app/index.js';
 import { collectCompose } from '../../src/collectors/compose/index.js';
 import { collectDockerfiles } from '../../src/collectors/dockerfile/index.js';
+import { collectK8s } from '../../src/collectors/k8s/index.js';
 import type { ResultStatus } from '../../src/core/check.js';
 import { FACTS_SCHEMA_VERSION, type Facts, FactsSchema, type TargetFacts } from '../../src/core/facts.js';
 
@@ -90,6 +91,8 @@ export async function factsOf(fixture: CheckFixture): Promise<Facts> {
   const dockerfile = await collectDockerfiles({ projectDir: fixture.path });
   if (compose.length > 0) facts.sources.compose = compose as TargetFacts[];
   if (dockerfile.length > 0) facts.sources.dockerfile = dockerfile as TargetFacts[];
+  const k8s = await collectK8s({ projectDir: fixture.path, env: {} });
+  if (k8s.length > 0) facts.sources.k8s = k8s as TargetFacts[];
   if (fixture.id.startsWith('app/')) {
     facts.sources.app = [
       (await collectApp({ url: '.' }, { timeoutMs: 30_000, projectDir: fixture.path })) as TargetFacts,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ServerCommand } from '../../collectors/app/schema.js';
+import { k8sLimitFor } from '../../facts/k8s.js';
 import { defineCheck, type Evidence, type OutcomeStatus } from '../../core/check.js';
 import { worstStatus } from '../../core/status.js';
 import { absence, appTargets, at, effectiveServers, guarded, workersOf } from '../../facts/app.js';
@@ -12,7 +13,8 @@ export default defineCheck({
   description:
     'The checklist (1.1) runs `uvicorn --workers 4` on its machine: one worker process per core is the usual ' +
     'starting point (uvicorn, gunicorn and hypercorn all default to 1). The cores are those the container may ' +
-    'use: the compose `cpus` limit of the service that runs the command, else the CPU limit of the running ' +
+    'use: the compose `cpus` limit of the service that runs the command, else the CPU limit of the API container ' +
+    'in the Kubernetes manifests (when they give one), else the CPU limit of the running ' +
     'app container (docker source), else `machine.cpus` from the config; ' +
     'the evidence says which. Fails on 1 worker with 2 or more cores, or on more than 2 × cores; warns on any ' +
     'other mismatch and when the count or the cores are unknown. Compose `command` overrides the Dockerfile ' +
@@ -22,7 +24,7 @@ export default defineCheck({
   severity: 'medium',
   kind: 'auto',
   requires: ['app'],
-  optional: ['compose', 'dockerfile', 'docker'],
+  optional: ['compose', 'dockerfile', 'docker', 'k8s'],
   options: z.object({ maxPerCore: z.number().positive().default(2) }),
   run(input, options) {
     const apps = appTargets(input);
@@ -37,6 +39,8 @@ export default defineCheck({
           cores: svc.cpuLimit.value,
           from: `compose cpus limit of ${svc.name} (${svc.cpuLimit.file}:${svc.cpuLimit.line})`,
         };
+      const manifest = k8sLimitFor(input, 'app', 'cpu');
+      if (manifest) return { cores: manifest.value, from: `Kubernetes ${manifest.from}` };
       if (container?.cpus) return { cores: container.cpus, from: container.from };
       if (input.machine.cpus) return { cores: input.machine.cpus, from: 'machine.cpus in the config' };
       return { from: 'no CPU limit or machine size known' };

@@ -1,6 +1,39 @@
 import { z } from 'zod';
-import { defineCheck } from '../../core/check.js';
 import { combine, type Judgement, sameServer } from '../../facts/postgres.js';
+import { type CheckInput, defineCheck } from '../../core/check.js';
+import { appWorkloads, containerRefs, k8sTargets, peakReplicas, workloadLabel } from '../../facts/k8s.js';
+import { workerCount } from '../../facts/compose.js';
+
+/**
+ * The API's demand from the Kubernetes manifests: per API workload, its peak replicas (HPA max
+ * included) × its uvicorn/gunicorn workers (command or WEB_CONCURRENCY, else the option) × pool.
+ */
+function manifestDemand(
+  input: CheckInput,
+  workers: number,
+  per: number,
+): { total: number; parts: string[] } | undefined {
+  if (!input.has('k8s')) return undefined;
+  const parts: string[] = [];
+  let total = 0;
+  const targets = k8sTargets(input);
+  // Behind a PgBouncer of the manifests the app's pools meet PgBouncer, not the server.
+  if (targets.some((f) => containerRefs(f, input.roles).some((r) => r.role.role === 'pgbouncer')))
+    return undefined;
+  for (const facts of targets) {
+    for (const ref of appWorkloads(facts, input.roles)) {
+      if (ref.worker || ref.role.role !== 'app') continue;
+      const replicas = peakReplicas(facts, ref.workload);
+      const w = workerCount(ref.service);
+      const n = w?.count ?? workers;
+      total += replicas.count * n * per;
+      parts.push(
+        `${workloadLabel(ref.workload)}: ${replicas.count} replicas (${replicas.from}) × ${n} workers (${w ? w.from : 'option workers'}) × ${per} = ${replicas.count * n * per}`,
+      );
+    }
+  }
+  return parts.length > 0 ? { total, parts } : undefined;
+}
 
 export default defineCheck({
   id: 'postgres/connection-headroom',
@@ -11,14 +44,15 @@ export default defineCheck({
     '× 4 workers with "PgBouncer 25": 20–40 client connections only fit if 25 is PgBouncer’s ' +
     'server-side pool. strisk compares the demand on the server — PgBouncer’s pools for databases ' +
     'on this server when the pgbouncer source is present, else workers × replicas × (pool + overflow) ' +
-    'from the options — with max_connections − superuser_reserved_connections (− reserved_connections ' +
+    "from the options (with Kubernetes manifests: each API workload's peak replicas, its HPA maximum included, × " +
+    'its workers × (pool + overflow), unless a PgBouncer runs in the manifests) — with max_connections − superuser_reserved_connections (− reserved_connections ' +
     'on 16+), and shows the arithmetic. ' +
     'https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-MAX-CONNECTIONS',
   seedRef: '1.3',
   severity: 'high',
   kind: 'auto',
   requires: ['postgres'],
-  optional: ['pgbouncer'],
+  optional: ['pgbouncer', 'k8s'],
   options: z.object({
     workers: z.number().int().positive().default(4),
     replicas: z.number().int().positive().default(1),
@@ -51,8 +85,12 @@ export default defineCheck({
         }
       }
       const viaBouncer = parts.length > 0;
-      if (!viaBouncer) {
-        const per = options.poolSize + options.maxOverflow;
+      const per = options.poolSize + options.maxOverflow;
+      const manifests = viaBouncer ? undefined : manifestDemand(input, options.workers, per);
+      if (manifests) {
+        demand = manifests.total;
+        parts.push(...manifests.parts);
+      } else if (!viaBouncer) {
         demand = options.workers * options.replicas * per;
         parts.push(
           `${options.workers} workers × ${options.replicas} replicas × (pool ${options.poolSize} + overflow ${options.maxOverflow}) = ${demand}`,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { k8sLimitFor } from '../../facts/k8s.js';
 import { defineCheck, type Evidence, type Metric, type OutcomeStatus } from '../../core/check.js';
 import { containerSizeFor } from '../../facts/docker.js';
 import { configNote, evidenceStatus, formatBytes, redisNodes, redisSize, worst } from '../../facts/redis.js';
@@ -15,7 +16,7 @@ export default defineCheck({
     'maxmemory is 0 or at least the memory available, warns above `maxFractionOfMemory` of it (a fork ' +
     'for AOF rewrites and snapshots, buffers and fragmentation need the rest), and passes otherwise. ' +
     'The memory available is the smallest known of: the memory limit of the running redis container ' +
-    '(when the docker source is given), the machine size in the config (`machine.memoryBytes`) ' +
+    '(when the docker source is given), the memory limit of the redis container in the Kubernetes manifests, the machine size in the config (`machine.memoryBytes`) ' +
     "and the host RAM Redis reports (`total_system_memory`). The checklist's 4 GB is the figure for its " +
     'own machine, not a universal size: `expectedBytes` (default 4 GiB) is only judged when no memory ' +
     'size is known, and warns above it. The memory each node uses (`used_memory`) is reported as a ' +
@@ -25,7 +26,7 @@ export default defineCheck({
   severity: 'high',
   kind: 'auto',
   requires: ['redis'],
-  optional: ['docker'],
+  optional: ['docker', 'k8s'],
   options: z.object({
     expectedBytes: z
       .number()
@@ -52,6 +53,9 @@ export default defineCheck({
         });
       const limits = [
         { bytes: container?.memoryBytes ?? undefined, from: container?.from ?? '' },
+        ...[k8sLimitFor(input, 'redis', 'memory')].flatMap((l) =>
+          l ? [{ bytes: l.value, from: `Kubernetes ${l.from}` }] : [],
+        ),
         { bytes: input.machine.memoryBytes, from: 'machine.memoryBytes in the config' },
         {
           bytes: node.memory.totalSystemMemoryBytes,

@@ -1,0 +1,71 @@
+// The outcome over judged Kubernetes workloads: worst status, the names that fall short, one YAML
+// patch listing each fix under its workload. Shared by the k8s/* checks.
+import type { CheckOutcome, Evidence, Remediation } from '../core/check.js';
+import { worstStatus } from '../core/status.js';
+import { plural } from './common.js';
+
+export interface K8sJudged {
+  /** `Deployment api`. */
+  name: string;
+  evidence: Evidence;
+  /** The manifest lines that fix it, shown under `# <name>`. */
+  fix?: string[];
+}
+
+export function k8sOutcome(
+  items: readonly K8sJudged[],
+  words: {
+    passed: string;
+    failed: string;
+    warned?: string;
+    summary: string;
+    applies?: Remediation['applies'];
+  },
+): CheckOutcome {
+  const evidence = items.map((i) => i.evidence);
+  if (!evidence.some((e) => e.status !== 'info'))
+    return {
+      status: 'skip',
+      message: 'nothing to judge: every workload here is a one-shot Job or not the app',
+      evidence,
+    };
+  const status = worstStatus(evidence);
+  const names = (s: Evidence['status']) => [
+    ...new Set(items.filter((i) => i.evidence.status === s).map((i) => i.name)),
+  ];
+  const parts: string[] = [];
+  const failed = names('fail');
+  const warned = names('warn');
+  if (failed.length > 0)
+    parts.push(`${plural(failed.length, 'workload')} ${words.failed}: ${failed.join(', ')}`);
+  if (warned.length > 0)
+    parts.push(`${plural(warned.length, 'workload')} ${words.warned ?? 'to review'}: ${warned.join(', ')}`);
+  const fixes = items.filter(
+    (i) => i.fix && i.fix.length > 0 && i.evidence.status !== 'pass' && i.evidence.status !== 'info',
+  );
+  const seen = new Set<string>();
+  const change = fixes
+    .filter((i) => {
+      const key = `${i.name}\0${i.fix?.join('\n')}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .map((i) => [`# ${i.name}`, ...(i.fix ?? [])].join('\n'))
+    .join('\n---\n');
+  return {
+    status,
+    message: status === 'pass' ? words.passed : parts.join('; '),
+    evidence,
+    remediation:
+      status === 'pass'
+        ? undefined
+        : { summary: words.summary, ...(change ? { change } : {}), applies: words.applies ?? 'redeploy' },
+  };
+}
+
+export const noWorkloads = (what: string): CheckOutcome => ({
+  status: 'skip',
+  message: `the manifests have no ${what}`,
+  evidence: [],
+});
