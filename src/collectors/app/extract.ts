@@ -1,5 +1,6 @@
 // Facts from the parsed modules: routes with the calls they make (through project helpers),
 // middleware, FastAPI instances, calls of interest, logging dicts and settings.
+import { INTERESTING } from './light.js';
 import type { FunctionInfo, ModuleInfo } from './module.js';
 import { functionOf, functionTextOf, lineOf, type Node, stringValue } from './parser.js';
 import type { Project } from './project.js';
@@ -16,12 +17,6 @@ const ROUTE_METHODS = new Set([
   'api_route',
   'websocket',
 ]);
-/** Top-level modules whose calls the checks read, wherever they are made. */
-const INTERESTING = new Set(
-  'asyncpg sqlalchemy sqlmodel redis aioredis clickhouse_connect clickhouse_driver aiochclient asynch psycopg psycopg2 psycopg_pool databases motor pymongo httpx aiohttp requests urllib urllib3 slowapi fastapi_limiter ratelimit limits logging structlog pythonjsonlogger uvicorn hypercorn pyinstrument cProfile memory_profiler json_log_formatter ecs_logging'.split(
-    ' ',
-  ),
-);
 const BUILTINS = new Set(
   'len str int float bool dict list set tuple print isinstance range enumerate zip min max sum sorted repr type getattr setattr hasattr super map filter any all abs round iter next format'.split(
     ' ',
