@@ -79,11 +79,13 @@ const headOf = (text: string): string | undefined => /^[A-Za-z_]\w*/.exec(text)?
  */
 type Resolved = { fn: Node; qualified: string };
 /** Per call node (a node belongs to one module of one project): resolved once, however many routes reach it. */
-const resolvedCalls = new WeakMap<Node, Resolved | null>();
-const callsRead = [new WeakMap<Node, Call>(), new WeakMap<Node, Call>()] as const;
+const resolvedCalls = (project: Project) => project.memo<Node, Resolved | null>('resolvedCalls');
+const callsRead = (project: Project, withArgs: boolean) =>
+  project.memo<Node, Call>(withArgs ? 'callsWithArgs' : 'calls');
 
 function resolveCall(node: Node, mod: ModuleInfo, project: Project): Resolved | undefined {
-  const cached = resolvedCalls.get(node);
+  const memo = resolvedCalls(project);
+  const cached = memo.get(node);
   if (cached !== undefined) return cached ?? undefined;
   const fn = functionOf(node);
   const head = fn ? headOf(functionTextOf(node) ?? '') : undefined;
@@ -97,13 +99,13 @@ function resolveCall(node: Node, mod: ModuleInfo, project: Project): Resolved | 
       INTERESTING.has(head) ||
       head === 'open');
   const out = known ? { fn, qualified: project.qualify(fn, mod) } : null;
-  resolvedCalls.set(node, out);
+  memo.set(node, out);
   return out ?? undefined;
 }
 
 /** A call as facts, read once per node (callers copy it before adding to it). */
 function callOf(node: Node, mod: ModuleInfo, project: Project, resolved: Resolved, withArgs = true): Call {
-  const cache = callsRead[withArgs ? 1 : 0];
+  const cache = callsRead(project, withArgs);
   const cached = cache.get(node);
   if (cached) return cached;
   const { fn, qualified } = resolved;

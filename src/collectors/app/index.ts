@@ -147,22 +147,29 @@ export async function collectApp(dir: string, opts: AppOptions = {}): Promise<Ap
   const wanted = all.filter((f) => f.endsWith('.py') || dependenciesOf(f, '', true));
   const python = wanted.filter((f) => f.endsWith('.py'));
   const manifests = wanted.filter((f) => !f.endsWith('.py'));
+  // Each module's top level is read as it arrives, while the workers parse the rest.
   const [sources, manifestTexts] = await Promise.all([
-    parseSources(python, opts.workers ?? defaultWorkers(python.length)),
+    parseSources(python, opts.workers ?? defaultWorkers(python.length), (source, i) => {
+      if (source.text === undefined) return undefined;
+      const full = python[i]!;
+      const file = rel(root, full);
+      if ('error' in source) return { file, error: source.error };
+      return { file, module: readModule(file, source.tree, moduleNameOf(rel(packageRoot, full))) };
+    }),
     readAll(manifests),
   ]);
   const modules: ModuleInfo[] = [];
   let [pi, mi] = [0, 0];
   for (const full of wanted) {
-    const file = rel(root, full);
     if (full.endsWith('.py')) {
-      const source = sources[pi++]!;
-      if (source.text === undefined) continue;
-      facts.files.push(file);
-      if ('error' in source) facts.errors.push({ file, ...source.error });
-      else modules.push(readModule(file, source.tree, moduleNameOf(rel(packageRoot, full))));
+      const source = sources[pi++];
+      if (!source) continue;
+      facts.files.push(source.file);
+      if (source.error) facts.errors.push({ file: source.file, ...source.error });
+      else if (source.module) modules.push(source.module);
       continue;
     }
+    const file = rel(root, full);
     const text = manifestTexts[mi++];
     if (text === undefined) continue;
     try {

@@ -44,7 +44,7 @@ export const INTERESTING = new Set(
 );
 
 /** How a node's children are kept. */
-const enum Mode {
+enum Mode {
   /** Every named descendant (and the anonymous ones under a field). */
   Full = 0,
   /** Module level: statements whole, definitions by their own rule, compound statements walked. */
@@ -138,34 +138,59 @@ function occurrences(source: string, word: string): number[] {
   return out;
 }
 
-const IMPORT = /^[ \t]*(?:from[ \t]+[.\w]+[ \t]+)?import[ \t]+(\([^)]*\)|[^\n]*)/gm;
-const DEFINED = /^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)/gm;
-const ASSIGNED = /^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)/gm;
 const WORD = /[A-Za-z_]\w*/g;
 const HEAD = /[A-Za-z_]\w*/y;
+const DEF_NAME = /(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)/y;
+const IMPORTS = new Set(['import_statement', 'import_from_statement', 'future_import_statement']);
 
 /**
- * Every name a module may bind at its top level (imports, definitions, assignments at any depth):
- * more than the module binds, never fewer. A call whose leftmost name is not one of them and not
- * a library the checks read resolves to nothing (see resolveCall), so its arguments are not kept.
+ * The names a module binds at its top level, as readModule reads them (imports, functions and
+ * classes, `name = ...`, also inside top-level `if`/`try`/`with` blocks), plus the libraries the
+ * checks read and `open`/`dict`. A call inside a function whose leftmost name is none of these
+ * resolves to nothing (see resolveCall), so its arguments need not be kept. Every word of an
+ * import counts, so the set may be larger than the module's names, never smaller.
  */
-function boundNames(source: string): Set<string> {
+export function topLevelNames(tree: Tree, source: string, types: string[]): Set<string> {
   const out = new Set<string>(INTERESTING);
   out.add('open');
   out.add('dict');
-  for (const m of source.matchAll(IMPORT)) {
-    let names = m[1]!;
-    // Continued with backslashes: the following lines too.
-    for (let end = m.index + m[0].length; names.endsWith('\\'); ) {
-      const next = source.indexOf('\n', end + 1);
-      names += source.slice(end, next < 0 ? undefined : next);
-      end = next < 0 ? source.length : next;
-      if (next < 0) break;
-    }
-    for (const w of names.matchAll(WORD)) out.add(w[0]);
-  }
-  for (const m of source.matchAll(DEFINED)) out.add(m[1]!);
-  for (const m of source.matchAll(ASSIGNED)) out.add(m[1]!);
+  const c = cursorOf(tree);
+  const nameAt = (start: number, re: RegExp) => {
+    re.lastIndex = start;
+    return re.exec(source)?.[1];
+  };
+  const statements = () => {
+    if (!c.first()) return;
+    do {
+      const type = types[c.typeId()]!;
+      if (IMPORTS.has(type)) {
+        for (const w of source.slice(c.start(), c.end()).matchAll(WORD)) out.add(w[0]);
+      } else if (type === 'function_definition' || type === 'class_definition') {
+        const name = nameAt(c.start(), DEF_NAME);
+        if (name) out.add(name);
+      } else if (type === 'decorated_definition') {
+        // The definition is the last child, after the decorators.
+        if (c.first()) {
+          let start = c.start();
+          while (c.next()) start = c.start();
+          const name = nameAt(start, DEF_NAME);
+          if (name) out.add(name);
+          c.parent();
+        }
+      } else if (type === 'expression_statement') {
+        if (c.first()) {
+          if (types[c.typeId()] === 'assignment' && c.first()) {
+            if (types[c.typeId()] === 'identifier') out.add(source.slice(c.start(), c.end()));
+            c.parent();
+          }
+          c.parent();
+        }
+      } else if (MODULE_COMPOUND.has(type)) statements();
+    } while (c.next());
+    c.parent();
+  };
+  statements();
+  c.done();
   return out;
 }
 
@@ -284,7 +309,7 @@ export function flatten(tree: Tree, source: string): Flat {
   const hasMark = positions(marks, true);
   const hasEnviron = positions(occurrences(source, 'environ'));
   const hasAddMiddleware = positions(occurrences(source, 'add_middleware'));
-  const bound = boundNames(source);
+  const bound = topLevelNames(tree, source, types);
   const known = (start: number) => {
     HEAD.lastIndex = start;
     const m = HEAD.exec(source);

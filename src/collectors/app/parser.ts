@@ -52,17 +52,14 @@ export interface Scan {
   decorated: Node[];
 }
 
-const sites = new WeakMap<Node, CallSite>();
-
-/** The `function` child of a call node (from the scan when the call was found by it). */
+/** The `function` child of a call node. */
 export function functionOf(call: Node): Node | null {
-  return sites.get(call)?.fn ?? call.childForFieldName('function');
+  return call.childForFieldName('function');
 }
 
-/** The text of a call's `function` child, read once per call found by the scan. */
+/** The text of a call's `function` child. */
 export function functionTextOf(call: Node): string | undefined {
-  const site = sites.get(call);
-  return site ? site.fnText : call.childForFieldName('function')?.text;
+  return call.childForFieldName('function')?.text;
 }
 
 const SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
@@ -82,9 +79,7 @@ export function scanTree(tree: LightTree): Scan {
       const node = tree.node(i);
       const fn = node.childForFieldName('function');
       if (fn) {
-        const site = { node, fn, fnText: fn.text, scope: scope[i]! >= 0 ? tree.node(scope[i]!) : null };
-        sites.set(node, site);
-        out.calls.push(site);
+        out.calls.push({ node, fn, fnText: fn.text, scope: scope[i]! >= 0 ? tree.node(scope[i]!) : null });
       }
     } else if (kind === SUBSCRIPT) out.subscripts.push(tree.node(i));
     else if (kind === DECORATED) out.decorated.push(tree.node(i));

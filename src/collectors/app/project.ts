@@ -13,6 +13,18 @@ export class Project {
   readonly modules = new Map<string, ModuleInfo>();
   private readonly sites = new Map<string, { mod: ModuleInfo; node: Node }[]>();
 
+  private readonly memos = new Map<string, Map<unknown, unknown>>();
+
+  /** A cache that lives as long as the project (one collection): plain maps, cheaper than weak ones. */
+  memo<K, V>(name: string): Map<K, V> {
+    let m = this.memos.get(name);
+    if (!m) {
+      m = new Map();
+      this.memos.set(name, m);
+    }
+    return m as Map<K, V>;
+  }
+
   constructor(modules: ModuleInfo[]) {
     for (const m of modules) this.modules.set(m.name, m);
   }

@@ -70,11 +70,16 @@ export function defaultWorkers(files: number): number {
 }
 
 /** Reads and parses the files, with `workers` threads (0: in this thread), in the order given. */
-export async function parseSources(files: string[], workers: number): Promise<Source[]> {
-  const out: Source[] = new Array(files.length);
+export async function parseSources<T>(
+  files: string[],
+  workers: number,
+  /** Called as each file arrives (while the workers parse the rest): what to keep of it. */
+  then: (source: Source, index: number) => T,
+): Promise<T[]> {
+  const out: T[] = new Array(files.length);
   let names: Names | undefined;
   const settle = (i: number, p: Parsed, n: Names) => {
-    out[i] = 'flat' in p ? { text: p.text, tree: new LightTree(p.text, p.flat, n) } : p;
+    out[i] = then('flat' in p ? { text: p.text, tree: new LightTree(p.text, p.flat, n) } : p, i);
   };
   if (workers <= 0) {
     for (const [i, f] of files.entries()) {
@@ -89,7 +94,9 @@ export async function parseSources(files: string[], workers: number): Promise<So
   try {
     await Promise.all(
       Array.from({ length: workers }, () => {
-        const worker = new Worker(WORKER_URL);
+        // Node's flags are inherited, except --input-type, which a worker loaded from a file refuses.
+        const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+        const worker = new Worker(WORKER_URL, { execArgv });
         pool.push(worker);
         return new Promise<void>((resolve, reject) => {
           let batch: number[] = [];
