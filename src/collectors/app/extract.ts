@@ -2,7 +2,7 @@
 // middleware, FastAPI instances, calls of interest, logging dicts and settings.
 import { INTERESTING } from './light.js';
 import type { FunctionInfo, ModuleInfo } from './module.js';
-import { functionOf, functionTextOf, lineOf, type Node, stringValue } from './parser.js';
+import { functionOf, lineOf, type Node, stringValue } from './parser.js';
 import type { Project } from './project.js';
 import type { AppFacts, Call, Middleware, Route, RouteCall, Setting, Value } from './schema.js';
 
@@ -88,7 +88,7 @@ function resolveCall(node: Node, mod: ModuleInfo, project: Project): Resolved | 
   const cached = memo.get(node);
   if (cached !== undefined) return cached ?? undefined;
   const fn = functionOf(node);
-  const head = fn ? headOf(functionTextOf(node) ?? '') : undefined;
+  const head = fn ? headOf(fn.text) : undefined;
   const known =
     fn &&
     head &&
@@ -109,7 +109,7 @@ function callOf(node: Node, mod: ModuleInfo, project: Project, resolved: Resolve
   const cached = cache.get(node);
   if (cached) return cached;
   const { fn, qualified } = resolved;
-  const text = functionTextOf(node) ?? fn.text;
+  const text = fn.text;
   const call: Call = {
     file: mod.file,
     line: lineOf(node),

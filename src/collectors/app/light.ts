@@ -466,8 +466,11 @@ class LightNode implements Node {
     return this.tree.data[this.index * STRIDE + 3]!;
   }
 
+  private text_: string | undefined;
+
   get text(): string {
-    return this.tree.source.slice(this.startIndex, this.endIndex);
+    this.text_ ??= this.tree.source.slice(this.startIndex, this.endIndex);
+    return this.text_;
   }
 
   get startPosition() {

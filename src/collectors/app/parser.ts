@@ -57,11 +57,6 @@ export function functionOf(call: Node): Node | null {
   return call.childForFieldName('function');
 }
 
-/** The text of a call's `function` child. */
-export function functionTextOf(call: Node): string | undefined {
-  return call.childForFieldName('function')?.text;
-}
-
 const SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
 
 /** One pass over a light tree's arrays, in source order: its calls (with their scope), subscripts and decorated definitions. */
