@@ -181,4 +181,64 @@ describe('app collector on what real code bases do', () => {
       expect.arrayContaining(['svc/main.py:9', 'svc/main.py:14']),
     );
   });
+
+  it('follows Depends() inside Annotated, written in the signature or as a type alias from another module', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strisk-app-annotated-'));
+    mkdirSync(join(dir, 'svc'));
+    writeFileSync(join(dir, 'svc', '__init__.py'), '');
+    writeFileSync(
+      join(dir, 'svc', 'deps.py'),
+      [
+        'import time',
+        'from typing import Annotated',
+        'from fastapi import Depends',
+        'import requests',
+        'async def get_user():',
+        '    time.sleep(1)',
+        'async def get_peers():',
+        '    return requests.get("http://peers")',
+        'def sync_session():',
+        '    time.sleep(1)',
+        'UserDep = Annotated[dict, Depends(get_user)]',
+        'SessionDep = Annotated[dict, Depends(sync_session)]',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'svc', 'main.py'),
+      [
+        'from typing import Annotated',
+        'from fastapi import Depends, FastAPI',
+        'from svc.deps import UserDep, SessionDep, get_peers',
+        'app = FastAPI()',
+        '@app.get("/me")',
+        'async def me(user: UserDep, session: SessionDep):',
+        '    return {}',
+        '@app.get("/peers")',
+        'async def peers(p: Annotated[list, Depends(get_peers)]):',
+        '    return p',
+        '',
+      ].join('\n'),
+    );
+    const facts = await collectApp(join(dir, 'svc'), { projectDir: dir });
+    const me = facts.routes.find((r) => r.path === '/me')!;
+    // The async dependency behind the alias is followed; the sync one runs in the thread pool.
+    expect(me.calls).toEqual([
+      expect.objectContaining({
+        qualified: 'time.sleep',
+        file: 'svc/deps.py',
+        line: 6,
+        via: ['Depends(get_user)'],
+      }),
+    ]);
+    const peers = facts.routes.find((r) => r.path === '/peers')!;
+    expect(peers.calls).toEqual([
+      expect.objectContaining({ qualified: 'requests.get', line: 8, via: ['Depends(get_peers)'] }),
+    ]);
+    const result = runCheck(blocking, await appFacts(dir));
+    expect(result.status).toBe('fail');
+    expect(result.evidence.map((e) => e.subject)).toEqual(
+      expect.arrayContaining(['svc/deps.py:6', 'svc/deps.py:8']),
+    );
+  });
 });

@@ -131,6 +131,39 @@ const isInteresting = (qualified: string) => {
 
 const DEPENDS = /^fastapi\.(params\.)?(Depends|Security)$/;
 
+/** The project function a `Depends(f)` / `Security(f)` / `Depends(dependency=f)` call names. */
+function dependencyOf(node: Node, mod: ModuleInfo, project: Project) {
+  const args = node.childForFieldName('arguments')?.namedChildren ?? [];
+  const dep =
+    args.find((a) => a && a.type !== 'keyword_argument' && a.type !== 'comment') ??
+    args.find((a) => a?.childForFieldName('name')?.text === 'dependency')?.childForFieldName('value');
+  return dep ? project.findFunction(project.qualify(dep, mod)) : undefined;
+}
+
+/**
+ * The `Depends(...)` calls of a type alias a parameter is annotated with: a module-level
+ * `X = Annotated[T, Depends(f)]` in this module or the one it is imported from.
+ */
+function aliasedDepends(type: Node, mod: ModuleInfo, project: Project): { mod: ModuleInfo; node: Node }[] {
+  const q = project.qualify(type, mod);
+  const memo = project.memo<string, { mod: ModuleInfo; node: Node }[]>('aliasedDepends');
+  const cached = memo.get(q);
+  if (cached) return cached;
+  const i = q.lastIndexOf('.');
+  const home = i > 0 ? project.modules.get(q.slice(0, i)) : undefined;
+  const bound = home?.bindings.get(q.slice(i + 1));
+  const out: { mod: ModuleInfo; node: Node }[] = [];
+  if (home && bound?.type === 'subscript') {
+    for (const { node } of home.scan.calls) {
+      if (node.startIndex < bound.startIndex || node.startIndex >= bound.endIndex) continue;
+      const resolved = resolveCall(node, home, project);
+      if (resolved && DEPENDS.test(resolved.qualified)) out.push({ mod: home, node });
+    }
+  }
+  memo.set(q, out);
+  return out;
+}
+
 /**
  * Calls made in a function body and, transitively, in the project functions it calls (bounded
  * depth) and in the `async def` dependencies its signature declares with `Depends(...)`: FastAPI runs
@@ -152,16 +185,21 @@ export function callsIn(
     seen.add(key);
     out.push(...callsIn(helper.fn.node, helper.mod, project, [...via, step], seen));
   };
+  // `session: SessionDep` where `SessionDep = Annotated[Session, Depends(get_session)]`.
+  for (const p of fnNode.childForFieldName('parameters')?.namedChildren ?? []) {
+    const type = p.childForFieldName('type')?.namedChild(0);
+    if (type?.type !== 'identifier' && type?.type !== 'attribute') continue;
+    for (const d of aliasedDepends(type, mod, project)) {
+      const helper = dependencyOf(d.node, d.mod, project);
+      if (helper?.fn.async) follow(helper, `Depends(${helper.fn.name})`);
+    }
+  }
   for (const node of mod.callsByScope.get(fnNode.startIndex) ?? []) {
     const resolved = resolveCall(node, mod, project);
     if (!resolved) continue;
     if (node.startIndex < bodyStart) {
       if (!DEPENDS.test(resolved.qualified)) continue;
-      const args = node.childForFieldName('arguments')?.namedChildren ?? [];
-      const dep =
-        args.find((a) => a && a.type !== 'keyword_argument' && a.type !== 'comment') ??
-        args.find((a) => a?.childForFieldName('name')?.text === 'dependency')?.childForFieldName('value');
-      const helper = dep ? project.findFunction(project.qualify(dep, mod)) : undefined;
+      const helper = dependencyOf(node, mod, project);
       if (helper?.fn.async) follow(helper, `Depends(${helper.fn.name})`);
       continue;
     }
