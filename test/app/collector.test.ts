@@ -241,4 +241,40 @@ describe('app collector on what real code bases do', () => {
       expect.arrayContaining(['svc/deps.py:6', 'svc/deps.py:8']),
     );
   });
+
+  it('reads keys set on a kwargs dict before create_engine(**kwargs), the last one winning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strisk-app-kwargs-'));
+    mkdirSync(join(dir, 'svc'));
+    writeFileSync(join(dir, 'svc', '__init__.py'), '');
+    writeFileSync(
+      join(dir, 'svc', 'db.py'),
+      [
+        'import os',
+        'from sqlalchemy import create_engine',
+        'POOL = int(os.environ.get("POOL", "15"))',
+        'def make_engine(url):',
+        '    kwargs = {"pool_size": 5, "echo": False}',
+        '    kwargs["pool_size"] = POOL',
+        '    kwargs["max_overflow"] = 0',
+        '    if url.startswith("sqlite"):',
+        '        kwargs["pool_size"] = 1',
+        '    return create_engine(url, **kwargs)',
+        'def other(url):',
+        '    kwargs = {}',
+        '    kwargs["pool_size"] = 3',
+        '    kwargs = {"pool_size": 7}',
+        '    return create_engine(url, **kwargs)',
+        '',
+      ].join('\n'),
+    );
+    const facts = await collectApp(join(dir, 'svc'), { projectDir: dir });
+    const engines = facts.calls.filter((c) => c.qualified === 'sqlalchemy.create_engine');
+    expect(engines).toHaveLength(2);
+    // Set unconditionally in the body: read; set under an `if`: not a value the engine always gets.
+    expect(engines[0]!.args.pool_size).toMatchObject({ text: 'POOL', value: 15, env: 'POOL' });
+    expect(engines[0]!.args.max_overflow).toMatchObject({ value: 0 });
+    expect(engines[0]!.args.echo).toMatchObject({ value: false });
+    // A reassignment of the dict forgets the keys set before it.
+    expect(engines[1]!.args.pool_size).toMatchObject({ value: 7 });
+  });
 });

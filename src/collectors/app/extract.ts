@@ -26,21 +26,31 @@ const MAX_HELPER_DEPTH = 4;
 
 /**
  * The dict a `**name` argument unpacks: a dict literal or `dict(k=v)` assigned to `name` in the
- * enclosing function (the last assignment before the call) or at module level.
+ * enclosing function (the last assignment before the call) or at module level, and the keys set
+ * after it in the same function body (`name["pool_size"] = 10`), which win over the dict's.
  */
-function splatted(arg: Node, call: Node, mod: ModuleInfo): Node | undefined {
+function splatted(arg: Node, call: Node, mod: ModuleInfo): { dict?: Node; items: Map<string, Node> } {
+  const items = new Map<string, Node>();
   const name = arg.namedChild(0);
-  if (name?.type !== 'identifier') return undefined;
+  if (name?.type !== 'identifier') return { items };
   let fn: Node | null = call.parent;
   while (fn && fn.type !== 'function_definition') fn = fn.parent;
   let found: Node | undefined;
   for (const stmt of fn?.childForFieldName('body')?.namedChildren ?? []) {
     if (!stmt || stmt.startIndex > call.startIndex) break;
     const a = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
-    if (a?.type === 'assignment' && a.childForFieldName('left')?.text === name.text)
-      found = a.childForFieldName('right') ?? undefined;
+    if (a?.type !== 'assignment') continue;
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (left?.text === name.text) {
+      found = right ?? undefined;
+      items.clear();
+    } else if (left?.type === 'subscript' && left.childForFieldName('value')?.text === name.text && right) {
+      const key = stringValue(left.childForFieldName('subscript') ?? left);
+      if (key !== undefined) items.set(key, right);
+    }
   }
-  return found ?? mod.bindings.get(name.text);
+  return { dict: found ?? mod.bindings.get(name.text), items };
 }
 
 function argsOf(call: Node, mod: ModuleInfo, project: Project): Pick<Call, 'args' | 'positional'> {
@@ -51,7 +61,8 @@ function argsOf(call: Node, mod: ModuleInfo, project: Project): Pick<Call, 'args
     if (a.type === 'keyword_argument') {
       args[a.childForFieldName('name')!.text] = project.evaluate(a.childForFieldName('value')!, mod);
     } else if (a.type === 'dictionary_splat') {
-      const dict = splatted(a, call, mod);
+      const { dict, items } = splatted(a, call, mod);
+      for (const [key, value] of items) if (!(key in args)) args[key] = project.evaluate(value, mod);
       if (dict?.type === 'dictionary') {
         for (const pair of dict.namedChildren) {
           const key = pair?.type === 'pair' ? stringValue(pair.childForFieldName('key')!) : undefined;

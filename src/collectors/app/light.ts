@@ -321,16 +321,22 @@ export function flatten(tree: Tree, source: string): Flat {
     fieldName: string | null | undefined,
     start: number,
     end: number,
+    prev?: string,
   ): Mode | -1 => {
     if (type === 'function_definition') return Mode.Func;
     if (type === 'class_definition') return Mode.Class;
     if (type === 'decorated_definition') return Mode.Decorated;
+    if (type === 'decorator' || fieldName === 'left') return Mode.Full;
     if (type === 'call') return known(start) || hasAddMiddleware(start, end) ? Mode.Full : Mode.Shallow;
     if (type === 'subscript') return hasEnviron(start, end) ? Mode.Full : Mode.Code;
-    if (type === 'decorator' || fieldName === 'left') return Mode.Full;
     if (type === 'expression_statement' || type === 'assignment') return Mode.Code;
+    // A dict (`opts = {...}`) and the value of `opts["key"] = value` are read whole (see splatted).
     if (fieldName === 'right')
-      return type === 'dictionary' ? Mode.Full : hasMark(start, end) ? Mode.Code : Mode.Leaf;
+      return type === 'dictionary' || prev === 'subscript'
+        ? Mode.Full
+        : hasMark(start, end)
+          ? Mode.Code
+          : Mode.Leaf;
     return hasMark(start, end) ? Mode.Code : -1;
   };
   let data = new Int32Array(4096 * STRIDE);
@@ -355,7 +361,8 @@ export function flatten(tree: Tree, source: string): Flat {
     return { data: data.slice(0, count * STRIDE) };
   };
   add(c.typeId(), 0, c.start(), c.end(), -1);
-  const stack: { idx: number; type: string; mode: Mode }[] = [
+  /** `prev`: the type of the frame's last named child kept (an assignment's target, for its value). */
+  const stack: { idx: number; type: string; mode: Mode; prev?: string }[] = [
     { idx: 0, type: types[c.typeId()]!, mode: Mode.Module },
   ];
   if (!c.first()) return done();
@@ -417,11 +424,12 @@ export function flatten(tree: Tree, source: string): Flat {
                 : Mode.Leaf;
           break;
         case Mode.Code:
-          mode = def ?? inCode(type, fieldName, start, end);
+          mode = def ?? inCode(type, fieldName, start, end, top.prev);
           break;
       }
       if (mode !== -1) {
         const idx = add(typeId, field, start, end, top.idx);
+        top.prev = type;
         if (mode !== Mode.Leaf && !LEAVES.has(type) && c.first()) {
           stack.push({ idx, type, mode });
           continue;
