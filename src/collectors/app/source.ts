@@ -107,9 +107,15 @@ export async function parseSources<T>(
             worker.postMessage(batch.map((i) => files[i]));
           };
           worker.on('message', (msg: { results: Parsed[]; names?: Names }) => {
-            names ??= msg.names;
-            for (const [k, p] of msg.results.entries()) settle(batch[k]!, p, names!);
-            send();
+            // A throw in an event handler would escape the collector: it rejects instead.
+            try {
+              names ??= msg.names;
+              for (const [k, p] of msg.results.entries()) settle(batch[k]!, p, names!);
+              send();
+            } catch (err) {
+              batch = [];
+              reject(err);
+            }
           });
           worker.once('error', reject);
           worker.once('exit', (code) => {
