@@ -277,4 +277,92 @@ describe('app collector on what real code bases do', () => {
     // A reassignment of the dict forgets the keys set before it.
     expect(engines[1]!.args.pool_size).toMatchObject({ value: 7 });
   });
+
+  it('reads settings fields under the class env_prefix (model_config or an inner Config)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strisk-app-prefix-'));
+    mkdirSync(join(dir, 'svc'));
+    writeFileSync(join(dir, 'svc', '__init__.py'), '');
+    writeFileSync(
+      join(dir, 'svc', 'config.py'),
+      [
+        'from pydantic_settings import BaseSettings, SettingsConfigDict',
+        'class Settings(BaseSettings):',
+        '    model_config = SettingsConfigDict(env_prefix="APP_", env_file=".env")',
+        '    pool_size: int = 5',
+        'class Legacy(BaseSettings):',
+        '    echo: bool = False',
+        '    class Config:',
+        '        env_prefix = "legacy_"',
+        'class Plain(BaseSettings):',
+        '    timeout: int = 30',
+        'settings = Settings()',
+        'legacy = Legacy()',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'svc', 'db.py'),
+      [
+        'from sqlalchemy import create_engine',
+        'from svc.config import settings, legacy',
+        'engine = create_engine("postgresql://db/app", pool_size=settings.pool_size, echo=legacy.echo)',
+        '',
+      ].join('\n'),
+    );
+    const facts = await collectApp(join(dir, 'svc'), { projectDir: dir });
+    const engine = facts.calls.find((c) => c.qualified === 'sqlalchemy.create_engine')!;
+    expect(engine.args.pool_size).toMatchObject({ value: 5, env: 'APP_POOL_SIZE' });
+    expect(engine.args.echo).toMatchObject({ value: false, env: 'LEGACY_ECHO' });
+    const envs = facts.settings.map((x) => x.env);
+    expect(envs).toEqual(expect.arrayContaining(['APP_POOL_SIZE', 'LEGACY_ECHO', 'TIMEOUT']));
+    expect(envs).not.toContain('POOL_SIZE');
+  });
+
+  it('reads uvicorn.run() options from the defaults of the click or typer command that wraps it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strisk-app-cli-'));
+    mkdirSync(join(dir, 'svc'));
+    writeFileSync(join(dir, 'svc', '__init__.py'), '');
+    writeFileSync(join(dir, 'svc', 'main.py'), 'from fastapi import FastAPI\napp = FastAPI()\n');
+    writeFileSync(
+      join(dir, 'svc', 'cli.py'),
+      [
+        'import click',
+        'import uvicorn',
+        '@click.command()',
+        '@click.option("--host", default="0.0.0.0")',
+        '@click.option("--workers", "-w", default=4, type=int)',
+        'def serve(host, workers):',
+        '    uvicorn.run("svc.main:app", host=host, workers=workers)',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'svc', 'tcli.py'),
+      [
+        'import typer',
+        'import uvicorn',
+        'cli = typer.Typer()',
+        '@cli.command()',
+        'def run(workers: int = typer.Option(3, "--workers"), loop: str = typer.Option(default="uvloop")):',
+        '    uvicorn.run("svc.main:app", workers=workers, loop=loop)',
+        '',
+      ].join('\n'),
+    );
+    const facts = await collectApp(join(dir, 'svc'), { projectDir: dir });
+    const runs = facts.servers.filter((s) => s.source === 'python');
+    expect(runs).toEqual([
+      expect.objectContaining({
+        file: 'svc/cli.py',
+        line: 7,
+        workers: 4,
+        options: expect.objectContaining({ '--host': '0.0.0.0', '--workers': '4' }),
+      }),
+      expect.objectContaining({
+        file: 'svc/tcli.py',
+        line: 6,
+        workers: 3,
+        options: expect.objectContaining({ '--loop': 'uvloop' }),
+      }),
+    ]);
+  });
 });

@@ -417,11 +417,13 @@ function settingsOf(mod: ModuleInfo, project: Project): Setting[] {
   for (const cls of mod.classes.values()) {
     if (!project.isSettings(cls.bases, mod)) continue;
     for (const [name, attr] of cls.attrs) {
+      // The class's own configuration and private attributes are not read from the environment.
+      if (name === 'model_config' || name.startsWith('_')) continue;
       const v = attr.value ? project.evaluate(attr.value, mod) : undefined;
       out.push({
         file: mod.file,
         line: attr.line,
-        env: name.toUpperCase(),
+        env: project.envName(cls, name),
         attribute: name,
         ...(v && 'value' in v ? { default: v.value } : {}),
       });
