@@ -7,6 +7,8 @@
 // With BASELINE_DIST (the dist/ of an earlier build), that build's collector runs as one more case.
 // "read + parse, 2 worker threads": the same parse split over two worker_threads (one tree-sitter
 // WASM instance each), to see what parallel parsing could give on this machine at this load.
+// "app collector, no worker threads": strisk's collector with `workers: 0` (parsing in the main
+// thread), to show what the threads give. `uptime` (load average) is printed before and after.
 import { spawnSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { readdir, readFile } from 'node:fs/promises';
@@ -59,6 +61,11 @@ async function child(mode) {
       ),
     );
     files = counts.reduce((a, b) => a + b, 0);
+  } else if (mode === 'collect-one-thread') {
+    // The same collector with its parsing kept in the main thread (no worker threads).
+    const { collectApp } = await import(`${root}dist/collectors/app/index.js`);
+    const facts = await collectApp(path.join(PROJECT, APP), { projectDir: PROJECT, workers: 0 });
+    files = facts.files.length;
   } else {
     const dist = mode === 'baseline' ? process.argv[4] : `${root}dist`;
     const { collect } = await import(path.join(dist, 'collectors/app/index.js'));
@@ -81,6 +88,10 @@ if (process.argv[2] === '--worker') {
   await child(process.argv[3]);
 } else {
   const rounds = Number(process.argv[2] ?? 5);
+  const { loadavg } = await import('node:os');
+  const loadBefore = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   const cases = [
     [
       'node -e 0',
@@ -93,6 +104,7 @@ if (process.argv[2] === '--worker') {
     ['read + parse (tree-sitter)', [fileURLToPath(import.meta.url), '--child', 'parse']],
     ['read + parse, 2 worker threads', [fileURLToPath(import.meta.url), '--child', 'parse-workers']],
     ['app collector (strisk)', [fileURLToPath(import.meta.url), '--child', 'collect']],
+    ['app collector, no worker threads', [fileURLToPath(import.meta.url), '--child', 'collect-one-thread']],
   ];
   if (process.argv[3])
     cases.push([
@@ -131,5 +143,10 @@ if (process.argv[2] === '--worker') {
       `| ${name} | ${first ? '–' : per(ms).toFixed(0)} | ${first ? '–' : per(m(name, 'cpuMs')).toFixed(0)} | ${first ? '–' : (ms / readMs).toFixed(2)} | ${first ? '–' : (ms / parseMs).toFixed(2)} | ${m(name, 'wall').toFixed(0)} | ${rss.toFixed(0)} | ${(rss / baseRss).toFixed(2)} |`,
     );
   }
-  console.log(`\nnode ${process.version}; ${new Date().toISOString()}`);
+  const loadAfter = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  console.log(
+    `\nnode ${process.version}; ${new Date().toISOString()}; load average (1, 5, 15 min) before ${loadBefore}, after ${loadAfter}`,
+  );
 }

@@ -181,4 +181,188 @@ describe('app collector on what real code bases do', () => {
       expect.arrayContaining(['svc/main.py:9', 'svc/main.py:14']),
     );
   });
+
+  it('follows Depends() inside Annotated, written in the signature or as a type alias from another module', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strisk-app-annotated-'));
+    mkdirSync(join(dir, 'svc'));
+    writeFileSync(join(dir, 'svc', '__init__.py'), '');
+    writeFileSync(
+      join(dir, 'svc', 'deps.py'),
+      [
+        'import time',
+        'from typing import Annotated',
+        'from fastapi import Depends',
+        'import requests',
+        'async def get_user():',
+        '    time.sleep(1)',
+        'async def get_peers():',
+        '    return requests.get("http://peers")',
+        'def sync_session():',
+        '    time.sleep(1)',
+        'UserDep = Annotated[dict, Depends(get_user)]',
+        'SessionDep = Annotated[dict, Depends(sync_session)]',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'svc', 'main.py'),
+      [
+        'from typing import Annotated',
+        'from fastapi import Depends, FastAPI',
+        'from svc.deps import UserDep, SessionDep, get_peers',
+        'app = FastAPI()',
+        '@app.get("/me")',
+        'async def me(user: UserDep, session: SessionDep):',
+        '    return {}',
+        '@app.get("/peers")',
+        'async def peers(p: Annotated[list, Depends(get_peers)]):',
+        '    return p',
+        '',
+      ].join('\n'),
+    );
+    const facts = await collectApp(join(dir, 'svc'), { projectDir: dir });
+    const me = facts.routes.find((r) => r.path === '/me')!;
+    // The async dependency behind the alias is followed; the sync one runs in the thread pool.
+    expect(me.calls).toEqual([
+      expect.objectContaining({
+        qualified: 'time.sleep',
+        file: 'svc/deps.py',
+        line: 6,
+        via: ['Depends(get_user)'],
+      }),
+    ]);
+    const peers = facts.routes.find((r) => r.path === '/peers')!;
+    expect(peers.calls).toEqual([
+      expect.objectContaining({ qualified: 'requests.get', line: 8, via: ['Depends(get_peers)'] }),
+    ]);
+    const result = runCheck(blocking, await appFacts(dir));
+    expect(result.status).toBe('fail');
+    expect(result.evidence.map((e) => e.subject)).toEqual(
+      expect.arrayContaining(['svc/deps.py:6', 'svc/deps.py:8']),
+    );
+  });
+
+  it('reads keys set on a kwargs dict before create_engine(**kwargs), the last one winning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strisk-app-kwargs-'));
+    mkdirSync(join(dir, 'svc'));
+    writeFileSync(join(dir, 'svc', '__init__.py'), '');
+    writeFileSync(
+      join(dir, 'svc', 'db.py'),
+      [
+        'import os',
+        'from sqlalchemy import create_engine',
+        'POOL = int(os.environ.get("POOL", "15"))',
+        'def make_engine(url):',
+        '    kwargs = {"pool_size": 5, "echo": False}',
+        '    kwargs["pool_size"] = POOL',
+        '    kwargs["max_overflow"] = 0',
+        '    if url.startswith("sqlite"):',
+        '        kwargs["pool_size"] = 1',
+        '    return create_engine(url, **kwargs)',
+        'def other(url):',
+        '    kwargs = {}',
+        '    kwargs["pool_size"] = 3',
+        '    kwargs = {"pool_size": 7}',
+        '    return create_engine(url, **kwargs)',
+        '',
+      ].join('\n'),
+    );
+    const facts = await collectApp(join(dir, 'svc'), { projectDir: dir });
+    const engines = facts.calls.filter((c) => c.qualified === 'sqlalchemy.create_engine');
+    expect(engines).toHaveLength(2);
+    // Set unconditionally in the body: read; set under an `if`: not a value the engine always gets.
+    expect(engines[0]!.args.pool_size).toMatchObject({ text: 'POOL', value: 15, env: 'POOL' });
+    expect(engines[0]!.args.max_overflow).toMatchObject({ value: 0 });
+    expect(engines[0]!.args.echo).toMatchObject({ value: false });
+    // A reassignment of the dict forgets the keys set before it.
+    expect(engines[1]!.args.pool_size).toMatchObject({ value: 7 });
+  });
+
+  it('reads settings fields under the class env_prefix (model_config or an inner Config)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strisk-app-prefix-'));
+    mkdirSync(join(dir, 'svc'));
+    writeFileSync(join(dir, 'svc', '__init__.py'), '');
+    writeFileSync(
+      join(dir, 'svc', 'config.py'),
+      [
+        'from pydantic_settings import BaseSettings, SettingsConfigDict',
+        'class Settings(BaseSettings):',
+        '    model_config = SettingsConfigDict(env_prefix="APP_", env_file=".env")',
+        '    pool_size: int = 5',
+        'class Legacy(BaseSettings):',
+        '    echo: bool = False',
+        '    class Config:',
+        '        env_prefix = "legacy_"',
+        'class Plain(BaseSettings):',
+        '    timeout: int = 30',
+        'settings = Settings()',
+        'legacy = Legacy()',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'svc', 'db.py'),
+      [
+        'from sqlalchemy import create_engine',
+        'from svc.config import settings, legacy',
+        'engine = create_engine("postgresql://db/app", pool_size=settings.pool_size, echo=legacy.echo)',
+        '',
+      ].join('\n'),
+    );
+    const facts = await collectApp(join(dir, 'svc'), { projectDir: dir });
+    const engine = facts.calls.find((c) => c.qualified === 'sqlalchemy.create_engine')!;
+    expect(engine.args.pool_size).toMatchObject({ value: 5, env: 'APP_POOL_SIZE' });
+    expect(engine.args.echo).toMatchObject({ value: false, env: 'LEGACY_ECHO' });
+    const envs = facts.settings.map((x) => x.env);
+    expect(envs).toEqual(expect.arrayContaining(['APP_POOL_SIZE', 'LEGACY_ECHO', 'TIMEOUT']));
+    expect(envs).not.toContain('POOL_SIZE');
+  });
+
+  it('reads uvicorn.run() options from the defaults of the click or typer command that wraps it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strisk-app-cli-'));
+    mkdirSync(join(dir, 'svc'));
+    writeFileSync(join(dir, 'svc', '__init__.py'), '');
+    writeFileSync(join(dir, 'svc', 'main.py'), 'from fastapi import FastAPI\napp = FastAPI()\n');
+    writeFileSync(
+      join(dir, 'svc', 'cli.py'),
+      [
+        'import click',
+        'import uvicorn',
+        '@click.command()',
+        '@click.option("--host", default="0.0.0.0")',
+        '@click.option("--workers", "-w", default=4, type=int)',
+        'def serve(host, workers):',
+        '    uvicorn.run("svc.main:app", host=host, workers=workers)',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'svc', 'tcli.py'),
+      [
+        'import typer',
+        'import uvicorn',
+        'cli = typer.Typer()',
+        '@cli.command()',
+        'def run(workers: int = typer.Option(3, "--workers"), loop: str = typer.Option(default="uvloop")):',
+        '    uvicorn.run("svc.main:app", workers=workers, loop=loop)',
+        '',
+      ].join('\n'),
+    );
+    const facts = await collectApp(join(dir, 'svc'), { projectDir: dir });
+    const runs = facts.servers.filter((s) => s.source === 'python');
+    expect(runs).toEqual([
+      expect.objectContaining({
+        file: 'svc/cli.py',
+        line: 7,
+        workers: 4,
+        options: expect.objectContaining({ '--host': '0.0.0.0', '--workers': '4' }),
+      }),
+      expect.objectContaining({
+        file: 'svc/tcli.py',
+        line: 6,
+        workers: 3,
+        options: expect.objectContaining({ '--loop': 'uvloop' }),
+      }),
+    ]);
+  });
 });

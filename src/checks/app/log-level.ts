@@ -60,8 +60,11 @@ export default defineCheck({
         for (const [k, v] of Object.entries(d.entries))
           if (/(^|\.)level$/.test(k)) add(d, `${k}: ${shown(v)}`, isDebug(v.value), 'dictConfig');
       }
-      for (const s of data.settings.filter((x) => x.env === 'LOG_LEVEL' && x.default !== undefined)) {
-        add(s, String(s.default), isDebug(s.default ?? ''), 'default of LOG_LEVEL');
+      // A settings field named log_level is read from LOG_LEVEL after the class's env_prefix (POLAR_LOG_LEVEL).
+      const logLevel = (x: { env: string; attribute?: string }) =>
+        x.env === 'LOG_LEVEL' || x.attribute?.toUpperCase() === 'LOG_LEVEL';
+      for (const s of data.settings.filter((x) => logLevel(x) && x.default !== undefined)) {
+        add(s, String(s.default), isDebug(s.default ?? ''), `default of ${s.env}`);
       }
       for (const a of data.apps.filter((x) => x.args.debug))
         add(a, `debug=${a.args.debug!.text}`, a.args.debug!.value === true, 'FastAPI(debug=...)');

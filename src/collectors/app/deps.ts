@@ -59,10 +59,12 @@ export function tomlEntries(text: string): TomlEntry[] {
     const start = i;
     let raw = kv[2]!;
     let depth = bracketDepth(raw);
+    // Line by line (a lock's `wheels = [...]` runs to hundreds of lines: counting the whole value
+    // again at each line was quadratic). TOML strings other than """ ones do not span lines.
     while (depth > 0 && i + 1 < lines.length) {
       i++;
       raw += `\n${lines[i]}`;
-      depth = bracketDepth(raw);
+      depth += bracketDepth(lines[i]!);
     }
     const strings = [...raw.replace(/#[^\n"']*$/gm, '').matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'/g)].map(
       (m) => m[1] ?? m[2] ?? '',

@@ -1,7 +1,8 @@
 // Facts from the parsed modules: routes with the calls they make (through project helpers),
 // middleware, FastAPI instances, calls of interest, logging dicts and settings.
+import { INTERESTING } from './light.js';
 import type { FunctionInfo, ModuleInfo } from './module.js';
-import { functionOf, functionTextOf, lineOf, type Node, stringValue } from './parser.js';
+import { functionOf, lineOf, type Node, stringValue } from './parser.js';
 import type { Project } from './project.js';
 import type { AppFacts, Call, Middleware, Route, RouteCall, Setting, Value } from './schema.js';
 
@@ -16,12 +17,6 @@ const ROUTE_METHODS = new Set([
   'api_route',
   'websocket',
 ]);
-/** Top-level modules whose calls the checks read, wherever they are made. */
-const INTERESTING = new Set(
-  'asyncpg sqlalchemy sqlmodel redis aioredis clickhouse_connect clickhouse_driver aiochclient asynch psycopg psycopg2 psycopg_pool databases motor pymongo httpx aiohttp requests urllib urllib3 slowapi fastapi_limiter ratelimit limits logging structlog pythonjsonlogger uvicorn hypercorn pyinstrument cProfile memory_profiler json_log_formatter ecs_logging'.split(
-    ' ',
-  ),
-);
 const BUILTINS = new Set(
   'len str int float bool dict list set tuple print isinstance range enumerate zip min max sum sorted repr type getattr setattr hasattr super map filter any all abs round iter next format'.split(
     ' ',
@@ -31,21 +26,31 @@ const MAX_HELPER_DEPTH = 4;
 
 /**
  * The dict a `**name` argument unpacks: a dict literal or `dict(k=v)` assigned to `name` in the
- * enclosing function (the last assignment before the call) or at module level.
+ * enclosing function (the last assignment before the call) or at module level, and the keys set
+ * after it in the same function body (`name["pool_size"] = 10`), which win over the dict's.
  */
-function splatted(arg: Node, call: Node, mod: ModuleInfo): Node | undefined {
+function splatted(arg: Node, call: Node, mod: ModuleInfo): { dict?: Node; items: Map<string, Node> } {
+  const items = new Map<string, Node>();
   const name = arg.namedChild(0);
-  if (name?.type !== 'identifier') return undefined;
+  if (name?.type !== 'identifier') return { items };
   let fn: Node | null = call.parent;
   while (fn && fn.type !== 'function_definition') fn = fn.parent;
   let found: Node | undefined;
   for (const stmt of fn?.childForFieldName('body')?.namedChildren ?? []) {
     if (!stmt || stmt.startIndex > call.startIndex) break;
     const a = stmt.type === 'expression_statement' ? stmt.namedChild(0) : null;
-    if (a?.type === 'assignment' && a.childForFieldName('left')?.text === name.text)
-      found = a.childForFieldName('right') ?? undefined;
+    if (a?.type !== 'assignment') continue;
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (left?.text === name.text) {
+      found = right ?? undefined;
+      items.clear();
+    } else if (left?.type === 'subscript' && left.childForFieldName('value')?.text === name.text && right) {
+      const key = stringValue(left.childForFieldName('subscript') ?? left);
+      if (key !== undefined) items.set(key, right);
+    }
   }
-  return found ?? mod.bindings.get(name.text);
+  return { dict: found ?? mod.bindings.get(name.text), items };
 }
 
 function argsOf(call: Node, mod: ModuleInfo, project: Project): Pick<Call, 'args' | 'positional'> {
@@ -56,7 +61,8 @@ function argsOf(call: Node, mod: ModuleInfo, project: Project): Pick<Call, 'args
     if (a.type === 'keyword_argument') {
       args[a.childForFieldName('name')!.text] = project.evaluate(a.childForFieldName('value')!, mod);
     } else if (a.type === 'dictionary_splat') {
-      const dict = splatted(a, call, mod);
+      const { dict, items } = splatted(a, call, mod);
+      for (const [key, value] of items) if (!(key in args)) args[key] = project.evaluate(value, mod);
       if (dict?.type === 'dictionary') {
         for (const pair of dict.namedChildren) {
           const key = pair?.type === 'pair' ? stringValue(pair.childForFieldName('key')!) : undefined;
@@ -84,14 +90,16 @@ const headOf = (text: string): string | undefined => /^[A-Za-z_]\w*/.exec(text)?
  */
 type Resolved = { fn: Node; qualified: string };
 /** Per call node (a node belongs to one module of one project): resolved once, however many routes reach it. */
-const resolvedCalls = new WeakMap<Node, Resolved | null>();
-const callsRead = [new WeakMap<Node, Call>(), new WeakMap<Node, Call>()] as const;
+const resolvedCalls = (project: Project) => project.memo<Node, Resolved | null>('resolvedCalls');
+const callsRead = (project: Project, withArgs: boolean) =>
+  project.memo<Node, Call>(withArgs ? 'callsWithArgs' : 'calls');
 
 function resolveCall(node: Node, mod: ModuleInfo, project: Project): Resolved | undefined {
-  const cached = resolvedCalls.get(node);
+  const memo = resolvedCalls(project);
+  const cached = memo.get(node);
   if (cached !== undefined) return cached ?? undefined;
   const fn = functionOf(node);
-  const head = fn ? headOf(functionTextOf(node) ?? '') : undefined;
+  const head = fn ? headOf(fn.text) : undefined;
   const known =
     fn &&
     head &&
@@ -102,17 +110,17 @@ function resolveCall(node: Node, mod: ModuleInfo, project: Project): Resolved | 
       INTERESTING.has(head) ||
       head === 'open');
   const out = known ? { fn, qualified: project.qualify(fn, mod) } : null;
-  resolvedCalls.set(node, out);
+  memo.set(node, out);
   return out ?? undefined;
 }
 
 /** A call as facts, read once per node (callers copy it before adding to it). */
 function callOf(node: Node, mod: ModuleInfo, project: Project, resolved: Resolved, withArgs = true): Call {
-  const cache = callsRead[withArgs ? 1 : 0];
+  const cache = callsRead(project, withArgs);
   const cached = cache.get(node);
   if (cached) return cached;
   const { fn, qualified } = resolved;
-  const text = functionTextOf(node) ?? fn.text;
+  const text = fn.text;
   const call: Call = {
     file: mod.file,
     line: lineOf(node),
@@ -133,6 +141,39 @@ const isInteresting = (qualified: string) => {
 };
 
 const DEPENDS = /^fastapi\.(params\.)?(Depends|Security)$/;
+
+/** The project function a `Depends(f)` / `Security(f)` / `Depends(dependency=f)` call names. */
+function dependencyOf(node: Node, mod: ModuleInfo, project: Project) {
+  const args = node.childForFieldName('arguments')?.namedChildren ?? [];
+  const dep =
+    args.find((a) => a && a.type !== 'keyword_argument' && a.type !== 'comment') ??
+    args.find((a) => a?.childForFieldName('name')?.text === 'dependency')?.childForFieldName('value');
+  return dep ? project.findFunction(project.qualify(dep, mod)) : undefined;
+}
+
+/**
+ * The `Depends(...)` calls of a type alias a parameter is annotated with: a module-level
+ * `X = Annotated[T, Depends(f)]` in this module or the one it is imported from.
+ */
+function aliasedDepends(type: Node, mod: ModuleInfo, project: Project): { mod: ModuleInfo; node: Node }[] {
+  const q = project.qualify(type, mod);
+  const memo = project.memo<string, { mod: ModuleInfo; node: Node }[]>('aliasedDepends');
+  const cached = memo.get(q);
+  if (cached) return cached;
+  const i = q.lastIndexOf('.');
+  const home = i > 0 ? project.modules.get(q.slice(0, i)) : undefined;
+  const bound = home?.bindings.get(q.slice(i + 1));
+  const out: { mod: ModuleInfo; node: Node }[] = [];
+  if (home && bound?.type === 'subscript') {
+    for (const { node } of home.scan.calls) {
+      if (node.startIndex < bound.startIndex || node.startIndex >= bound.endIndex) continue;
+      const resolved = resolveCall(node, home, project);
+      if (resolved && DEPENDS.test(resolved.qualified)) out.push({ mod: home, node });
+    }
+  }
+  memo.set(q, out);
+  return out;
+}
 
 /**
  * Calls made in a function body and, transitively, in the project functions it calls (bounded
@@ -155,16 +196,21 @@ export function callsIn(
     seen.add(key);
     out.push(...callsIn(helper.fn.node, helper.mod, project, [...via, step], seen));
   };
+  // `session: SessionDep` where `SessionDep = Annotated[Session, Depends(get_session)]`.
+  for (const p of fnNode.childForFieldName('parameters')?.namedChildren ?? []) {
+    const type = p.childForFieldName('type')?.namedChild(0);
+    if (type?.type !== 'identifier' && type?.type !== 'attribute') continue;
+    for (const d of aliasedDepends(type, mod, project)) {
+      const helper = dependencyOf(d.node, d.mod, project);
+      if (helper?.fn.async) follow(helper, `Depends(${helper.fn.name})`);
+    }
+  }
   for (const node of mod.callsByScope.get(fnNode.startIndex) ?? []) {
     const resolved = resolveCall(node, mod, project);
     if (!resolved) continue;
     if (node.startIndex < bodyStart) {
       if (!DEPENDS.test(resolved.qualified)) continue;
-      const args = node.childForFieldName('arguments')?.namedChildren ?? [];
-      const dep =
-        args.find((a) => a && a.type !== 'keyword_argument' && a.type !== 'comment') ??
-        args.find((a) => a?.childForFieldName('name')?.text === 'dependency')?.childForFieldName('value');
-      const helper = dep ? project.findFunction(project.qualify(dep, mod)) : undefined;
+      const helper = dependencyOf(node, mod, project);
       if (helper?.fn.async) follow(helper, `Depends(${helper.fn.name})`);
       continue;
     }
@@ -371,11 +417,13 @@ function settingsOf(mod: ModuleInfo, project: Project): Setting[] {
   for (const cls of mod.classes.values()) {
     if (!project.isSettings(cls.bases, mod)) continue;
     for (const [name, attr] of cls.attrs) {
+      // The class's own configuration and private attributes are not read from the environment.
+      if (name === 'model_config' || name.startsWith('_')) continue;
       const v = attr.value ? project.evaluate(attr.value, mod) : undefined;
       out.push({
         file: mod.file,
         line: attr.line,
-        env: name.toUpperCase(),
+        env: project.envName(cls, name),
         attribute: name,
         ...(v && 'value' in v ? { default: v.value } : {}),
       });

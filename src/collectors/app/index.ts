@@ -3,22 +3,25 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { TargetFacts } from '../../core/facts.js';
-import { readLocalFile } from '../../core/local-file.js';
 import type { CollectContext, TargetSpec } from '../types.js';
 import { parsePipfileLock, parsePyproject, parseRequirements, parseTomlLock } from './deps.js';
 import { extractModule } from './extract.js';
 import { type ModuleInfo, moduleNameOf, readModule } from './module.js';
-import { firstSyntaxError, parsePython } from './parser.js';
 import { Project } from './project.js';
 import { type AppFacts, AppFactsSchema, type ServerCommand } from './schema.js';
 import { readInlineIgnores } from '../inline-ignores.js';
 import { serverCommandsIn } from './servers.js';
+import { defaultWorkers, parseSources, readSourceFile } from './source.js';
+
+export { readSourceFile };
 
 export interface AppOptions {
   /** Paths in facts are relative to this directory (default: `dir`). */
   projectDir?: string;
   /** Environment for compose interpolation (default: none, so results do not depend on the shell). */
   env?: Record<string, string | undefined>;
+  /** Worker threads that read and parse the Python files (default: see defaultWorkers; 0: this thread). */
+  workers?: number;
 }
 
 /** Directories that hold no app code: environments, caches, build output, tests, migrations. */
@@ -40,7 +43,6 @@ const SKIPPED_DIRS = new Set([
   'migrations',
 ]);
 const MAX_FILES = 5000;
-const MAX_FILE_BYTES = 1024 * 1024;
 
 /**
  * The files under `dir`, sorted, one `readdir` per directory. A virtualenv of any name
@@ -66,12 +68,6 @@ async function walk(dir: string, found: string[], depth = 0): Promise<boolean> {
       found.push(full);
   }
   return true;
-}
-
-/** Reads one local source file: undefined when it is over the size cap or unreadable. */
-export async function readSourceFile(full: string): Promise<string | undefined> {
-  // Found, not named by the user: a file over the limit, a FIFO or a device is passed over.
-  return readLocalFile(full, { what: 'file', maxBytes: MAX_FILE_BYTES }).catch(() => undefined);
 }
 
 /** Reads files a few at a time (the disk answers faster than one await per file), in order. */
@@ -150,20 +146,32 @@ export async function collectApp(dir: string, opts: AppOptions = {}): Promise<Ap
   // (`src/dispatch/config.py` is `dispatch.config` when the app source is `src/dispatch`).
   const packageRoot = all.includes(path.join(absDir, '__init__.py')) ? path.dirname(absDir) : absDir;
   const wanted = all.filter((f) => f.endsWith('.py') || dependenciesOf(f, '', true));
-  const texts = await readAll(wanted);
+  const python = wanted.filter((f) => f.endsWith('.py'));
+  const manifests = wanted.filter((f) => !f.endsWith('.py'));
+  // Each module's top level is read as it arrives, while the workers parse the rest.
+  const [sources, manifestTexts] = await Promise.all([
+    parseSources(python, opts.workers ?? defaultWorkers(python.length), (source, i) => {
+      if (source.text === undefined) return undefined;
+      const full = python[i]!;
+      const file = rel(root, full);
+      if ('error' in source) return { file, error: source.error };
+      return { file, module: readModule(file, source.tree, moduleNameOf(rel(packageRoot, full))) };
+    }),
+    readAll(manifests),
+  ]);
   const modules: ModuleInfo[] = [];
-  for (const [i, full] of wanted.entries()) {
-    const file = rel(root, full);
-    const text = texts[i];
+  let [pi, mi] = [0, 0];
+  for (const full of wanted) {
     if (full.endsWith('.py')) {
-      if (text === undefined) continue;
-      const tree = await parsePython(text);
-      const error = firstSyntaxError(tree);
-      facts.files.push(file);
-      if (error) facts.errors.push({ file, ...error });
-      else modules.push(readModule(file, tree, moduleNameOf(rel(packageRoot, full))));
+      const source = sources[pi++];
+      if (!source) continue;
+      facts.files.push(source.file);
+      if (source.error) facts.errors.push({ file: source.file, ...source.error });
+      else if (source.module) modules.push(source.module);
       continue;
     }
+    const file = rel(root, full);
+    const text = manifestTexts[mi++];
     if (text === undefined) continue;
     try {
       const deps = dependenciesOf(file, text);
@@ -197,7 +205,6 @@ export async function collectApp(dir: string, opts: AppOptions = {}): Promise<Ap
   }
   const servers: ServerCommand[] = await serverCommandsIn(absDir, root, opts.env ?? {}, facts);
   facts.servers.push(...servers);
-  for (const m of modules) m.tree.delete();
   return AppFactsSchema.parse(facts);
 }
 

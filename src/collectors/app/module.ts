@@ -1,7 +1,8 @@
 // One Python module's top level: imports (as a local-name → qualified-name map), functions,
 // classes and module-level assignments. The project resolves names across modules from these.
 
-import { lineOf, type Node, type Scan, scanTree, type Tree } from './parser.js';
+import type { LightTree } from './light.js';
+import { lineOf, type Node, type Scan, scanTree } from './parser.js';
 import type { Import } from './schema.js';
 
 export interface FunctionInfo {
@@ -26,7 +27,7 @@ export interface ModuleInfo {
   file: string;
   /** Dotted module name from the file path: `app/main.py` → `app.main`. */
   name: string;
-  tree: Tree;
+  tree: LightTree;
   aliases: Map<string, string>;
   imports: Import[];
   functions: Map<string, FunctionInfo>;
@@ -111,7 +112,7 @@ function readClass(def: Node): ClassInfo {
 }
 
 /** Reads the top level of a module, including definitions nested in top-level `if`/`try` blocks. */
-export function readModule(file: string, tree: Tree, name = moduleNameOf(file)): ModuleInfo {
+export function readModule(file: string, tree: LightTree, name = moduleNameOf(file)): ModuleInfo {
   const isPackage = file.endsWith('__init__.py');
   const mod: ModuleInfo = {
     file,

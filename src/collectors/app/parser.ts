@@ -1,38 +1,28 @@
 // tree-sitter-python through web-tree-sitter: WASM only, no native build, loaded once per process.
 import { createRequire } from 'node:module';
-import type { Node, Parser as ParserT, Query, Tree } from 'web-tree-sitter';
+import type { Parser as ParserT, Node as TsNode, Tree } from 'web-tree-sitter';
+import { flatten, LightTree, type Node, namesOf, type RawModule, useRawModule } from './light.js';
 
 export type { Node, Tree };
 
-/**
- * The nodes the extraction reads, found in one query run inside the WASM module: walking the tree
- * from JavaScript node by node costs a boundary crossing and an object per node, ten times more.
- */
-const SCAN = `
-(call function: (_) @fn) @call
-(subscript) @subscript
-(function_definition) @scope
-(lambda) @scope
-(class_definition) @scope
-(decorated_definition) @decorated
-`;
-
 interface Loaded {
   parser: ParserT;
-  scan: Query;
 }
 let loading: Promise<Loaded> | undefined;
 let loaded: Loaded | undefined;
 
 async function load(): Promise<Loaded> {
-  const { Parser, Language, Query } = await import('web-tree-sitter');
-  await Parser.init();
+  const { Parser, Language } = await import('web-tree-sitter');
+  // The options object becomes the WASM module: kept to walk trees without web-tree-sitter's copying (see light.ts).
+  const module: Partial<RawModule> = {};
+  await Parser.init(module);
+  useRawModule(module);
   const require = createRequire(import.meta.url);
   const wasm = require.resolve('tree-sitter-python/tree-sitter-python.wasm');
   const language = await Language.load(wasm);
   const parser = new Parser();
   parser.setLanguage(language);
-  loaded = { parser, scan: new Query(language, SCAN) };
+  loaded = { parser };
   return loaded;
 }
 
@@ -62,83 +52,88 @@ export interface Scan {
   decorated: Node[];
 }
 
-const sites = new WeakMap<Node, CallSite>();
-
-/** The `function` child of a call node (from the scan when the call was found by it). */
+/** The `function` child of a call node. */
 export function functionOf(call: Node): Node | null {
-  return sites.get(call)?.fn ?? call.childForFieldName('function');
+  return call.childForFieldName('function');
 }
 
-/** The text of a call's `function` child, read once per call found by the scan. */
-export function functionTextOf(call: Node): string | undefined {
-  const site = sites.get(call);
-  return site ? site.fnText : call.childForFieldName('function')?.text;
-}
+const SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
 
-/**
- * One pass over a parsed tree (see SCAN). A call's `function` capture follows the call's own
- * (calls nested at the same start, `f(x)(y)`, come outermost first, then their functions in the
- * same order); each scope's end is read once (every `endIndex` is a call into WASM).
- */
-export function scanTree(tree: Tree): Scan {
-  if (!loaded) throw new Error('scanTree before parsePython');
+/** One pass over a light tree's arrays, in source order: its calls (with their scope), subscripts and decorated definitions. */
+export function scanTree(tree: LightTree): Scan {
   const out: Scan = { calls: [], subscripts: [], decorated: [] };
-  const open: { node: Node; end: number }[] = [];
-  let waiting = 0;
-  for (const { name, node } of loaded.scan.captures(tree.rootNode)) {
-    if (name === 'fn') {
-      const site = out.calls[waiting++];
-      if (site?.node.startIndex !== node.startIndex)
-        throw new Error('scanTree: a function capture out of order');
-      site.fn = node;
-      site.fnText = node.text;
-      sites.set(site.node, site);
-      continue;
-    }
-    while (open.length > 0 && open.at(-1)!.end <= node.startIndex) open.pop();
-    if (name === 'scope') open.push({ node, end: node.endIndex });
-    else if (name === 'call')
-      out.calls.push({ node, fn: node, fnText: '', scope: open.at(-1)?.node ?? null });
-    else if (name === 'decorated') out.decorated.push(node);
-    else out.subscripts.push(node);
+  const n = tree.size;
+  const kinds = kindsOf(tree.names.types);
+  // The innermost function, lambda or class around each node (-1: module level); parents come first.
+  const scope = new Int32Array(n).fill(-1);
+  for (let i = 1; i < n; i++) {
+    const p = tree.parentAt(i);
+    scope[i] = kinds[tree.typeIdAt(p)] === SCOPE ? p : scope[p]!;
+    const kind = kinds[tree.typeIdAt(i)];
+    if (kind === CALL) {
+      const node = tree.node(i);
+      const fn = node.childForFieldName('function');
+      if (fn) {
+        out.calls.push({ node, fn, fnText: fn.text, scope: scope[i]! >= 0 ? tree.node(scope[i]!) : null });
+      }
+    } else if (kind === SUBSCRIPT) out.subscripts.push(tree.node(i));
+    else if (kind === DECORATED) out.decorated.push(tree.node(i));
   }
-  if (waiting !== out.calls.length) throw new Error('scanTree: a call without its function');
   return out;
+}
+
+const [CALL, SUBSCRIPT, DECORATED, SCOPE] = [1, 2, 3, 4];
+let kindsCache: { types: string[]; kinds: Uint8Array } | undefined;
+
+/** What scanTree looks for, by node type id. */
+function kindsOf(types: string[]): Uint8Array {
+  if (kindsCache?.types === types) return kindsCache.kinds;
+  const kinds = new Uint8Array(types.length);
+  for (const [i, t] of types.entries())
+    kinds[i] =
+      t === 'call'
+        ? CALL
+        : t === 'subscript'
+          ? SUBSCRIPT
+          : t === 'decorated_definition'
+            ? DECORATED
+            : SCOPES.has(t)
+              ? SCOPE
+              : 0;
+  kindsCache = { types, kinds };
+  return kinds;
+}
+
+/** Parses a file and keeps what the analysis reads of it (the WASM tree is freed); a syntax error instead when there is one. */
+export async function parseLight(
+  text: string,
+): Promise<{ tree: LightTree } | { error: { line: number; message: string } }> {
+  const tree = await parsePython(text);
+  try {
+    const error = firstSyntaxError(tree);
+    if (error) return { error };
+    return { tree: new LightTree(text, flatten(tree, text), namesOf(tree)) };
+  } finally {
+    tree.delete();
+  }
 }
 
 /** The first syntax error of a tree (an ERROR or a MISSING node), 1-based line, or undefined. */
 export function firstSyntaxError(tree: Tree): { line: number; message: string } | undefined {
   if (!tree.rootNode.hasError) return undefined;
-  const stack: Node[] = [tree.rootNode];
+  const stack: TsNode[] = [tree.rootNode];
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (n.isError || n.isMissing) {
       const what = n.isMissing ? `missing ${n.type}` : `unexpected ${JSON.stringify(n.text.slice(0, 40))}`;
       return { line: n.startPosition.row + 1, message: `syntax error: ${what}` };
     }
-    if (n.hasError) stack.push(...[...n.children].reverse().filter((c): c is Node => c !== null));
+    if (n.hasError) stack.push(...[...n.children].reverse().filter((c): c is TsNode => c !== null));
   }
   return { line: 1, message: 'syntax error' };
 }
 
 export const lineOf = (n: Node): number => n.startPosition.row + 1;
-
-/** Nodes of the given types under `root`, not descending into nested function or class bodies when `shallow`. */
-export function descendants(root: Node, types: ReadonlySet<string>, shallow = false): Node[] {
-  const out: Node[] = [];
-  const stack: Node[] = [...root.namedChildren].filter((c): c is Node => c !== null).reverse();
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (types.has(n.type)) out.push(n);
-    if (shallow && (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition'))
-      continue;
-    for (let i = n.namedChildCount - 1; i >= 0; i--) {
-      const c = n.namedChild(i);
-      if (c) stack.push(c);
-    }
-  }
-  return out;
-}
 
 /** The text of a string literal without quotes, or undefined when it interpolates (an f-string). */
 export function stringValue(n: Node): string | undefined {
@@ -147,6 +142,13 @@ export function stringValue(n: Node): string | undefined {
     return parts.every((p) => p !== undefined) ? parts.join('') : undefined;
   }
   if (n.type !== 'string') return undefined;
+  // A string kept without its children (see flatten) has no interpolation: its text between the quotes.
+  if (n.children.length === 0) {
+    const text = n.text;
+    const prefix = /^[a-zA-Z]*/.exec(text)![0].length;
+    const quote = text.startsWith('"""', prefix) || text.startsWith("'''", prefix) ? 3 : 1;
+    return text.slice(prefix + quote, text.length - quote);
+  }
   if (n.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
   return n.namedChildren
     .filter((c) => c?.type === 'string_content' || c?.type === 'escape_sequence')

@@ -1,6 +1,6 @@
 // Name resolution across the project's modules and static evaluation of simple expressions:
 // literals, `os.environ.get("X", default)`, `int(...)`, settings attributes, `logging.DEBUG`.
-import type { FunctionInfo, ModuleInfo } from './module.js';
+import type { ClassInfo, FunctionInfo, ModuleInfo } from './module.js';
 import { lineOf, type Node, stringValue } from './parser.js';
 import type { Value } from './schema.js';
 
@@ -12,6 +12,18 @@ const CONFIG_READERS = /^(starlette\.config\.Config\(\)|decouple\.config|decoupl
 export class Project {
   readonly modules = new Map<string, ModuleInfo>();
   private readonly sites = new Map<string, { mod: ModuleInfo; node: Node }[]>();
+
+  private readonly memos = new Map<string, Map<unknown, unknown>>();
+
+  /** A cache that lives as long as the project (one collection): plain maps, cheaper than weak ones. */
+  memo<K, V>(name: string): Map<K, V> {
+    let m = this.memos.get(name);
+    if (!m) {
+      m = new Map();
+      this.memos.set(name, m);
+    }
+    return m as Map<K, V>;
+  }
 
   constructor(modules: ModuleInfo[]) {
     for (const m of modules) this.modules.set(m.name, m);
@@ -168,6 +180,16 @@ export class Project {
           cast && ['int', 'float', 'str', 'bool'].includes(cast) ? convert(cast, dflt.value) : dflt.value,
       };
     }
+    // typer: `workers: int = typer.Option(4, "--workers")`, the default first or as `default=`.
+    if (q === 'typer.Option' || q === 'typer.Argument' || q === 'typer.params.Option') {
+      const dflt =
+        args
+          .find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'default')
+          ?.childForFieldName('value') ?? (args[0]?.type !== 'keyword_argument' ? args[0] : undefined);
+      if (!dflt || dflt.type === 'ellipsis') return out;
+      const v = this.evaluate(dflt, mod, depth + 1);
+      return 'value' in v ? { ...v, text: out.text } : out;
+    }
     if (['int', 'float', 'str', 'bool'].includes(q) && args.length === 1) {
       const inner = this.evaluate(args[0]!, mod, depth + 1);
       return { ...inner, text: out.text, value: convert(q, inner.value) };
@@ -301,9 +323,39 @@ export class Project {
       if ('value' in v || v.env)
         return { ...v, from: v.from ?? { file: site.mod.file, line: lineOf(given) } };
     }
+    const option = this.clickOption(fn, node.text, mod);
+    if (option) {
+      const v = this.evaluate(option, mod, depth + 2);
+      if ('value' in v) return { ...v, from: { file: mod.file, line: lineOf(option) } };
+    }
     if (!param.dflt) return undefined;
     const v = this.evaluate(param.dflt, mod, depth + 2);
     return 'value' in v ? { ...v, from: { file: mod.file, line: lineOf(param.dflt) } } : undefined;
+  }
+
+  /**
+   * The `default=` of a click option that fills a parameter: `@click.option("--workers",
+   * default=4)` above `def main(workers)`, which click calls (so no call site passes it).
+   */
+  private clickOption(fn: FunctionInfo, param: string, mod: ModuleInfo): Node | undefined {
+    const decorated = fn.node.parent;
+    if (decorated?.type !== 'decorated_definition') return undefined;
+    const flag = `--${param.replace(/_/g, '-')}`;
+    for (const d of decorated.namedChildren) {
+      const call = d.type === 'decorator' ? d.namedChild(0) : null;
+      const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
+      const q = callee ? this.qualify(callee, mod) : '';
+      if (!call || (q !== 'click.option' && q !== 'click.decorators.option')) continue;
+      const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+      const names = args.filter((a) => a.type === 'string').map((a) => stringValue(a));
+      if (!names.includes(flag) && !names.includes(param)) continue;
+      return (
+        args
+          .find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'default')
+          ?.childForFieldName('value') ?? undefined
+      );
+    }
+    return undefined;
   }
 
   private readonly params = new Map<FunctionInfo, { name: string; dflt: Node | null }[]>();
@@ -354,14 +406,51 @@ export class Project {
       return {
         text: out.text,
         from,
-        ...(this.isSettings(found.cls.bases, found.mod) ? { env: m[2]!.toUpperCase() } : {}),
+        ...(this.isSettings(found.cls.bases, found.mod) ? { env: this.envName(found.cls, m[2]!) } : {}),
       };
     const v = this.evaluate(attr.value, found.mod, depth + 1);
-    const env = v.env ?? (this.isSettings(found.cls.bases, found.mod) ? m[2]!.toUpperCase() : undefined);
+    const env =
+      v.env ?? (this.isSettings(found.cls.bases, found.mod) ? this.envName(found.cls, m[2]!) : undefined);
     return { ...v, text: out.text, from, ...(env ? { env } : {}) };
   }
 
   /** A pydantic `BaseSettings` subclass: its fields are read from env vars of the same name. */
+  /**
+   * The environment variable a settings field is read from: its name upper-cased, after the
+   * class's `env_prefix` (`model_config = SettingsConfigDict(env_prefix="APP_")`, a
+   * `model_config` dict, or pydantic v1's inner `class Config: env_prefix = "APP_"`).
+   */
+  envName(cls: ClassInfo, field: string): string {
+    return `${this.envPrefix(cls)}${field}`.toUpperCase();
+  }
+
+  private envPrefix(cls: ClassInfo): string {
+    const memo = this.memo<ClassInfo, string>('envPrefix');
+    const cached = memo.get(cls);
+    if (cached !== undefined) return cached;
+    let prefix = '';
+    const config = cls.attrs.get('model_config')?.value;
+    if (config?.type === 'call') {
+      for (const a of config.childForFieldName('arguments')?.namedChildren ?? [])
+        if (a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'env_prefix')
+          prefix = stringValue(a.childForFieldName('value')!) ?? prefix;
+    } else if (config?.type === 'dictionary') {
+      for (const pair of config.namedChildren)
+        if (pair.type === 'pair' && stringValue(pair.childForFieldName('key')!) === 'env_prefix')
+          prefix = stringValue(pair.childForFieldName('value')!) ?? prefix;
+    }
+    for (const stmt of cls.node.childForFieldName('body')?.namedChildren ?? []) {
+      if (stmt.type !== 'class_definition' || stmt.childForFieldName('name')?.text !== 'Config') continue;
+      for (const inner of stmt.childForFieldName('body')?.namedChildren ?? []) {
+        const a = inner.type === 'expression_statement' ? inner.namedChild(0) : null;
+        if (a?.type === 'assignment' && a.childForFieldName('left')?.text === 'env_prefix')
+          prefix = stringValue(a.childForFieldName('right')!) ?? prefix;
+      }
+    }
+    memo.set(cls, prefix);
+    return prefix;
+  }
+
   isSettings(bases: Node[], mod: ModuleInfo): boolean {
     return bases.some((b) => this.qualify(b, mod).endsWith('BaseSettings'));
   }

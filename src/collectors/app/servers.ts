@@ -7,7 +7,7 @@ import { chainInstructions } from '../../facts/dockerfile.js';
 import { collectCompose } from '../compose/index.js';
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { readModule } from './module.js';
-import { firstSyntaxError, parsePython } from './parser.js';
+import { parseLight } from './parser.js';
 import { Project } from './project.js';
 import type { AppFacts, ServerCommand } from './schema.js';
 import { dockerCommandArgv, parseProcfile, parseServerCommand, shellSplit } from './server.js';
@@ -85,9 +85,9 @@ async function fromCompose(
 }
 
 async function fromGunicornConfig(full: string, file: string): Promise<ServerCommand[]> {
-  const tree = await parsePython(await readFound(full));
-  if (firstSyntaxError(tree)) return [];
-  const mod = readModule(file, tree);
+  const parsed = await parseLight(await readFound(full));
+  if ('error' in parsed) return [];
+  const mod = readModule(file, parsed.tree);
   const project = new Project([mod]);
   const options: Record<string, string> = {};
   let workers: number | null | undefined;
@@ -107,7 +107,6 @@ async function fromGunicornConfig(full: string, file: string): Promise<ServerCom
       line = node.startPosition.row + 1;
     }
   }
-  tree.delete();
   const workerClass = options['--worker-class'];
   return [
     {

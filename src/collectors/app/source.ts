@@ -1,0 +1,132 @@
+// Reading and parsing the Python files of an app, in this thread or in worker threads. What comes
+// back is each file's text with the light copy of its tree (see light.ts), or its syntax error.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { readLocalFile, readLocalFileSync } from '../../core/local-file.js';
+import { type Flat, LightTree, type Names, flatten, namesOf } from './light.js';
+import { firstSyntaxError, parsePython } from './parser.js';
+
+const MAX_FILE_BYTES = 1024 * 1024;
+
+/** Reads one local source file: undefined when it is over the size cap or unreadable. */
+export async function readSourceFile(full: string): Promise<string | undefined> {
+  // Found, not named by the user: a file over the limit, a FIFO or a device is passed over.
+  return readLocalFile(full, { what: 'file', maxBytes: MAX_FILE_BYTES }).catch(() => undefined);
+}
+
+/** The same, synchronously: in a worker (or a loop that parses file after file) there is nothing to wait for meanwhile. */
+function readSourceFileSync(full: string): string | undefined {
+  try {
+    return readLocalFileSync(full, { what: 'file', maxBytes: MAX_FILE_BYTES });
+  } catch {
+    return undefined;
+  }
+}
+
+/** One file, as a worker sends it back: unreadable (nothing), a syntax error, or text and tree. */
+export type Parsed =
+  | { text?: undefined }
+  | { text: string; error: { line: number; message: string } }
+  | { text: string; flat: Flat };
+
+/** Reads, parses and copies one file (in whichever thread runs this). */
+export async function parseFile(full: string): Promise<{ parsed: Parsed; names?: Names }> {
+  const text = readSourceFileSync(full);
+  if (text === undefined) return { parsed: {} };
+  const tree = await parsePython(text);
+  try {
+    const error = firstSyntaxError(tree);
+    if (error) return { parsed: { text, error } };
+    return { parsed: { text, flat: flatten(tree, text) }, names: namesOf(tree) };
+  } finally {
+    tree.delete();
+  }
+}
+
+/** A parsed file ready for the analysis. */
+export type Source =
+  | { text?: undefined }
+  | { text: string; error: { line: number; message: string } }
+  | { text: string; tree: LightTree };
+
+/** Files per message to a worker: small enough to balance the threads, large enough to be cheap. */
+const BATCH = 24;
+/** Below this many files, starting threads costs more than it saves. */
+const MIN_FILES_FOR_WORKERS = 150;
+const WORKER_URL = new URL('./source-worker.js', import.meta.url);
+
+/**
+ * How many worker threads to parse with: none for a small app, one per core (at most 4)
+ * otherwise, and none where the worker's compiled module is not beside this one (tests run the
+ * TypeScript sources).
+ */
+export function defaultWorkers(files: number): number {
+  if (files < MIN_FILES_FOR_WORKERS) return 0;
+  const cores = availableParallelism();
+  if (cores < 2 || !existsSync(fileURLToPath(WORKER_URL))) return 0;
+  return Math.min(cores, 4);
+}
+
+/** Reads and parses the files, with `workers` threads (0: in this thread), in the order given. */
+export async function parseSources<T>(
+  files: string[],
+  workers: number,
+  /** Called as each file arrives (while the workers parse the rest): what to keep of it. */
+  then: (source: Source, index: number) => T,
+): Promise<T[]> {
+  const out: T[] = new Array(files.length);
+  let names: Names | undefined;
+  const settle = (i: number, p: Parsed, n: Names) => {
+    out[i] = then('flat' in p ? { text: p.text, tree: new LightTree(p.text, p.flat, n) } : p, i);
+  };
+  if (workers <= 0) {
+    for (const [i, f] of files.entries()) {
+      const r = await parseFile(f);
+      names ??= r.names;
+      settle(i, r.parsed, names!);
+    }
+    return out;
+  }
+  let next = 0;
+  const pool: Worker[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: workers }, () => {
+        // Node's flags are inherited, except --input-type, which a worker loaded from a file refuses.
+        const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+        const worker = new Worker(WORKER_URL, { execArgv });
+        pool.push(worker);
+        return new Promise<void>((resolve, reject) => {
+          let batch: number[] = [];
+          const send = () => {
+            batch = [];
+            while (batch.length < BATCH && next < files.length) batch.push(next++);
+            if (batch.length === 0) return resolve();
+            worker.postMessage(batch.map((i) => files[i]));
+          };
+          worker.on('message', (msg: { results: Parsed[]; names?: Names }) => {
+            // A throw in an event handler would escape the collector: it rejects instead.
+            try {
+              names ??= msg.names;
+              for (const [k, p] of msg.results.entries()) settle(batch[k]!, p, names!);
+              send();
+            } catch (err) {
+              batch = [];
+              reject(err);
+            }
+          });
+          worker.once('error', reject);
+          worker.once('exit', (code) => {
+            if (batch.length > 0) reject(new Error(`app source worker exited (code ${code})`));
+          });
+          send();
+        });
+      }),
+    );
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+  return out;
+}
