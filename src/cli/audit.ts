@@ -23,12 +23,14 @@ import { selectChecks } from '../core/select.js';
 import { parseBytes } from '../core/units.js';
 import { type Baseline, baselineTarget, lineAt, readBaseline } from '../policy/baseline.js';
 import { jsonText } from '../reporters/escape.js';
+import { colorWanted } from '../reporters/terminal.js';
 import { explainRoles } from '../facts/compose-roles.js';
 import { type RolesSection, rolesReport } from '../reporters/roles.js';
 import { SOURCE_FACTS_SCHEMAS } from '../collectors/schemas.js';
 import { RECORDING_MAX_BYTES, readLocalFileSync } from '../core/local-file.js';
 import { VERSION } from '../version.js';
 import { auditInputs, collectedInputs } from './inputs.js';
+import { NO_PROGRESS, type Progress, terminalProgress } from './progress.js';
 import {
   type OutputSpec,
   parseFormats,
@@ -57,6 +59,9 @@ export interface AuditFlags {
   timeout?: string;
   verbose?: boolean;
   explainRoles?: boolean;
+  quiet?: boolean;
+  /** --color / --no-color; undefined when neither was given. */
+  color?: boolean;
   [liveFlag: string]: unknown;
 }
 
@@ -66,6 +71,10 @@ export interface AuditIO {
   /** Where notes go when stdout carries a machine-readable report (default: process.stderr). */
   stderr?: (text: string) => void;
   isTTY: boolean;
+  /** The terminal's width when stdout is one: the terminal report wraps to it. */
+  columns?: number;
+  /** Whether stderr is a terminal: progress is shown there only then. */
+  stderrTTY?: boolean;
 }
 
 function intOption(value: string | undefined, name: string, min: number, max: number): number | undefined {
@@ -203,6 +212,7 @@ async function collect(
   loaded: LoadedConfig,
   live: Partial<Record<LiveSourceName, TargetSpec[]>>,
   io: AuditIO,
+  progress: Progress = NO_PROGRESS,
 ): Promise<Facts> {
   const started = performance.now();
   const config = loaded.config;
@@ -237,7 +247,13 @@ async function collect(
   const liveResults = await Promise.all(
     (Object.entries(live) as [LiveSourceName, TargetSpec[]][]).map(async ([source, specs]) => {
       const targets = await Promise.all(
-        specs.map((spec) => collectTarget(source as LiveSourceName, spec, { timeoutMs, projectDir })),
+        specs.map(async (spec) => {
+          const label = spec.name ?? redactUrl(spec.url);
+          progress.begin(source, label);
+          const t = await collectTarget(source as LiveSourceName, spec, { timeoutMs, projectDir });
+          progress.end(source, label, t.status, t.message);
+          return t;
+        }),
       );
       return [source, targets] as const;
     }),
@@ -362,7 +378,20 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   const inputs = auditInputs(projectDir, flags, loaded, appDirs, io.env);
   planOutputs(outputFiles, inputs);
 
-  const facts = flags.facts ? readFacts(flags.facts) : await collect(projectDir, flags, loaded, live, io);
+  // Progress on stderr while live sources are read, for a terminal only and not with -q.
+  const stderr = io.stderr ?? ((t: string) => process.stderr.write(t));
+  const progress =
+    io.stderrTTY && !flags.quiet && Object.keys(live).length + (flags.imageArchive?.length ?? 0) > 0
+      ? terminalProgress({ write: stderr, columns: process.stderr.columns })
+      : NO_PROGRESS;
+  let facts: Facts;
+  try {
+    facts = flags.facts
+      ? readFacts(flags.facts)
+      : await collect(projectDir, flags, loaded, live, io, progress);
+  } finally {
+    progress.finish();
+  }
   // Inputs found while collecting (COMPOSE_FILE from .env, Dockerfiles found by name) are checked too.
   const planned = planOutputs(outputFiles, {
     ...inputs,
@@ -397,10 +426,15 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     },
     Math.round(performance.now() - started),
   );
-  const color = io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+  const color = colorWanted(flags.color, io.env, io.isTTY);
   const rendered = outputs.map((o) => ({
     o,
-    text: render(report, o.format, { color: o.path ? false : color, verbose: flags.verbose }),
+    text: render(report, o.format, {
+      color: o.path ? false : color,
+      verbose: flags.verbose,
+      quiet: flags.quiet,
+      width: o.path ? undefined : io.columns,
+    }),
   }));
   const texts = [
     ...(savedFacts === undefined ? [] : [savedFacts]),

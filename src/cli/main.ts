@@ -80,7 +80,10 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
       'longest wait on a server with nothing arriving, in ms (default 5000); each source ends by 4 x this',
     )
     .option('-v, --verbose', "show evidence for passing checks too, and each service's role and why")
-    .option('--explain-roles', "print each compose service's role and the signal it came from (file:line)");
+    .option('--explain-roles', "print each compose service's role and the signal it came from (file:line)")
+    .option('-q, --quiet', 'print only the failures and the gate line; no progress')
+    .option('--color', 'colour the terminal report even when not a terminal (FORCE_COLOR=1 does too)')
+    .option('--no-color', 'no colour (NO_COLOR=1 does too)');
   for (const info of Object.values(LIVE_SOURCES as Record<string, LiveSourceInfo>)) {
     auditCmd.option(
       `--${info.flag} <url>`,
@@ -97,6 +100,8 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
         stdout: out,
         stderr: (t) => process.stderr.write(t),
         isTTY: Boolean(process.stdout.isTTY),
+        columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+        stderrTTY: Boolean(process.stderr.isTTY),
       }),
     );
   });

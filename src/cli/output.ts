@@ -22,7 +22,7 @@ import { jsonReport } from '../reporters/json.js';
 import { junitReport } from '../reporters/junit.js';
 import { markdownReport } from '../reporters/markdown.js';
 import { sarifReport } from '../reporters/sarif.js';
-import { terminalReport } from '../reporters/terminal.js';
+import { type TerminalOptions, terminalReport } from '../reporters/terminal.js';
 
 export const FORMATS = ['terminal', 'json', 'junit', 'sarif', 'markdown', 'html', 'github'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -53,7 +53,7 @@ export function parseFormats(values: readonly string[]): OutputSpec[] {
   return specs;
 }
 
-export function render(report: Report, format: Format, opts: { color: boolean; verbose?: boolean }): string {
+export function render(report: Report, format: Format, opts: TerminalOptions): string {
   switch (format) {
     case 'json':
       return jsonReport(report);

@@ -1,6 +1,6 @@
 import { CATALOGUE } from '../core/catalogue.js';
 import type { Attestation } from '../core/facts.js';
-import type { CheckResult, Report } from '../core/report.js';
+import type { CheckResult, Report, SectionScore, SourceSummary } from '../core/report.js';
 
 export interface SignoffRow {
   seedRef: string;
@@ -50,3 +50,35 @@ export const waiverText = (r: CheckResult): string =>
 
 export const attestationText = (a: Attestation): string =>
   `${a.by}, ${a.date}: ${a.evidence}${a.note ? ` (${a.note})` : ''}`;
+
+/** A waiver that still holds: the result is shown as waived and the gate does not count it. */
+export const isWaivedResult = (r: CheckResult): boolean =>
+  r.waiver !== undefined && r.waiver.state !== 'expired';
+
+/** The source a skipped result was missing, when that is why it was skipped. */
+export function notConfiguredSource(r: CheckResult): string | undefined {
+  if (r.status !== 'skip') return undefined;
+  return /^source (\w+) is not configured$/.exec(r.message ?? '')?.[1];
+}
+
+/** The results a source that could not be read kept from being judged. */
+export function blockedBy(results: readonly CheckResult[], s: SourceSummary): CheckResult[] {
+  return results.filter(
+    (r) =>
+      r.status === 'error' &&
+      (r.message ?? '').startsWith(`source ${s.source} could not be read`) &&
+      r.evidence.some((e) => e.subject === `${s.source} ${s.target}`),
+  );
+}
+
+/**
+ * A section's score for people: `n/a` when nothing in it was judged pass, warn or fail (only
+ * errors or skips), since a score of 0% would read as "everything failed".
+ */
+export function sectionScoreText(s: SectionScore): string {
+  const judged = s.counts.pass + s.counts.warn + s.counts.fail;
+  return s.score === null || judged === 0 ? 'n/a' : `${s.score}%`;
+}
+
+/** The command that prints a check's page. */
+export const explainCommand = (id: string): string => `strisk explain ${id}`;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { combine, formatBytes, type Judgement } from '../../collectors/postgres/judge.js';
+import { formatBytes } from '../helpers.js';
+import { combine, type Judgement } from '../../collectors/postgres/judge.js';
 import { defineCheck, type Metric } from '../../core/check.js';
 
 export default defineCheck({

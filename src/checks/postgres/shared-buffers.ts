@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { combine, formatBytes, type Judgement, settingOrigin } from '../../collectors/postgres/judge.js';
+import { formatBytes } from '../helpers.js';
+import { combine, type Judgement, settingOrigin } from '../../collectors/postgres/judge.js';
 import { defineCheck } from '../../core/check.js';
 import { containerSizeFor } from '../container-size.js';
 

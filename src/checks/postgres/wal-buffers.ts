@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { combine, formatBytes, type Judgement, settingOrigin } from '../../collectors/postgres/judge.js';
+import { formatBytes } from '../helpers.js';
+import { combine, type Judgement, pgSize, settingOrigin } from '../../collectors/postgres/judge.js';
 import { defineCheck } from '../../core/check.js';
 
 export default defineCheck({
@@ -43,7 +44,7 @@ export default defineCheck({
         evidence: [{ ...evidence, status: ok ? 'pass' : 'fail' }],
         remediation: {
           summary: `Set wal_buffers to ${formatBytes(options.minBytes)}`,
-          change: `ALTER SYSTEM SET wal_buffers = '${formatBytes(options.minBytes)}';  -- or wal_buffers = ${formatBytes(options.minBytes)} in postgresql.conf`,
+          change: `ALTER SYSTEM SET wal_buffers = '${pgSize(options.minBytes)}';  -- or wal_buffers = ${pgSize(options.minBytes)} in postgresql.conf`,
           applies: 'restart',
         },
       };
