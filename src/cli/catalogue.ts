@@ -1,8 +1,10 @@
+import { existsSync, readFileSync } from 'node:fs';
 import Table from 'cli-table3';
-import { z } from 'zod';
 import { CHECKS } from '../checks/index.js';
 import { CATALOGUE } from '../core/catalogue.js';
 import { InputError } from '../core/errors.js';
+import { nearest } from '../core/nearest.js';
+import { checkPage, installedCheckPage } from '../reporters/check-page.js';
 
 export interface CatalogueRow {
   id: string;
@@ -44,25 +46,23 @@ export function checksCommand(format: 'terminal' | 'json'): string {
   return `${table.toString()}\n${done} of ${rows.length} checklist checks implemented.\n`;
 }
 
+/**
+ * A check's page: the generated one shipped in docs/checks (with its examples) when installed,
+ * else the same page made from the definition now.
+ */
 export function explainCommand(id: string): string {
   const entry = CATALOGUE.find((e) => e.id === id);
   const def = CHECKS.find((c) => c.id === id);
-  if (!entry && !def) throw new InputError(`unknown check "${id}" (strisk checks lists them)`);
-  const lines = [`${id}  [${entry?.seedRef ?? def?.seedRef}] ${entry?.kind ?? def?.kind}`];
-  if (!def) {
-    lines.push('', `Not implemented yet. Rule from the checklist: ${entry!.rule}`);
-    return `${lines.join('\n')}\n`;
+  if (!entry && !def) {
+    const near = nearest(id, [...new Set([...CATALOGUE.map((e) => e.id), ...CHECKS.map((c) => c.id)])]);
+    throw new InputError(
+      `unknown check "${id}"${near ? `; did you mean ${near}?` : ''} (strisk checks lists them)`,
+    );
   }
-  lines.push(
-    `${def.title}`,
-    '',
-    def.description,
-    '',
-    `requires: ${def.requires.join(', ') || 'nothing'}${def.optional?.length ? `; reads when present: ${def.optional.join(', ')}` : ''}`,
-    `severity: ${def.severity}`,
-    '',
-    'options (defaults are the checklist’s thresholds):',
-    JSON.stringify(z.toJSONSchema(def.options, { io: 'input' }), null, 2),
-  );
-  return `${lines.join('\n')}\n`;
+  if (!def) {
+    return `${id}  [${entry!.seedRef}] ${entry!.kind}\n\nNot implemented yet. Rule from the checklist: ${entry!.rule}\n`;
+  }
+  const shipped = installedCheckPage(id);
+  if (existsSync(shipped)) return readFileSync(shipped, 'utf8');
+  return `${checkPage(def, entry)}\n`;
 }

@@ -1,4 +1,5 @@
 import type { CheckResult, Report } from '../core/report.js';
+import { checkPageUrl } from './check-page.js';
 import { evidenceSummary, markdownSafe as md } from './escape.js';
 import { attestationText, signoffRows, waiverText } from './signoff.js';
 
@@ -59,7 +60,7 @@ export function markdownReport(report: Report): string {
       out.push(
         row([
           ICON[r.status]!,
-          `\`${r.id}\``,
+          `[\`${r.id}\`](${checkPageUrl(r.id)})`,
           r.seedRef,
           r.severity,
           md(r.message ?? r.title),

@@ -1,5 +1,6 @@
 import type { Evidence } from '../core/check.js';
 import type { CheckResult, Report } from '../core/report.js';
+import { checkPageUrl } from './check-page.js';
 import { evidenceSummary, jsonText, terminalSafe, textSafe } from './escape.js';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -70,6 +71,7 @@ export function sarifReport(report: Report): string {
     id: r.id,
     name: r.id.replace(/[/-](\w)/g, (_m, c: string) => c.toUpperCase()),
     shortDescription: { text: terminalSafe(r.title) },
+    helpUri: checkPageUrl(r.id),
     properties: { seedRef: r.seedRef, section: r.section, kind: r.kind },
     defaultConfiguration: { level: r.severity === 'info' || r.severity === 'low' ? 'note' : 'warning' },
   }));

@@ -1,9 +1,10 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import wrapAnsi from 'wrap-ansi';
-import type { Evidence, Remediation, ResultStatus } from '../core/check.js';
+import type { Evidence, ResultStatus } from '../core/check.js';
 import type { CheckResult, Report, SourceSummary } from '../core/report.js';
 import { expectedWithUnit } from '../core/units.js';
 import { observedText, terminalSafe } from './escape.js';
+import { APPLIES_TEXT } from './scope.js';
 import {
   blockedBy,
   explainCommand,
@@ -23,15 +24,6 @@ export interface TerminalOptions {
 }
 
 const SYMBOL: Record<ResultStatus, string> = { pass: '✔', fail: '✖', warn: '▲', skip: '○', error: '!' };
-
-/** What it takes for a fix to take effect, in words; nothing when it applies at once. */
-export const APPLIES: Record<Remediation['applies'], string> = {
-  reload: 'applies after a configuration reload',
-  restart: 'applies after a restart',
-  rebuild: 'applies after the image is rebuilt',
-  redeploy: 'applies after a redeploy',
-  none: '',
-};
 
 /** The ecosystem's rules: --color/--no-color, then FORCE_COLOR, then NO_COLOR, TERM=dumb, a TTY. */
 export function colorWanted(
@@ -123,7 +115,7 @@ function resultLines(ctx: Ctx, r: CheckResult, shownAs: ResultStatus | 'waived' 
       );
     if (list.length > max) detail(c.dim(`… ${list.length - max} more (--format json has them all)`));
     if (r.remediation && judged) {
-      const applies = APPLIES[r.remediation.applies];
+      const applies = APPLIES_TEXT[r.remediation.applies];
       detail(
         `${c.cyan('fix:')} ${terminalSafe(r.remediation.summary)}${applies ? c.dim(` (${applies})`) : ''}`,
       );

@@ -33,7 +33,13 @@ it('prints nothing on stderr when stderr is not a terminal', () => {
   // A closed port: the source fails at once, without a shared service.
   const r = spawnSync(
     process.execPath,
-    [join(ROOT, 'bin/strisk.js'), 'audit', join(ROOT, 'examples/st-risk-platform'), '--redis', 'redis://127.0.0.1:1'],
+    [
+      join(ROOT, 'bin/strisk.js'),
+      'audit',
+      join(ROOT, 'examples/st-risk-platform'),
+      '--redis',
+      'redis://127.0.0.1:1',
+    ],
     { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 },
   );
   expect(r.status).toBe(3);
