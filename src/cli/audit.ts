@@ -19,6 +19,7 @@ import {
 } from '../core/facts.js';
 import { buildReport } from '../core/gate.js';
 import { FAIL_ON, type FailOn, type Report } from '../core/report.js';
+import { nearest } from '../core/nearest.js';
 import { selectChecks } from '../core/select.js';
 import { parseBytes } from '../core/units.js';
 import { type Baseline, baselineTarget, lineAt, readBaseline } from '../policy/baseline.js';
@@ -364,7 +365,12 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     skip,
     CATALOGUE.map((e) => e.id),
   );
-  if (unmatched.length > 0) throw new InputError(`--only/--skip matched no check: ${unmatched.join(', ')}`);
+  if (unmatched.length > 0) {
+    const near = unmatched.map((u) => didYouMean(u, knownIds()));
+    throw new InputError(
+      `--only/--skip matched no check: ${unmatched.map((u, i) => `${u}${near[i]}`).join(', ')}`,
+    );
+  }
   checkOptions(loaded);
   checkPolicyIds(loaded);
   // Every output is resolved now: one named twice, or one that is an input of the audit, is
@@ -462,6 +468,14 @@ function roleSections(facts: Facts): RolesSection[] {
   });
 }
 
+const knownIds = () => [...new Set([...CATALOGUE.map((e) => e.id), ...CHECKS.map((c) => c.id)])];
+
+/** `; did you mean redis/aof?` when a known name is near the one given, else nothing. */
+function didYouMean(name: string, candidates: readonly string[]): string {
+  const near = nearest(name, candidates);
+  return near ? ` (did you mean ${near}?)` : '';
+}
+
 /** The config line that first mentions `id` (then `key`, when given, after it). */
 function configLine(loaded: LoadedConfig, id: string, key?: string): number | undefined {
   if (!loaded.file) return undefined;
@@ -481,18 +495,30 @@ function checkOptions(loaded: LoadedConfig): void {
   const byId = new Map(CHECKS.map((c) => [c.id, c]));
   for (const id of Object.keys(loaded.config.checks?.severity ?? {})) {
     if (!byId.has(id))
-      throw new InputError(`checks.severity: unknown check "${id}"`, loaded.file, configLine(loaded, id));
+      throw new InputError(
+        `checks.severity: unknown check "${id}"${didYouMean(id, [...byId.keys()])}`,
+        loaded.file,
+        configLine(loaded, id),
+      );
   }
   for (const [id, value] of Object.entries(loaded.config.checks?.options ?? {})) {
     const def = byId.get(id);
     if (!def)
-      throw new InputError(`checks.options: unknown check "${id}"`, loaded.file, configLine(loaded, id));
+      throw new InputError(
+        `checks.options: unknown check "${id}"${didYouMean(id, [...byId.keys()])}`,
+        loaded.file,
+        configLine(loaded, id),
+      );
     const schema = def.options instanceof z.ZodObject ? def.options.strict() : def.options;
     const parsed = schema.safeParse(value);
     if (parsed.success) continue;
     const issue = parsed.error.issues[0]!;
     const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path[0];
-    const what = issue.code === 'unrecognized_keys' ? `unknown option "${String(key)}"` : issue.message;
+    const optionNames = def.options instanceof z.ZodObject ? Object.keys(def.options.shape) : [];
+    const what =
+      issue.code === 'unrecognized_keys'
+        ? `unknown option "${String(key)}"${didYouMean(String(key), optionNames)}`
+        : issue.message;
     const at = [id, ...issue.path.map(String)].join('.');
     throw new InputError(
       `checks.options.${at}: ${what}`,
@@ -509,7 +535,11 @@ function checkPolicyIds(loaded: LoadedConfig): void {
   const lineOf = (id: string) => configLine(loaded, id);
   for (const w of loaded.config.waivers ?? []) {
     if (!known.has(w.check))
-      throw new InputError(`waivers: unknown check "${w.check}"`, loaded.file, lineOf(w.check));
+      throw new InputError(
+        `waivers: unknown check "${w.check}"${didYouMean(w.check, [...known])}`,
+        loaded.file,
+        lineOf(w.check),
+      );
   }
   for (const a of loaded.config.attestations ?? []) {
     if (!attestable.has(a.check))

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import Table from 'cli-table3';
 import { CHECKS } from '../checks/index.js';
 import { CATALOGUE } from '../core/catalogue.js';
 import { InputError } from '../core/errors.js';
@@ -36,14 +35,25 @@ export function catalogueRows(): CatalogueRow[] {
 export function checksCommand(format: 'terminal' | 'json'): string {
   const rows = catalogueRows();
   if (format === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
-  const table = new Table({
-    head: ['id', 'kind', 'source', 'seed', 'severity', 'implemented'],
-    style: { head: [], border: [] },
-  });
-  for (const r of rows)
-    table.push([r.id, r.kind, r.source, r.seedRef, r.severity, r.implemented ? 'yes' : 'not yet']);
+  // Plain columns, one line per check: no rule between rows, greppable.
+  const head = ['id', 'seed', 'kind', 'severity', 'implemented', 'source'];
+  const cells = rows.map((r) => [
+    r.id,
+    r.seedRef,
+    r.kind,
+    r.severity,
+    r.implemented ? 'yes' : 'not yet',
+    r.source,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => x.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const table = [line(head), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
   const done = rows.filter((r) => r.implemented).length;
-  return `${table.toString()}\n${done} of ${rows.length} checklist checks implemented.\n`;
+  return `${table}\n\n${done} of ${rows.length} checklist checks implemented.\n`;
 }
 
 /**

@@ -38,21 +38,21 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     )
     .description('audit the project in DIR and the live sources given by flags, env vars or the config')
     .option('-c, --config <file>', 'config file (default: strisk.config.yaml in DIR or a parent)')
-    .option('-f, --compose <file>', 'compose file, repeatable, merged in order', collect, [])
-    .option('--profile <name>', 'compose profile to activate, repeatable', collect, [])
-    .option('--dockerfile <file>', 'Dockerfile, repeatable (default: Dockerfiles found in DIR)', collect, [])
-    .option('--only <id|glob|source>', 'run only these checks, repeatable', collect, [])
-    .option('--skip <id|glob|source>', 'skip these checks, repeatable', collect, [])
+    .option('-f, --compose <file>', 'compose file, repeatable, merged in order', collect)
+    .option('--profile <name>', 'compose profile to activate, repeatable', collect)
+    .option('--dockerfile <file>', 'Dockerfile, repeatable (default: Dockerfiles found in DIR)', collect)
+    .option('--only <id|glob|source>', 'run only these checks, repeatable', collect)
+    .option('--skip <id|glob|source>', 'skip these checks, repeatable', collect)
     .option(
       '--format <name[=file]>',
       'terminal, json, junit, sarif, markdown, html or github; repeatable, each with its own output',
       collect,
-      [],
     )
     .addOption(
       new Option(
         '--fail-on <level>',
-        'what fails the gate (regression: only what got worse than --baseline)',
+        // The default is in the text, not set: the config's failOn applies when the flag is not given.
+        'what fails the gate (regression: only what got worse than --baseline; default: fail, or failOn in the config)',
       ).choices(['fail', 'warn', 'never', 'regression']),
     )
     .option(
@@ -71,7 +71,6 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
       '--image-archive <file>',
       'audit the images of a `docker save` archive, without an engine; repeatable',
       collect,
-      [],
     )
     .option('--save-facts <file>', 'record the collected facts as JSON')
     .option('--facts <file>', 'audit recorded facts instead of collecting (offline replay)')
@@ -85,11 +84,11 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     .option('--color', 'colour the terminal report even when not a terminal (FORCE_COLOR=1 does too)')
     .option('--no-color', 'no colour (NO_COLOR=1 does too)');
   for (const info of Object.values(LIVE_SOURCES as Record<string, LiveSourceInfo>)) {
+    const env = info.env.length > 0 ? ` (env ${info.env.join(', ')})` : '';
     auditCmd.option(
-      `--${info.flag} <url>`,
-      `${info.description} (env ${info.env.join(', ')}); repeatable`,
+      `--${info.flag} ${info.flag === 'app' ? '<dir>' : '<url>'}`,
+      `${info.description}${env}; repeatable`,
       collect,
-      [],
     );
   }
   auditCmd.addHelpText('after', EXIT_CODES).action(async (dir: string, flags) => {
@@ -193,7 +192,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof InputError) {
       // File names and messages may quote bytes of a hostile input file: one inert line.
-      process.stderr.write(`strisk: ${terminalSafe(err.format())}\n`);
+      for (const line of err.lines()) process.stderr.write(`strisk: ${terminalSafe(line)}\n`);
       return 2;
     }
     throw err;
