@@ -31,6 +31,7 @@ import { SOURCE_FACTS_SCHEMAS } from '../collectors/schemas.js';
 import { RECORDING_MAX_BYTES, readLocalFileSync } from '../core/local-file.js';
 import { VERSION } from '../version.js';
 import { auditInputs, collectedInputs } from './inputs.js';
+import { signoffInfo } from './signoff-info.js';
 import { NO_PROGRESS, type Progress, terminalProgress } from './progress.js';
 import {
   type OutputSpec,
@@ -61,6 +62,9 @@ export interface AuditFlags {
   verbose?: boolean;
   explainRoles?: boolean;
   quiet?: boolean;
+  /** Sign-off block of the HTML report. */
+  approver?: string;
+  environment?: string;
   /** --color / --no-color; undefined when neither was given. */
   color?: boolean;
   [liveFlag: string]: unknown;
@@ -432,6 +436,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     },
     Math.round(performance.now() - started),
   );
+  report.signoff = signoffInfo(flags.facts ? undefined : projectDir, loaded, flags);
   const color = colorWanted(flags.color, io.env, io.isTTY);
   const rendered = outputs.map((o) => ({
     o,

@@ -82,7 +82,12 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     .option('--explain-roles', "print each compose service's role and the signal it came from (file:line)")
     .option('-q, --quiet', 'print only the failures and the gate line; no progress')
     .option('--color', 'colour the terminal report even when not a terminal (FORCE_COLOR=1 does too)')
-    .option('--no-color', 'no colour (NO_COLOR=1 does too)');
+    .option('--no-color', 'no colour (NO_COLOR=1 does too)')
+    .option('--approver <name>', "who signs the HTML report off (default: the config's signoff.approver)")
+    .option(
+      '--environment <name>',
+      "the environment the sign-off is for (default: the config's signoff.environment)",
+    );
   for (const info of Object.values(LIVE_SOURCES as Record<string, LiveSourceInfo>)) {
     const env = info.env.length > 0 ? ` (env ${info.env.join(', ')})` : '';
     auditCmd.option(

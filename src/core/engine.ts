@@ -40,7 +40,8 @@ export function runCheck(def: CheckDefinition, facts: Facts, opts: RunOptions = 
   };
   const finish = (o: Omit<CheckOutcome, 'status'> & { status: ResultStatus }): CheckResult => ({
     ...base,
-    title: o.status === 'pass' || o.status === 'skip' ? def.title : def.failureTitle,
+    // A result not judged (skip, error) keeps the neutral wording of what is checked.
+    title: o.status === 'fail' || o.status === 'warn' ? def.failureTitle : def.title,
     ...o,
     durationMs: Math.round((now() - started) * 1000) / 1000,
   });

@@ -6,6 +6,8 @@ export interface SignoffRow {
   seedRef: string;
   section: string;
   id: string;
+  /** The result's title; for an item strisk does not audit, the checklist's rule. */
+  title: string;
   kind: string;
   /** The result's status, or why there is none. */
   verdict: string;
@@ -13,7 +15,16 @@ export interface SignoffRow {
   attestations: Attestation[];
 }
 
-/** Every checklist item, implemented or not, with this run's verdict: the sign-off list. */
+const SECTION_ORDER = [...new Set(CATALOGUE.map((e) => e.section))];
+const rank = (section: string) => {
+  const i = SECTION_ORDER.indexOf(section);
+  return i < 0 ? SECTION_ORDER.length : i;
+};
+
+/**
+ * Every checklist item, implemented or not, with this run's verdict: the sign-off list, in
+ * checklist order (by section, then item number).
+ */
 export function signoffRows(report: Report): SignoffRow[] {
   const byId = new Map(report.results.map((r) => [r.id, r]));
   const rows: SignoffRow[] = CATALOGUE.map((e) => {
@@ -22,6 +33,7 @@ export function signoffRows(report: Report): SignoffRow[] {
       seedRef: e.seedRef,
       section: e.section,
       id: e.id,
+      title: result?.title ?? e.rule,
       kind: e.kind,
       verdict: result ? result.status : 'not run',
       result,
@@ -34,13 +46,22 @@ export function signoffRows(report: Report): SignoffRow[] {
         seedRef: r.seedRef,
         section: r.section,
         id: r.id,
+        title: r.title,
         kind: r.kind,
         verdict: r.status,
         result: r,
         attestations: [],
       });
   }
-  return rows;
+  return rows
+    .map((row, i) => ({ row, i }))
+    .sort(
+      (a, b) =>
+        rank(a.row.section) - rank(b.row.section) ||
+        a.row.seedRef.localeCompare(b.row.seedRef, 'en', { numeric: true }) ||
+        a.i - b.i,
+    )
+    .map(({ row }) => row);
 }
 
 export const waiverText = (r: CheckResult): string =>
