@@ -80,6 +80,36 @@ function measureChart(measures: Measure[]): string {
   return `<svg id="measures" class="chart" viewBox="0 0 ${labelW + barW + 240} ${height}" width="${labelW + barW + 240}" height="${height}" role="img" aria-label="measured values against their thresholds">${rows.join('')}</svg>`;
 }
 
+/** With a baseline: each measured value that moved beyond its tolerance, before and after. */
+function metricChanges(c: NonNullable<Report['comparison']>): string {
+  const moved = [
+    ...c.regressions.map((x) => ({ x, worse: true })),
+    ...c.improvements.map((x) => ({ x, worse: false })),
+  ].filter(({ x }) => x.metric);
+  if (moved.length === 0) return '';
+  return table(
+    ['check', 'value', 'baseline', 'now', 'change'],
+    moved.map(({ x, worse }) => {
+      const m = x.metric!;
+      const pct =
+        m.from === 0
+          ? ''
+          : ` (${m.change > 0 ? '+' : ''}${formatQuantity((100 * m.change) / Math.abs(m.from), '%')})`;
+      return tr([
+        checkLink(x.id),
+        h(`${m.name}${m.subject ? ` · ${m.subject}` : ''}`),
+        h(formatQuantity(m.from, m.unit)),
+        h(formatQuantity(m.to, m.unit)),
+        status(
+          worse ? 'fail' : 'pass',
+          `${m.change > 0 ? '+' : ''}${formatQuantity(m.change, m.unit)}${pct}`,
+        ),
+      ]);
+    }),
+    ' id="metric-changes"',
+  );
+}
+
 function finding(r: CheckResult): string {
   const ev = r.evidence
     .slice(0, 50)
@@ -181,7 +211,7 @@ export function htmlReport(report: Report): string {
     `<h2>Score per checklist section</h2>${sectionChart(report)}`,
     `<h2>Measured values against their thresholds</h2><p class="muted">Each bar is a measured value; the black line is the limit its check judged it against.</p>${measureChart(measuresOf(report.results))}`,
     c
-      ? `<h2>Compared with the baseline</h2><p>Baseline of ${h(c.baseline.startedAt)}, score ${c.baseline.score ?? 'n/a'}.</p><ul id="regressions">${c.regressions.map((x) => `<li class="fail">regression: ${h(x.text)}</li>`).join('')}${c.improvements.map((x) => `<li class="pass">improved: ${h(x.text)}</li>`).join('')}</ul>`
+      ? `<h2>Compared with the baseline</h2><p>Baseline of ${h(c.baseline.startedAt)}, score ${c.baseline.score ?? 'n/a'}.</p><ul id="regressions">${c.regressions.map((x) => `<li class="fail">regression: ${h(x.text)}</li>`).join('')}${c.improvements.map((x) => `<li class="pass">improved: ${h(x.text)}</li>`).join('')}</ul>${metricChanges(c)}`
       : '',
     `<h2>Findings</h2>${findings.length === 0 ? '<p>Nothing failed or warned.</p>' : table(['status', 'check', 'item', 'severity', 'evidence and fix', 'waiver'], findings.map(finding), ' id="findings"')}`,
     report.waivers?.length

@@ -45,3 +45,24 @@ it('SARIF: every rule has its check page as helpUri', () => {
   expect(rules.length).toBe(report.results.length);
   for (const rule of rules) expect(rule.helpUri).toBe(checkPageUrl(rule.id));
 });
+
+it('HTML with a baseline: the change per measured value, before and after', async () => {
+  const { htmlReport } = await import('../../src/reporters/html.js');
+  const withBaseline: Report = structuredClone(report);
+  withBaseline.comparison = {
+    baseline: { startedAt: '2026-11-01T00:00:00.000Z', toolVersion: '0.1.0', score: 50 },
+    regressions: [
+      {
+        id: 'http/latency',
+        kind: 'metric',
+        metric: { name: 'p95', subject: 'GET /risk-levels', unit: 'ms', from: 200, to: 260, change: 60 },
+        text: 'http/latency p95 200 ms → 260 ms',
+      },
+    ],
+    improvements: [],
+  };
+  const html = htmlReport(withBaseline);
+  const table = html.slice(html.indexOf('<table id="metric-changes">'));
+  expect(table).toContain('<td>p95 · GET /risk-levels</td><td>200 ms</td><td>260 ms</td>');
+  expect(table).toContain('<span class="fail">+60 ms (+30%)</span>');
+});
