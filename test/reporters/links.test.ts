@@ -66,3 +66,16 @@ it('HTML with a baseline: the change per measured value, before and after', asyn
   expect(table).toContain('<td>p95 · GET /risk-levels</td><td>200 ms</td><td>260 ms</td>');
   expect(table).toContain('<span class="fail">+60 ms (+30%)</span>');
 });
+
+it('HTML evidence names its file:line once', async () => {
+  const { htmlReport } = await import('../../src/reporters/html.js');
+  const html = htmlReport(report);
+  const located = report.results.flatMap((r) =>
+    r.status === 'fail' || r.status === 'warn' ? r.evidence.filter((e) => e.file && e.line) : [],
+  );
+  expect(located.length).toBeGreaterThan(0);
+  for (const item of html.match(/<li[^>]*>.*?<\/li>/g) ?? []) {
+    const where = /([\w./-]+:\d+)/.exec(item)?.[1];
+    if (where) expect(item.split(where).length - 1, item).toBe(1);
+  }
+});
