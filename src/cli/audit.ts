@@ -15,6 +15,8 @@ import { collectFacts, judgeFacts, readFacts } from '../core/runner.js';
 import { FAIL_ON, type FailOn } from '../core/report.js';
 import { selectChecks } from '../core/select.js';
 import { type Baseline, readBaseline } from '../policy/baseline.js';
+import { nearest } from '../core/nearest.js';
+import { colorWanted } from '../reporters/terminal.js';
 import { explainRoles } from '../facts/compose-roles.js';
 import { factsText } from '../reporters/escape.js';
 import type { RolesSection } from '../reporters/roles.js';
@@ -23,6 +25,8 @@ import type { K8sFacts } from '../collectors/k8s/schema.js';
 import { auditInputs, collectedInputs } from './inputs.js';
 import { pluginRequests, withDeclared } from './plugins.js';
 import { reportLocations, repositoryRoot } from './locations.js';
+import { signoffInfo } from './signoff-info.js';
+import { NO_PROGRESS, terminalProgress } from './progress.js';
 import {
   type OutputSpec,
   parseFormats,
@@ -57,6 +61,12 @@ export interface AuditFlags {
   repoRoot?: string;
   /** `--no-inline-ignores` sets it false: `# strisk-ignore` comments are not applied. */
   inlineIgnores?: boolean;
+  quiet?: boolean;
+  /** Sign-off block of the HTML report. */
+  approver?: string;
+  environment?: string;
+  /** --color / --no-color; undefined when neither was given. */
+  color?: boolean;
   [liveFlag: string]: unknown;
 }
 
@@ -66,6 +76,10 @@ export interface AuditIO {
   /** Where notes go when stdout carries a machine-readable report (default: process.stderr). */
   stderr?: (text: string) => void;
   isTTY: boolean;
+  /** The terminal's width when stdout is one: the terminal report wraps to it. */
+  columns?: number;
+  /** Whether stderr is a terminal: progress is shown there only then. */
+  stderrTTY?: boolean;
 }
 
 function intOption(value: string | undefined, name: string, min: number, max: number): number | undefined {
@@ -223,7 +237,12 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     skip,
     ROADMAP.map((e) => e.id),
   );
-  if (unmatched.length > 0) throw new InputError(`--only/--skip matched no check: ${unmatched.join(', ')}`);
+  if (unmatched.length > 0) {
+    const near = unmatched.map((u) => didYouMean(u, knownIds(registry)));
+    throw new InputError(
+      `--only/--skip matched no check: ${unmatched.map((u, i) => `${u}${near[i]}`).join(', ')}`,
+    );
+  }
   checkOptions(loaded, registry);
   checkPolicyIds(loaded, registry);
   // Every output is resolved now: one named twice, or one that is an input of the audit, is
@@ -238,29 +257,41 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   const inputs = auditInputs(projectDir, flags, loaded, appDirs, io.env);
   planOutputs(outputFiles, inputs);
 
+  // Progress on stderr while live sources are read, for a terminal only and not with -q.
+  const stderr = io.stderr ?? ((t: string) => process.stderr.write(t));
+  const progress =
+    io.stderrTTY && !flags.quiet && Object.keys(live).length + (flags.imageArchive?.length ?? 0) > 0
+      ? terminalProgress({ write: stderr, columns: process.stderr.columns })
+      : NO_PROGRESS;
   const config = loaded.config;
   const timeoutMs = intOption(flags.timeout, '--timeout', 100, 600_000) ?? config.timeoutMs ?? 5000;
-  const facts = flags.facts
-    ? readFacts(flags.facts)
-    : await collectFacts({
-        projectDir,
-        env: io.env,
-        composeFiles: flags.compose?.length ? flags.compose : config.compose?.files,
-        profiles: flags.profile?.length ? flags.profile : config.compose?.profiles,
-        envFile: config.compose?.envFile,
-        projectName: config.project,
-        dockerfiles: flags.dockerfile?.length ? flags.dockerfile : config.dockerfiles,
-        k8sPaths: flags.k8s?.length ? flags.k8s : config.k8s,
-        imageArchives: flags.imageArchive,
-        live,
-        timeoutMs,
-        machine: config.machine,
-        roles: config.roles,
-        attestations: config.attestations,
-        postgresSettings: (config.checks?.custom ?? []).flatMap((c) =>
-          c.source === 'postgres' && c.setting ? [c.setting] : [],
-        ),
-      });
+  let facts: Facts;
+  try {
+    facts = flags.facts
+      ? readFacts(flags.facts)
+      : await collectFacts({
+          projectDir,
+          env: io.env,
+          composeFiles: flags.compose?.length ? flags.compose : config.compose?.files,
+          profiles: flags.profile?.length ? flags.profile : config.compose?.profiles,
+          envFile: config.compose?.envFile,
+          projectName: config.project,
+          dockerfiles: flags.dockerfile?.length ? flags.dockerfile : config.dockerfiles,
+          k8sPaths: flags.k8s?.length ? flags.k8s : config.k8s,
+          imageArchives: flags.imageArchive,
+          live,
+          timeoutMs,
+          machine: config.machine,
+          roles: config.roles,
+          attestations: config.attestations,
+          postgresSettings: (config.checks?.custom ?? []).flatMap((c) =>
+            c.source === 'postgres' && c.setting ? [c.setting] : [],
+          ),
+          progress,
+        });
+  } finally {
+    progress.finish();
+  }
   // Inputs found while collecting (COMPOSE_FILE from .env, Dockerfiles found by name) are checked too.
   const planned = planOutputs(outputFiles, {
     ...inputs,
@@ -292,13 +323,16 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     },
   });
   report.locations = reportLocations(projectDir, repoRoot, loaded, facts, selected);
-  const color = io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+  report.signoff = signoffInfo(flags.facts ? undefined : projectDir, loaded, flags);
+  const color = colorWanted(flags.color, io.env, io.isTTY);
   const rendered = await Promise.all(
     outputs.map(async (o) => ({
       o,
       text: await render(report, o.format, {
         color: o.path ? false : color,
         verbose: flags.verbose,
+        quiet: flags.quiet,
+        width: o.path ? undefined : io.columns,
         rules: selected,
       }),
     })),
@@ -335,6 +369,14 @@ function roleSections(facts: Facts): RolesSection[] {
   return [...compose, ...k8s];
 }
 
+const knownIds = (registry: Registry) => [...new Set([...ROADMAP.map((e) => e.id), ...registry.byId.keys()])];
+
+/** `; did you mean redis/aof?` when a known name is near the one given, else nothing. */
+function didYouMean(name: string, candidates: readonly string[]): string {
+  const near = nearest(name, candidates);
+  return near ? ` (did you mean ${near}?)` : '';
+}
+
 /** The config line that first mentions `id` (then `key`, when given, after it). */
 function configLine(loaded: LoadedConfig, id: string, key?: string): number | undefined {
   if (!loaded.file) return undefined;
@@ -354,18 +396,30 @@ function checkOptions(loaded: LoadedConfig, registry: Registry): void {
   const byId = registry.byId;
   for (const id of Object.keys(loaded.config.checks?.severity ?? {})) {
     if (!byId.has(id))
-      throw new InputError(`checks.severity: unknown check "${id}"`, loaded.file, configLine(loaded, id));
+      throw new InputError(
+        `checks.severity: unknown check "${id}"${didYouMean(id, [...byId.keys()])}`,
+        loaded.file,
+        configLine(loaded, id),
+      );
   }
   for (const [id, value] of Object.entries(loaded.config.checks?.options ?? {})) {
     const def = byId.get(id);
     if (!def)
-      throw new InputError(`checks.options: unknown check "${id}"`, loaded.file, configLine(loaded, id));
+      throw new InputError(
+        `checks.options: unknown check "${id}"${didYouMean(id, [...byId.keys()])}`,
+        loaded.file,
+        configLine(loaded, id),
+      );
     const schema = def.options instanceof z.ZodObject ? def.options.strict() : def.options;
     const parsed = schema.safeParse(value);
     if (parsed.success) continue;
     const issue = parsed.error.issues[0]!;
     const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path[0];
-    const what = issue.code === 'unrecognized_keys' ? `unknown option "${String(key)}"` : issue.message;
+    const optionNames = def.options instanceof z.ZodObject ? Object.keys(def.options.shape) : [];
+    const what =
+      issue.code === 'unrecognized_keys'
+        ? `unknown option "${String(key)}"${didYouMean(String(key), optionNames)}`
+        : issue.message;
     const at = [id, ...issue.path.map(String)].join('.');
     throw new InputError(
       `checks.options.${at}: ${what}`,
@@ -384,7 +438,11 @@ function checkPolicyIds(loaded: LoadedConfig, registry: Registry): void {
   const lineOf = (id: string) => configLine(loaded, id);
   for (const w of loaded.config.waivers ?? []) {
     if (!known.has(w.check))
-      throw new InputError(`waivers: unknown check "${w.check}"`, loaded.file, lineOf(w.check));
+      throw new InputError(
+        `waivers: unknown check "${w.check}"${didYouMean(w.check, [...known])}`,
+        loaded.file,
+        lineOf(w.check),
+      );
   }
   for (const a of loaded.config.attestations ?? []) {
     if (!attestable.has(a.check))

@@ -1,8 +1,10 @@
-import Table from 'cli-table3';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { bySection, ROADMAP, sectionOf } from '../core/catalogue.js';
 import { InputError } from '../core/errors.js';
+import { nearest } from '../core/nearest.js';
 import type { Registry } from '../core/registry.js';
+import { checkPage, installedCheckPage } from '../reporters/check-page.js';
 
 export interface CatalogueRow {
   id: string;
@@ -45,29 +47,54 @@ export function catalogueRows(registry: Registry): CatalogueRow[] {
 export function checksCommand(format: 'terminal' | 'json', registry: Registry): string {
   const rows = catalogueRows(registry);
   if (format === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
-  const table = new Table({
-    head: ['id', 'kind', 'source', 'seed', 'severity', 'implemented'],
-    style: { head: [], border: [] },
-  });
-  for (const r of rows)
-    table.push([r.id, r.kind, r.source, r.seedRef, r.severity, r.implemented ? 'yes' : 'not yet']);
+  // Plain columns, one line per check: no rule between rows, greppable.
+  const head = ['id', 'seed', 'kind', 'severity', 'implemented', 'source'];
+  const cells = rows.map((r) => [
+    r.id,
+    r.seedRef,
+    r.kind,
+    r.severity,
+    r.implemented ? 'yes' : 'not yet',
+    r.source,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => x.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const table = [line(head), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
   const done = rows.filter((r) => r.implemented).length;
   const plugins = registry.plugins.filter((p) => !p.builtin);
   const from =
     plugins.length === 0
       ? ''
       : ` (${plugins.map((p) => `${p.checks.length} from plugin ${p.origin.label}`).join(', ')})`;
-  return `${table.toString()}\n${done} of ${rows.length} checklist checks implemented${from}.\n`;
+  return `${table}\n\n${done} of ${rows.length} checklist checks implemented${from}.\n`;
 }
 
+/**
+ * A check's page: for a built-in, the generated one shipped in docs/checks (with its examples), else
+ * the same page made from the definition now; for a plugin's check, its definition and options.
+ */
 export function explainCommand(id: string, registry: Registry): string {
   const entry = ROADMAP.find((e) => e.id === id);
   const def = registry.byId.get(id);
-  if (!entry && !def) throw new InputError(`unknown check "${id}" (strisk checks lists them)`);
+  if (!entry && !def) {
+    const near = nearest(id, [...new Set([...ROADMAP.map((e) => e.id), ...registry.byId.keys()])]);
+    throw new InputError(
+      `unknown check "${id}"${near ? `; did you mean ${near}?` : ''} (strisk checks lists them)`,
+    );
+  }
   if (!def) {
     return `${id}  [${entry!.seedRef}] ${entry!.kind}\n\nNot implemented yet. Rule from the checklist: ${entry!.rule}\n`;
   }
   const plugin = registry.plugins.find((p) => p.checks.some((c) => c.id === id));
+  if (!plugin || plugin.builtin) {
+    const shipped = installedCheckPage(id);
+    if (existsSync(shipped)) return readFileSync(shipped, 'utf8');
+    return `${checkPage(def)}\n`;
+  }
   const lines = [`${id}  [${def.seedRef}] ${def.kind}`];
   lines.push(
     `${def.title}`,
@@ -76,7 +103,7 @@ export function explainCommand(id: string, registry: Registry): string {
     '',
     `requires: ${def.requires.join(', ') || 'nothing'}${def.optional?.length ? `; reads when present: ${def.optional.join(', ')}` : ''}`,
     `severity: ${def.severity}`,
-    `section: ${sectionOf(def)}${plugin && !plugin.builtin ? ` (plugin ${plugin.origin.label})` : ''}`,
+    `section: ${sectionOf(def)} (plugin ${plugin.origin.label})`,
     '',
     'options (defaults are the checklist’s thresholds):',
     optionsSchema(def.options),

@@ -43,27 +43,26 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     )
     .description('audit the project in DIR and the live sources given by flags, env vars or the config')
     .option('-c, --config <file>', 'config file (default: strisk.config.yaml in DIR or a parent)')
-    .option('-f, --compose <file>', 'compose file, repeatable, merged in order', collect, [])
-    .option('--profile <name>', 'compose profile to activate, repeatable', collect, [])
-    .option('--dockerfile <file>', 'Dockerfile, repeatable (default: Dockerfiles found in DIR)', collect, [])
+    .option('-f, --compose <file>', 'compose file, repeatable, merged in order', collect)
+    .option('--profile <name>', 'compose profile to activate, repeatable', collect)
+    .option('--dockerfile <file>', 'Dockerfile, repeatable (default: Dockerfiles found in DIR)', collect)
     .option(
       '--k8s <path>',
       'Kubernetes manifests: a file, a directory, or - for stdin (helm template, kustomize build); repeatable',
       collect,
-      [],
     )
-    .option('--only <id|glob|source>', 'run only these checks, repeatable', collect, [])
-    .option('--skip <id|glob|source>', 'skip these checks, repeatable', collect, [])
+    .option('--only <id|glob|source>', 'run only these checks, repeatable', collect)
+    .option('--skip <id|glob|source>', 'skip these checks, repeatable', collect)
     .option(
       '--format <name[=file]>',
       'terminal, json, junit, sarif, markdown, html or github; repeatable, each with its own output',
       collect,
-      [],
     )
     .addOption(
       new Option(
         '--fail-on <level>',
-        'what fails the gate (regression: only what got worse than --baseline)',
+        // The default is in the text, not set: the config's failOn applies when the flag is not given.
+        'what fails the gate (regression: only what got worse than --baseline; default: fail, or failOn in the config)',
       ).choices(['fail', 'warn', 'never', 'regression']),
     )
     .option(
@@ -82,7 +81,6 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
       '--image-archive <file>',
       'audit the images of a `docker save` archive, without an engine; repeatable',
       collect,
-      [],
     )
     .option('--save-facts <file>', 'record the collected facts as JSON')
     .option('--facts <file>', 'audit recorded facts instead of collecting (offline replay)')
@@ -92,18 +90,26 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     )
     .option('-v, --verbose', "show evidence for passing checks too, and each service's role and why")
     .option('--explain-roles', "print each compose service's role and the signal it came from (file:line)")
-    .option(PLUGIN_FLAG, PLUGIN_HELP, collect, [])
+    .option(PLUGIN_FLAG, PLUGIN_HELP, collect)
     .option(
       '--repo-root <dir>',
       'repository root that SARIF and GitHub annotation paths start from (default: git rev-parse --show-toplevel in DIR)',
     )
-    .option('--no-inline-ignores', 'do not apply `# strisk-ignore CHECK: REASON` comments (a strict gate)');
+    .option('--no-inline-ignores', 'do not apply `# strisk-ignore CHECK: REASON` comments (a strict gate)')
+    .option('-q, --quiet', 'print only the failures and the gate line; no progress')
+    .option('--color', 'colour the terminal report even when not a terminal (FORCE_COLOR=1 does too)')
+    .option('--no-color', 'no colour (NO_COLOR=1 does too)')
+    .option('--approver <name>', "who signs the HTML report off (default: the config's signoff.approver)")
+    .option(
+      '--environment <name>',
+      "the environment the sign-off is for (default: the config's signoff.environment)",
+    );
   for (const info of Object.values(LIVE_SOURCES as Record<string, LiveSourceInfo>)) {
+    const env = info.env.length > 0 ? ` (env ${info.env.join(', ')})` : '';
     auditCmd.option(
-      `--${info.flag} <url>`,
-      `${info.description} (env ${info.env.join(', ')}); repeatable`,
+      `--${info.flag} ${info.flag === 'app' ? '<dir>' : '<url>'}`,
+      `${info.description}${env}; repeatable`,
       collect,
-      [],
     );
   }
   auditCmd.addHelpText('after', EXIT_CODES).action(async (dir: string, flags) => {
@@ -114,6 +120,8 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
         stdout: out,
         stderr: (t) => process.stderr.write(t),
         isTTY: Boolean(process.stdout.isTTY),
+        columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+        stderrTTY: Boolean(process.stderr.isTTY),
       }),
     );
   });
@@ -211,7 +219,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof InputError) {
       // File names and messages may quote bytes of a hostile input file: one inert line.
-      process.stderr.write(`strisk: ${terminalSafe(err.format())}\n`);
+      for (const line of err.lines()) process.stderr.write(`strisk: ${terminalSafe(line)}\n`);
       return 2;
     }
     throw err;

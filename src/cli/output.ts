@@ -17,6 +17,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { Report } from '../core/report.js';
 import type { RuleHelp } from '../reporters/sarif.js';
+import type { TerminalOptions } from '../reporters/terminal.js';
 
 export const FORMATS = ['terminal', 'json', 'junit', 'sarif', 'markdown', 'html', 'github'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -47,10 +48,7 @@ export function parseFormats(values: readonly string[]): OutputSpec[] {
   return specs;
 }
 
-type Reporter = (
-  report: Report,
-  opts: { color: boolean; verbose?: boolean; rules?: readonly RuleHelp[] },
-) => string;
+type Reporter = (report: Report, opts: TerminalOptions & { rules?: readonly RuleHelp[] }) => string;
 
 // Each reporter is imported when its format is asked for: a JSON report does not load the XML
 // builder the JUnit and SARIF reporters use, nor the terminal's table and colour libraries.
@@ -70,7 +68,7 @@ const REPORTERS: Record<Format, () => Promise<Reporter>> = {
 export async function render(
   report: Report,
   format: Format,
-  opts: { color: boolean; verbose?: boolean; rules?: readonly RuleHelp[] },
+  opts: TerminalOptions & { rules?: readonly RuleHelp[] },
 ): Promise<string> {
   return (await REPORTERS[format]())(report, opts);
 }

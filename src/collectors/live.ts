@@ -137,15 +137,28 @@ export async function collectTarget(
  * the sources that have one (the http load), one target after another, each under its own deadline
  * with the same abort-then-backstop as `collectTarget`.
  */
+/** Told when each target of a live source starts and ends being read (the CLI's progress). */
+export interface CollectWatcher {
+  begin(source: string, target: string): void;
+  end(source: string, target: string, status: string, message?: string): void;
+}
+
 export async function collectLive(
   live: Partial<Record<LiveSourceName, TargetSpec[]>>,
   ctx: CollectContext,
+  watch?: CollectWatcher,
 ): Promise<Array<readonly [LiveSourceName, TargetFacts[]]>> {
   const entries = Object.entries(live) as [LiveSourceName, TargetSpec[]][];
+  const one = async (source: LiveSourceName, spec: TargetSpec): Promise<TargetFacts> => {
+    const label = spec.name ?? redactUrl(spec.url);
+    watch?.begin(source, label);
+    const t = await collectTarget(source, spec, ctx);
+    watch?.end(source, label, t.status, t.message);
+    return t;
+  };
   const first = await Promise.all(
     entries.map(
-      async ([source, specs]) =>
-        [source, await Promise.all(specs.map((spec) => collectTarget(source, spec, ctx)))] as const,
+      async ([source, specs]) => [source, await Promise.all(specs.map((spec) => one(source, spec)))] as const,
     ),
   );
   for (const [source, targets] of first) {

@@ -56,17 +56,24 @@ export function loadConfig(
   }
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const path = issue.path as (string | number)[];
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-    const node =
-      keys.length > 0 ? keyNode(doc.contents, path, keys[0]!) : (doc.getIn(path, true) as Node | undefined);
-    const where = path.length > 0 ? path.join('.') : 'top level';
-    throw new InputError(
-      `${where}: ${describeIssue(issue)}`,
-      file,
-      lineOf(node?.range?.[0] ?? nearestRange(doc, path)),
-    );
+    // Every problem at once, each at its own line, in the order of the file.
+    const problems = parsed.error.issues
+      .map((issue) => {
+        const path = issue.path as (string | number)[];
+        const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+        const node =
+          keys.length > 0
+            ? keyNode(doc.contents, path, keys[0]!)
+            : (doc.getIn(path, true) as Node | undefined);
+        const where = path.length > 0 ? pathText(path) : 'top level';
+        return {
+          message: `${where}: ${describeIssue(issue, valueAt(raw, path))}`,
+          line: lineOf(node?.range?.[0] ?? nearestRange(doc, path)),
+        };
+      })
+      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    const [first, ...more] = problems;
+    throw new InputError(first!.message, file, first!.line, more);
   }
   const lineAt = (path: (string | number)[]) => {
     const key = path.length > 0 ? keyNode(doc.contents, path.slice(0, -1), String(path.at(-1))) : undefined;
@@ -75,9 +82,63 @@ export function loadConfig(
   return { file, config: parsed.data, lineAt };
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  return issue.message;
+/** A config path for people: list items counted from 1, `waivers, item 2, owner`. */
+export function pathText(path: readonly (string | number)[]): string {
+  return path.map((p) => (typeof p === 'number' ? `item ${p + 1}` : p)).join(', ');
+}
+
+function valueAt(raw: unknown, path: readonly (string | number)[]): unknown {
+  let v = raw;
+  for (const p of path)
+    v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[p] : undefined;
+  return v;
+}
+
+const KIND: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping (key: value lines)',
+  date: 'a date',
+};
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'nothing (null)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string')
+    return `the text "${value.length > 40 ? `${value.slice(0, 37)}...` : value}"`;
+  return `${typeof value === 'number' ? 'the number' : typeof value} ${String(value)}`;
+}
+
+/** A validator's issue as a sentence: what is wrong and what was expected, never the validator's wording. */
+export function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    case 'invalid_type': {
+      const expected = KIND[issue.expected] ?? issue.expected;
+      return value === undefined
+        ? `is missing: give ${expected}`
+        : `expected ${expected}, got ${kindOf(value)}`;
+    }
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${kindOf(value)}`;
+    case 'too_small':
+      return issue.origin === 'string' || issue.origin === 'array'
+        ? `is too short: at least ${issue.minimum} ${issue.origin === 'string' ? 'characters' : 'items'}`
+        : `must be ${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum}, got ${kindOf(value)}`;
+    case 'too_big':
+      return issue.origin === 'string' || issue.origin === 'array'
+        ? `is too long: at most ${issue.maximum} ${issue.origin === 'string' ? 'characters' : 'items'}`
+        : `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}, got ${kindOf(value)}`;
+    case 'invalid_union':
+      return `${kindOf(value)} is none of the accepted forms`;
+    default:
+      return issue.message;
+  }
 }
 
 function keyNode(root: unknown, path: (string | number)[], key: string): Node | undefined {

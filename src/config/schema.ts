@@ -80,5 +80,7 @@ export const ConfigSchema = z.strictObject({
   attestations: z.array(AttestationSchema).optional(),
   /** `--baseline` comparisons: how far a measured value may move the wrong way, per check id or `default`. */
   baseline: z.strictObject({ tolerance: ToleranceSchema.optional() }).optional(),
+  /** The sign-off block of the HTML report: who approves, for which environment (--approver, --environment). */
+  signoff: z.strictObject({ approver: z.string().optional(), environment: z.string().optional() }).optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;

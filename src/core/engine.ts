@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { sectionOf } from './catalogue.js';
-import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, ResultStatus, Severity } from './check.js';
+import type { CheckDefinition, CheckInput, CheckOutcome, Evidence, Severity } from './check.js';
 import type { Facts, SourceName, TargetFacts } from './facts.js';
 import type { CheckResult } from './report.js';
 
@@ -52,7 +52,8 @@ export function runCheck(def: CheckDefinition, facts: Facts, opts: RunOptions = 
   // A skip always says why (a check that gives no reason had nothing to judge); other statuses never carry one.
   const finish = ({ skipReason, ...o }: CheckOutcome): CheckResult => ({
     ...base,
-    title: o.status === 'pass' || o.status === 'skip' ? def.title : def.failureTitle,
+    // A result not judged (skip, error) keeps the neutral wording of what is checked.
+    title: o.status === 'fail' || o.status === 'warn' ? def.failureTitle : def.title,
     ...o,
     ...(o.status === 'skip' ? { skipReason: skipReason ?? { kind: 'not-applicable' as const } } : {}),
     durationMs: Math.round((now() - started) * 1000) / 1000,

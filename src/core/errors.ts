@@ -4,6 +4,8 @@ export class InputError extends Error {
     message: string,
     readonly file?: string,
     readonly line?: number,
+    /** Further problems of the same file, each with its own line (a config with several mistakes). */
+    readonly more: readonly { message: string; line?: number }[] = [],
   ) {
     super(message);
     this.name = 'InputError';
@@ -11,8 +13,13 @@ export class InputError extends Error {
 
   /** `file:line: message`: the CLI prints it through terminalSafe, which keeps it one inert line. */
   format(): string {
-    const where = this.file ? `${this.file}${this.line ? `:${this.line}` : ''}: ` : '';
-    return `${where}${this.message}`;
+    return this.lines()[0]!;
+  }
+
+  /** One `file:line: message` per problem. */
+  lines(): string[] {
+    const where = (line?: number) => (this.file ? `${this.file}${line ? `:${line}` : ''}: ` : '');
+    return [`${where(this.line)}${this.message}`, ...this.more.map((p) => `${where(p.line)}${p.message}`)];
   }
 }
 

@@ -190,6 +190,18 @@ export interface Report {
   /** Every inline `# strisk-ignore` comment read, and what it did (absent with --no-inline-ignores). */
   suppressions?: SuppressionStatus[];
   locations?: ReportLocations;
+  /** What was audited and who signs, for the sign-off report. */
+  signoff?: SignoffInfo;
+}
+
+export interface SignoffInfo {
+  /** The audited project's git commit, and whether its work tree had changes. */
+  git?: { commit: string; dirty: boolean };
+  configFile?: string;
+  /** sha256 of the config file's bytes. */
+  configSha256?: string;
+  approver?: string;
+  environment?: string;
 }
 
 export const STATUS_ORDER: readonly ResultStatus[] = ['pass', 'skip', 'warn', 'fail', 'error'];

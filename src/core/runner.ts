@@ -3,7 +3,7 @@
 // these; `strisk/testing` calls them too, so a plugin's tests see what an audit would.
 import { relative } from 'node:path';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
-import { collectLive, type LiveSourceName } from '../collectors/live.js';
+import { type CollectWatcher, collectLive, type LiveSourceName } from '../collectors/live.js';
 import { SOURCE_FACTS_SCHEMAS } from '../collectors/schemas.js';
 import type { TargetSpec } from '../collectors/types.js';
 import { type Baseline, baselineTarget, lineAt } from '../policy/baseline.js';
@@ -47,6 +47,8 @@ export interface CollectPlan {
   postgresSettings?: string[];
   /** Kubernetes manifests: files, directories or `-` for stdin (default: k8s/, deploy/… of the project). */
   k8sPaths?: string[];
+  /** Told as each live target is read (progress on a terminal). */
+  progress?: CollectWatcher;
 }
 
 /**
@@ -99,7 +101,7 @@ export async function collectFacts(plan: CollectPlan): Promise<Facts> {
   const appDir = live.app?.[0]?.url;
   if (live.http && appDir) live.http = live.http.map((spec) => ({ appDir, ...spec }));
   // All sources at once, then the http load on its own (collectors/live.ts).
-  const liveResults = await collectLive(live, { timeoutMs, projectDir });
+  const liveResults = await collectLive(live, { timeoutMs, projectDir }, plan.progress);
   const sources: Facts['sources'] = {};
   if (compose.length > 0) sources.compose = compose as TargetFacts[];
   if (dockerfile.length > 0) sources.dockerfile = dockerfile as TargetFacts[];

@@ -28,7 +28,11 @@ export function forbidden(t: TargetFacts<PostgresFacts>, part: Forbidden['part']
   };
 }
 
-export function formatBytes(n: number): string {
+/** A size in PostgreSQL's own setting syntax (`16MB` = 16 × 1024²), for SQL and postgresql.conf lines. */
+/** Sizes as the one number formatter shows them (`64 MiB`). */
+export { formatBytes } from '../core/units.js';
+
+export function pgSize(n: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let i = 0;
   let v = n;

@@ -1,3 +1,5 @@
+import { expectedWithUnit, formatQuantity } from '../core/units.js';
+
 /**
  * Everything that comes back from an audited system is untrusted. These make it inert for each
  * output: no terminal control sequences, no characters XML 1.0 cannot hold.
@@ -116,9 +118,12 @@ export function githubProperty(text: string): string {
   return githubData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-/** An observed value with its unit; the unit goes with numbers only (`30 s`, not `no timeout s`). */
+/**
+ * An observed value with its unit, through the one number formatter (`1.5 GiB`, `4.2 s`, `0.99%`);
+ * the unit goes with numbers only (`30 s`, not `no timeout s`).
+ */
 export function observedText(observed: unknown, unit?: string): string {
-  return `${display(observed)}${unit && typeof observed === 'number' ? ` ${unit}` : ''}`;
+  return typeof observed === 'number' ? formatQuantity(observed, unit) : display(observed);
 }
 
 /** A one-line summary of a piece of evidence, for the formats that print it as text. */
@@ -132,7 +137,7 @@ export function evidenceSummary(e: {
 }): string {
   const parts = [e.subject];
   if (e.observed !== undefined) parts.push(`observed ${observedText(e.observed, e.unit)}`);
-  if (e.expected) parts.push(`expected ${e.expected}`);
+  if (e.expected) parts.push(`expected ${expectedWithUnit(e.expected, e.unit)}`);
   if (e.note) parts.push(e.note);
   const text = parts.join(': ');
   // A finding suppressed inline says so, with the reason, in every format.

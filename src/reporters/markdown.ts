@@ -1,8 +1,18 @@
 import type { CheckResult, Report } from '../core/report.js';
+import { checkPageUrl } from './check-page.js';
 import { evidenceSummary, markdownSafe as md } from './escape.js';
-import { attestationText, signoffRows, waiverText } from './signoff.js';
+import { APPLIES_TEXT } from './scope.js';
+import { formatDuration } from '../core/units.js';
+import { attestationText, isWaivedResult, signoffRows, waiverText } from './signoff.js';
 
 const ICON: Record<string, string> = { pass: '✅', fail: '❌', warn: '⚠️', skip: '⏭️', error: '❗' };
+
+/** The fix and what it takes, in words, under the evidence. */
+function fixText(r: CheckResult): string {
+  if (!r.remediation || (r.status !== 'fail' && r.status !== 'warn')) return '';
+  const applies = APPLIES_TEXT[r.remediation.applies];
+  return `<br>**fix:** ${md(r.remediation.summary)}${applies ? ` (${applies})` : ''}`;
+}
 
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 
@@ -20,13 +30,14 @@ function evidenceCell(r: CheckResult): string {
  */
 export function markdownReport(report: Report): string {
   const g = report.gate;
+  const waived = report.results.filter(isWaivedResult).length;
   const out: string[] = [
     `# strisk report: ${md(report.projectDir)}`,
     '',
     `**Gate ${g.passed ? 'passed ✅' : 'failed ❌'}** · score **${report.score ?? 'n/a'}** · ` +
-      `${report.counts.pass} pass, ${report.counts.warn} warn, ${report.counts.fail} fail, ${report.counts.error} error, ${report.counts.skip} skip`,
+      `${report.counts.pass} pass, ${report.counts.warn} warn, ${report.counts.fail} fail${waived ? ` (${waived} of them waived)` : ''}, ${report.counts.error} not judged, ${report.counts.skip} not run`,
     '',
-    `strisk ${md(report.tool.version)} · run ${md(report.startedAt)} · ${report.durationMs} ms`,
+    `strisk ${md(report.tool.version)} · run ${md(report.startedAt)} · took ${formatDuration(report.durationMs)}`,
     '',
   ];
   for (const reason of g.reasons) out.push(`- ${md(reason)}`);
@@ -59,11 +70,11 @@ export function markdownReport(report: Report): string {
       out.push(
         row([
           ICON[r.status]!,
-          `\`${r.id}\``,
+          `[\`${r.id}\`](${checkPageUrl(r.id)})`,
           r.seedRef,
           r.severity,
-          md(r.message ?? r.title),
-          evidenceCell(r),
+          r.status === 'error' ? `not judged: ${md(r.message ?? r.title)}` : md(r.message ?? r.title),
+          `${evidenceCell(r)}${fixText(r)}`,
           md(waiverText(r)),
         ]),
       );
@@ -87,24 +98,44 @@ export function markdownReport(report: Report): string {
     out.push('');
   }
 
+  const rows = signoffRows(report);
+  const audited = rows.filter((r) => r.result);
+  const roadmap = rows.filter((r) => !r.result);
   out.push(
     '## Sign-off: every checklist item',
     '',
-    '<details><summary>All items with their verdict</summary>',
+    '<details><summary>All items with their verdict, in checklist order</summary>',
     '',
   );
-  out.push(row(['seed', 'check', 'kind', 'verdict', 'waiver', 'attestation']), row(Array(6).fill('---')));
-  for (const s of signoffRows(report))
+  out.push(row(['item', 'check', 'verdict', 'reason', 'waiver', 'attestation']), row(Array(6).fill('---')));
+  for (const s of audited) {
+    const r = s.result!;
+    const verdict = r.status === 'error' ? 'not judged' : r.status === 'skip' ? 'not run' : r.status;
     out.push(
       row([
         s.seedRef,
-        `\`${s.id}\``,
-        s.kind,
-        `${ICON[s.verdict] ?? '·'} ${s.verdict}`,
-        s.result ? md(waiverText(s.result)) : '',
+        `[\`${s.id}\`](${checkPageUrl(s.id)}) ${md(s.title)}`,
+        `${ICON[r.status] ?? '·'} ${verdict}`,
+        r.status === 'pass' ? '' : md(r.message ?? ''),
+        md(waiverText(r)),
         s.attestations.map((a) => md(attestationText(a))).join('<br>'),
       ]),
     );
+  }
   out.push('', '</details>', '');
+  if (roadmap.length > 0) {
+    out.push(
+      '## Roadmap: checklist items strisk does not audit yet',
+      '',
+      '<details><summary>Not part of this audit</summary>',
+      '',
+      row(['item', 'id', 'rule']),
+      row(Array(3).fill('---')),
+      ...roadmap.map((s) => row([s.seedRef, `\`${s.id}\``, md(s.title)])),
+      '',
+      '</details>',
+      '',
+    );
+  }
   return `${out.join('\n')}\n`;
 }

@@ -3,6 +3,8 @@ import type { Evidence } from '../core/check.js';
 import type { CheckResult, Report, ReportEvidence } from '../core/report.js';
 import { FINGERPRINT_KEY, findingsOf } from '../policy/findings.js';
 import { HOMEPAGE } from '../version.js';
+import { existsSync } from 'node:fs';
+import { checkPageUrl, installedCheckPage } from './check-page.js';
 import { evidenceSummary, jsonText, terminalSafe, textSafe } from './escape.js';
 import { locationOf } from './locations.js';
 
@@ -18,6 +20,8 @@ export interface RuleHelp {
 
 const catalogueRule = new Map(ROADMAP.map((e) => [e.id, e.rule]));
 
+const hasPage = (id: string): boolean => existsSync(installedCheckPage(id));
+
 function rule(r: CheckResult, help: ReadonlyMap<string, string>) {
   const description = help.get(r.id) ?? catalogueRule.get(r.id) ?? r.title;
   // Every check's description ends with the authoritative page it follows; that is its help.
@@ -28,7 +32,8 @@ function rule(r: CheckResult, help: ReadonlyMap<string, string>) {
     name: r.id.replace(/[/-](\w)/g, (_m, c: string) => c.toUpperCase()),
     shortDescription: { text: terminalSafe(r.title) },
     fullDescription: { text: textSafe(description) },
-    helpUri: docs ?? HOMEPAGE,
+    // The check's page (docs/checks, shipped with strisk) for built-ins; a plugin's own docs link.
+    helpUri: hasPage(r.id) ? checkPageUrl(r.id) : (docs ?? HOMEPAGE),
     help: {
       text: textSafe(`${description}\n\n${explain}`),
       markdown: textSafe(`${description}\n\n${explain}`),

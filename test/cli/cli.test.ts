@@ -104,7 +104,7 @@ describe('strisk CLI', () => {
       `json=${dir}/r.json`,
     ]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/score/);
+    expect(r.stdout).toMatch(/Score per checklist section/);
     const xml = readFileSync(join(dir, 'out/strisk.xml'), 'utf8');
     expect(XMLValidator.validate(xml)).toBe(true);
     const parsed = new XMLParser({ ignoreAttributes: false }).parse(xml);

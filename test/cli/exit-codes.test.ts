@@ -29,11 +29,11 @@ function expectOneLine(r: ReturnType<typeof strisk>, message: RegExp) {
 
 describe('config bounds', () => {
   it.each([
-    ['2147483648', /strisk\.config\.yaml:2: timeoutMs: Too big: expected number to be <=600000/],
-    ['1e12', /strisk\.config\.yaml:2: timeoutMs: Too big/],
-    ['0', /strisk\.config\.yaml:2: timeoutMs: Too small/],
-    ['-5', /strisk\.config\.yaml:2: timeoutMs: Too small/],
-    ['1.5', /strisk\.config\.yaml:2: timeoutMs: .*expected int/],
+    ['2147483648', /strisk\.config\.yaml:2: timeoutMs: must be at most 600000, got the number 2147483648/],
+    ['1e12', /strisk\.config\.yaml:2: timeoutMs: must be at most 600000/],
+    ['0', /strisk\.config\.yaml:2: timeoutMs: must be at least 100, got the number 0/],
+    ['-5', /strisk\.config\.yaml:2: timeoutMs: must be at least 100/],
+    ['1.5', /strisk\.config\.yaml:2: timeoutMs: expected a whole number, got the number 1\.5/],
   ])('timeoutMs: %s is refused with the file and line', (value, message) => {
     const dir = project({ 'strisk.config.yaml': `# bounds\ntimeoutMs: ${value}\n` });
     expectOneLine(strisk(['audit', dir]), message);

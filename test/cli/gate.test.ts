@@ -322,7 +322,7 @@ describe('bad input: exit 2, nothing written', () => {
     );
     const r = strisk(['audit', '--facts', FACTS, '-c', cfg, '--format', `json=${o}`]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/w-bad\.yaml:3: waivers\.0\.owner: /);
+    expect(r.stderr).toMatch(/w-bad\.yaml:3: waivers, item 1, owner: is missing/);
     expect(existsSync(o)).toBe(false);
     const unknown = file(
       'w-unknown.yaml',
@@ -336,7 +336,7 @@ describe('bad input: exit 2, nothing written', () => {
       'waivers:\n  - check: compose/healthcheck\n    reason: r\n    owner: o\n    expires: soon\n',
     );
     expect(strisk(['audit', '--facts', FACTS, '-c', date]).stderr).toMatch(
-      /w-date\.yaml:5: waivers\.0\.expires/,
+      /w-date\.yaml:5: waivers, item 1, expires/,
     );
     const url = file(
       'a-url.yaml',

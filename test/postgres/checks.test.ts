@@ -99,7 +99,7 @@ describe('verdicts against the real servers', () => {
   it('names the offending table with its size', () => {
     const r = runCheck(missingIndex as unknown as CheckDefinition, liveFacts({ postgres: [bad] }));
     expect(r.evidence[0]?.subject).toBe('postgres://127.0.0.1:15433/app public.events');
-    expect(r.evidence[0]?.note).toMatch(/idx_scan no index, \d+ rows, \d+(\.\d)?MB/);
+    expect(r.evidence[0]?.note).toMatch(/idx_scan no index, \d+ rows, \d+(\.\d+)? MiB/);
     expect(r.remediation?.change).toContain('CREATE INDEX CONCURRENTLY ON "public"."events"');
   });
 
