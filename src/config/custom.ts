@@ -16,7 +16,7 @@ export function customChecks(loaded: LoadedConfig, builtins: readonly CheckDefin
           ? 'a checklist item'
           : 'another entry';
       throw new InputError(
-        `checks.custom.${i}.id: "${entry.id}" is already ${what}; give the check its own <namespace>/<noun>`,
+        `checks, custom, item ${i + 1}, id: "${entry.id}" is already ${what}; give the check its own <namespace>/<noun>`,
         loaded.file,
         loaded.lineAt?.(['checks', 'custom', i, 'id']),
       );

@@ -8,19 +8,8 @@ const GIB = MIB * 1024;
 export const mib = (n: number): number => n * MIB;
 export const gib = (n: number): number => n * GIB;
 
-/** Binary units, as Docker means them: `536870912` -> `512 MiB`, `17179869184` -> `16 GiB`. */
-export function formatBytes(bytes: number): string {
-  const units: [number, string][] = [
-    [GIB * 1024, 'TiB'],
-    [GIB, 'GiB'],
-    [MIB, 'MiB'],
-    [KIB, 'KiB'],
-  ];
-  for (const [size, unit] of units) {
-    if (Math.abs(bytes) >= size) return `${Number((bytes / size).toFixed(2))} ${unit}`;
-  }
-  return `${bytes} B`;
-}
+/** Sizes by the one number formatter (`512 MiB`), shared with the reporters. */
+export { formatBytes } from '../core/units.js';
 
 /** Docker's short form for compose files: `512M`, `16G`, `1536M`. */
 export function dockerSize(bytes: number): string {

@@ -7,7 +7,7 @@ import type { Observed } from '../core/declare.js';
 import type { Expected, UnitStyle } from '../core/expected.js';
 import type { TargetFacts } from '../core/facts.js';
 import { serverSubject, servers } from './clickhouse.js';
-import { formatBytes, settingOrigin } from './postgres.js';
+import { pgSize, settingOrigin } from './postgres.js';
 import { configNote, redisNodes, redisSize } from './redis.js';
 
 export interface SettingReader {
@@ -62,7 +62,7 @@ const postgres: SettingReader = {
         v === undefined || v === null
           ? null
           : typeof v === 'number' && quantity === 'bytes'
-            ? formatBytes(v)
+            ? pgSize(v)
             : typeof v === 'number' && quantity === 'seconds'
               ? pgDuration(v)
               : typeof v === 'boolean'
@@ -80,7 +80,8 @@ const postgres: SettingReader = {
       } satisfies Observed;
     });
   },
-  show: (e) => showNumber(e, formatBytes, pgDuration),
+  // PostgreSQL's own size syntax (`64MB`): the threshold goes into the fix's ALTER SYSTEM as written.
+  show: (e) => showNumber(e, pgSize, pgDuration),
 };
 
 /** The redis.conf keys strisk reads (CONFIG GET, or INFO when CONFIG is refused). */

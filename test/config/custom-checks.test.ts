@@ -142,52 +142,52 @@ describe('bad entries: file:line and what was expected', () => {
     [
       'a bad id',
       { id: 'WorkMem', source: 'postgres', setting: 'work_mem', compare: 'eq', expected: '4MB' },
-      /:3: checks\.custom\.0\.id: expected <namespace>\/<noun>/,
+      /:3: checks, custom, item 1, id: expected <namespace>\/<noun>/,
     ],
     [
       'an unknown source',
       { id: 'acme/x', source: 'mysql', setting: 'x', compare: 'eq', expected: '1' },
-      /:4: checks\.custom\.0\.source: /,
+      /:4: checks, custom, item 1, source: /,
     ],
     [
       'an unknown comparison',
       { id: 'acme/x', source: 'postgres', setting: 'work_mem', compare: 'atleast', expected: '1' },
-      /:6: checks\.custom\.0\.compare: /,
+      /:6: checks, custom, item 1, compare: /,
     ],
     [
       'a unit the source does not use',
       { id: 'acme/x', source: 'postgres', setting: 'work_mem', compare: 'gte', expected: '64 furlongs' },
-      /:7: checks\.custom\.0\.expected: "64 furlongs" has a unit postgres does not use/,
+      /:7: checks, custom, item 1, expected: "64 furlongs" has a unit postgres does not use/,
     ],
     [
       'an ordered comparison with text',
       { id: 'acme/x', source: 'redis', setting: 'maxmemory', compare: 'gte', expected: 'lots' },
-      /:7: checks\.custom\.0\.expected: "lots" is not a number/,
+      /:7: checks, custom, item 1, expected: "lots" is not a number/,
     ],
     [
       'a setting strisk does not read',
       { id: 'acme/x', source: 'redis', setting: 'hz', compare: 'lte', expected: '10' },
-      /:5: checks\.custom\.0\.setting: strisk does not read redis setting "hz"; it reads: maxmemory, /,
+      /:5: checks, custom, item 1, setting: strisk does not read redis setting "hz"; it reads: maxmemory, /,
     ],
     [
       'a PostgreSQL setting name of the wrong shape',
       { id: 'acme/x', source: 'postgres', setting: 'Work-Mem', compare: 'present' },
-      /:5: checks\.custom\.0\.setting: "Work-Mem" is not a postgres setting name/,
+      /:5: checks, custom, item 1, setting: "Work-Mem" is not a postgres setting name/,
     ],
     [
       'settings of a source that has none',
       { id: 'acme/x', source: 'docker', setting: 'x', compare: 'eq', expected: '1' },
-      /:5: checks\.custom\.0\.setting: docker has no settings/,
+      /:5: checks, custom, item 1, setting: docker has no settings/,
     ],
     [
       'both setting and fact',
       { id: 'acme/x', source: 'postgres', setting: 'work_mem', fact: 'server.version', compare: 'present' },
-      /:5: checks\.custom\.0\.setting: give either setting: or fact:/,
+      /:5: checks, custom, item 1, setting: give either setting: or fact:/,
     ],
     [
       'no expected value',
       { id: 'acme/x', source: 'postgres', setting: 'work_mem', compare: 'gte' },
-      /:3: checks\.custom\.0\.expected: compare: gte needs expected:/,
+      /:3: checks, custom, item 1, expected: compare: gte needs expected:/,
     ],
     [
       'a broken regular expression',
@@ -198,12 +198,12 @@ describe('bad entries: file:line and what was expected', () => {
         compare: 'matches',
         expected: '"(allkeys"',
       },
-      /:7: checks\.custom\.0\.expected: not a regular expression/,
+      /:7: checks, custom, item 1, expected: not a regular expression/,
     ],
     [
       'no fix',
       { id: 'acme/x', source: 'redis', setting: 'appendonly', compare: 'eq', expected: 'yes', fix: '""' },
-      /:8: checks\.custom\.0\.fix/,
+      /:8: checks, custom, item 1, fix/,
     ],
   ];
   it.each(cases)('%s', (_what, fields, message) => {
@@ -230,7 +230,7 @@ describe('bad entries: file:line and what was expected', () => {
     const clash = (id: string) =>
       failure(entry({ id, source: 'postgres', setting: 'work_mem', compare: 'present' }));
     expect(clash('postgres/wal-buffers')).toMatch(
-      /:3: checks\.custom\.0\.id: "postgres\/wal-buffers" is already the id of a built-in or plugin check/,
+      /:3: checks, custom, item 1, id: "postgres\/wal-buffers" is already the id of a built-in or plugin check/,
     );
     // Every checklist item is implemented now: a Kubernetes item's id is a built-in's too.
     expect(clash('k8s/hpa-cpu-target')).toMatch(/is already the id of a built-in or plugin check/);
@@ -241,7 +241,7 @@ describe('bad entries: file:line and what was expected', () => {
     } catch (err) {
       error = err as InputError;
     }
-    expect(error?.format()).toMatch(/:9: checks\.custom\.1\.id: "acme\/x" is already another entry/);
+    expect(error?.format()).toMatch(/:9: checks, custom, item 2, id: "acme\/x" is already another entry/);
   });
 
   it('exits 2 from the CLI, before anything is collected', () => {
@@ -260,7 +260,9 @@ describe('bad entries: file:line and what was expected', () => {
       },
     );
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/strisk\.config\.yaml:7: checks\.custom\.0\.expected: "lots" is not a number/);
+    expect(r.stderr).toMatch(
+      /strisk\.config\.yaml:7: checks, custom, item 1, expected: "lots" is not a number/,
+    );
     expect(r.stdout).toBe('');
   });
 });

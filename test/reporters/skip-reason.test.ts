@@ -46,7 +46,7 @@ describe('skip reasons', () => {
     const report = buildReport(facts, results, { failOn: 'fail' }, 0);
     const text = terminalReport(report, { color: false });
     const pg = results.filter((r) => r.id.startsWith('postgres/')).length;
-    expect(text).toContain(`skipped, source not configured: postgres (${pg})`);
+    expect(text).toContain(`not run, no source given: postgres (${pg})`);
     expect(text).toContain('acme/lookalike');
     expect(text).not.toContain('postgres/wal-buffers');
   });
