@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { combine, type Judgement, sameServer } from '../../facts/postgres.js';
-import { type CheckInput, defineCheck } from '../../core/check.js';
+import { defineCheck } from '../../core/check.js';
 import { apiDemand, deploymentHasPgbouncer } from '../../facts/demand.js';
 
 export default defineCheck({
