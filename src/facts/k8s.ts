@@ -120,19 +120,26 @@ const mainCache = new WeakMap<K8sWorkload, K8sContainer | undefined>();
  * The container a workload exists to run, which its checks judge: the only one; else, among the
  * containers that are not known sidecars (SIDECAR_IMAGE), the one named like the workload
  * (`grafana` in Deployment grafana or release-grafana, not its k8s-sidecar), else the one whose
- * image is named like it, else the first of them.
+ * ports a Service selecting the pods targets, else the one whose image is named like it, else the
+ * first of them.
  */
-export function mainContainer(w: K8sWorkload): K8sContainer | undefined {
+export function mainContainer(w: K8sWorkload, facts?: K8sFacts): K8sContainer | undefined {
   if (w.containers.length <= 1) return w.containers[0];
-  if (mainCache.has(w)) return mainCache.get(w);
+  if (facts && mainCache.has(w)) return mainCache.get(w);
   const own = w.containers.filter((c) => !isSidecar(c));
   const pool = own.length > 0 ? own : w.containers;
   const named = (n: string) => n === w.name || w.name.endsWith(`-${n}`) || n.endsWith(`-${w.name}`);
+  const targeted = new Set(
+    (facts?.services ?? []).filter((s) => servesWorkload(s, w)).flatMap((s) => s.targetPorts ?? []),
+  );
   const found =
     pool.find((c) => named(c.name)) ??
+    pool.find((c) =>
+      c.ports.some((p) => targeted.has(p.container ?? -1) || (p.name && targeted.has(p.name))),
+    ) ??
     pool.find((c) => c.image && named(imageRepository(c.image.value).split('/').at(-1) ?? '')) ??
     pool[0];
-  mainCache.set(w, found);
+  if (facts) mainCache.set(w, found);
   return found;
 }
 
@@ -142,14 +149,17 @@ const WORKER_COMMAND =
 /** A worker named so (`worker`, `examplevotingapp_worker`) that serves nothing: no port, no Service. */
 const WORKER_NAME = /(^|[-_])workers?$/;
 
-function servedByService(facts: K8sFacts, w: K8sWorkload): boolean {
-  return facts.services.some(
-    (s) =>
-      s.selector &&
+/** A Service with a selector that picks the workload's pods. */
+const servesWorkload = (s: K8sFacts['services'][number], w: K8sWorkload): boolean =>
+  Boolean(
+    s.selector &&
       Object.keys(s.selector.matchLabels).length > 0 &&
       sameNamespace(s, w) &&
       selects(s.selector, w.podLabels),
   );
+
+function servedByService(facts: K8sFacts, w: K8sWorkload): boolean {
+  return facts.services.some((s) => servesWorkload(s, w));
 }
 
 function namedWorker(facts: K8sFacts, w: K8sWorkload, c: K8sContainer): boolean {
@@ -171,7 +181,7 @@ export function containerRefs(facts: K8sFacts, roles: Record<string, string>): C
   if (hit && hit.roles === roles) return hit.refs;
   const items: Omit<ContainerRef, 'role'>[] = [];
   for (const workload of facts.workloads) {
-    const primary = mainContainer(workload);
+    const primary = mainContainer(workload, facts);
     for (const container of workload.containers) {
       const main = container === primary;
       const name = main ? workload.name : `${workload.name}/${container.name}`;

@@ -65,6 +65,44 @@ describe('the main container of a pod', () => {
   });
 });
 
+describe('the main container by the Service that routes to the pod', () => {
+  it('takes the container whose port a selecting Service targets, by number or by name', async () => {
+    const f = await facts(
+      deployment(
+        'shop',
+        `        - {name: metrics, image: "example/metrics:1", ports: [{containerPort: 9100}]}
+        - {name: server, image: "example/shop:1", ports: [{containerPort: 8080, name: http}]}
+`,
+      ) +
+        deployment(
+          'cart',
+          `        - {name: exporter, image: "example/exporter:1", ports: [{containerPort: 9100}]}
+        - {name: app, image: "example/cart:1", ports: [{containerPort: 7070}]}
+`,
+        ) +
+        `---
+apiVersion: v1
+kind: Service
+metadata: {name: shop}
+spec:
+  selector: {app: shop}
+  ports: [{port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: cart}
+spec:
+  selector: {app: cart}
+  ports: [{port: 7070}]
+`,
+    );
+    const [shop, cart] = f.workloads;
+    expect(mainContainer(shop!, f)?.name).toBe('server');
+    expect(mainContainer(cart!, f)?.name).toBe('app');
+    expect(containerRefs(f, {}).find((r) => r.name === 'shop')?.container.name).toBe('server');
+  });
+});
+
 describe('roles of containers of an application image', () => {
   it('reads a named worker with no port and no Service as a queue worker, not an API', async () => {
     const f = await facts(
