@@ -3,6 +3,8 @@ import { connect } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { explainRoles, ROLES } from '../facts/compose-roles.js';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
+import type { K8sFacts } from '../collectors/k8s/schema.js';
+import { explainK8sRoles } from '../facts/k8s.js';
 import { loadConfig } from '../config/load.js';
 import { InputError } from '../core/errors.js';
 import { readLocalFileSync } from '../core/local-file.js';
@@ -78,6 +80,18 @@ export async function initCommand(dirArg: string, flags: { force?: boolean }): P
   const { collectCompose } = await import('../collectors/compose/index.js');
   const compose = (await collectCompose({ projectDir: dir, env: {} })).find((t) => t.status === 'ok');
   const services = (compose?.data as ComposeFacts | undefined)?.services ?? [];
+  const { collectK8s, MANIFEST_DIRS } = await import('../collectors/k8s/index.js');
+  const k8s = (await collectK8s({ projectDir: dir, env: {} })).find((t) => t.status === 'ok')?.data as
+    | K8sFacts
+    | undefined;
+  // The manifest directories holding something read, in the order strisk looks into them.
+  const k8sDirs = k8s
+    ? MANIFEST_DIRS.filter((d) => k8s.files.some((f) => f === d || f.startsWith(`${d}/`)))
+    : [];
+  // A Helm chart is not manifests until rendered: say how.
+  const charts = files
+    .filter((f) => /(^|[\\/])Chart\.ya?ml$/.test(f))
+    .map((f) => relative(dir, f).replace(/[\\/]?Chart\.ya?ml$/, '') || '.');
   const [live, docker] = await Promise.all([
     Promise.all(LOCAL.map(async (l) => ({ ...l, up: await reachable({ port: l.port }) }))),
     existsSync(DOCKER_SOCKET) ? reachable({ path: DOCKER_SOCKET }) : Promise.resolve(false),
@@ -100,14 +114,41 @@ export async function initCommand(dirArg: string, flags: { force?: boolean }): P
   const unknown = explained.filter((e) => !e.role);
   for (const e of explained)
     lines.push(`#   ${e.service}: ${e.role ? `${e.role} (${e.reason})` : 'role unknown'}`);
-  if (unknown.length > 0) {
+  const k8sExplained = k8s ? explainK8sRoles(k8s, {}) : [];
+  if (k8s) {
+    lines.push(
+      `# Kubernetes manifests read from ${k8sDirs.length > 0 ? k8sDirs.map((d) => `${d}/`).join(', ') : `${k8s.files.length} file(s)`}: ${k8s.workloads.length} workload(s), ${k8s.hpas.length + k8s.scaledObjects.length} autoscaler(s), ${k8s.networkPolicies.length} NetworkPolicy(ies). Containers (the main one under its workload's name):`,
+    );
+    for (const e of k8sExplained)
+      lines.push(
+        `#   ${e.service}: ${e.role ? `${e.role} (${e.reason})` : 'role unknown'}${e.oneShot ? ` — one-shot: ${e.oneShot}` : ''}`,
+      );
+  }
+  const unknownNames = [
+    ...new Set([...unknown, ...k8sExplained.filter((e) => !e.role && !e.oneShot)].map((e) => e.service)),
+  ];
+  if (unknownNames.length > 0) {
     lines.push(
       `# Roles strisk cannot tell from the image, command, healthcheck, environment, ports or dependencies (${ROLES.join(', ')}):`,
       'roles:',
     );
-    for (const e of unknown) lines.push(`  ${JSON.stringify(e.service)}: other`);
+    for (const name of unknownNames) lines.push(`  ${JSON.stringify(name)}: other`);
   }
   lines.push('');
+  if (k8s && k8sDirs.length > 0)
+    lines.push(
+      '# Kubernetes manifests (the k8s/* checks and the Docker items on manifests). Helm or Kustomize output:',
+      '# `helm template . | strisk audit --k8s -`, or render it into a file and name the file here.',
+      'k8s:',
+      ...k8sDirs.map((d) => `  - ${JSON.stringify(d)}`),
+      '',
+    );
+  else
+    lines.push(
+      `# Kubernetes manifests: none found in ${MANIFEST_DIRS.map((d) => `${d}/`).join(', ')}.${charts.length > 0 ? ` Helm chart(s) in ${charts.join(', ')}: render one (\`helm template ${charts[0]} > rendered.yaml\`) and name the file, or pipe it (\`--k8s -\`).` : ''}`,
+      `# k8s: [${JSON.stringify(charts.length > 0 ? 'rendered.yaml' : 'k8s')}]`,
+      '',
+    );
   if (dockerfiles.length > 0)
     lines.push(
       '# Dockerfiles found:',
@@ -168,6 +209,8 @@ export async function initCommand(dirArg: string, flags: { force?: boolean }): P
     compose ? `compose (${services.length} services)` : '',
     dockerfiles.length ? `${dockerfiles.length} Dockerfile(s)` : '',
     app ? `FastAPI app in ${app}` : '',
+    k8s ? `k8s (${k8s.workloads.length} workloads in ${k8s.files.length} files)` : '',
+    !k8s && charts.length > 0 ? `Helm chart in ${charts[0]} (render it for --k8s)` : '',
     ...live.filter((l) => l.up).map((l) => `${l.source} on :${l.port}`),
     docker ? 'docker socket' : '',
   ].filter(Boolean);

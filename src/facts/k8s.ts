@@ -27,8 +27,10 @@ export interface ContainerRef {
   facts: K8sFacts;
   workload: K8sWorkload;
   container: K8sContainer;
-  /** `api` for a workload's first container, `api/sidecar` for the others: the name `roles:` uses. */
+  /** `api` for a workload's main container, `api/sidecar` for the others: the name `roles:` uses. */
   name: string;
+  /** The workload's main container (see `mainContainer`): the one its checks judge. */
+  main: boolean;
   /** The container as a compose service, for the compose fact helpers. */
   service: ComposeService;
   role: RoleInfo;
@@ -98,8 +100,74 @@ function oneShotOf(w: K8sWorkload): string | undefined {
   return undefined;
 }
 
+/**
+ * Images that run beside the application in its pod (service-mesh proxies, auth and database
+ * proxies, log shippers, config reloaders): never a pod's main container while another is there.
+ */
+const SIDECAR_IMAGE =
+  /^(istio-proxy|proxyv2|linkerd-proxy|proxy|envoy|oauth2-proxy|cloudsql-proxy|cloud-sql-proxy|gce-proxy|alloydb-auth-proxy|fluent-bit|fluentd|promtail|vector|k8s-sidecar|kube-rbac-proxy|configmap-reload|prometheus-config-reloader|config-reloader|vault|vault-agent|git-sync|cloudflared)$/;
+
+const isSidecar = (c: K8sContainer): boolean => {
+  if (/^(istio-proxy|linkerd-proxy|envoy-sidecar)$/.test(c.name)) return true;
+  if (!c.image) return false;
+  const last = imageRepository(c.image.value).split('/').at(-1) ?? '';
+  return SIDECAR_IMAGE.test(last);
+};
+
+const mainCache = new WeakMap<K8sWorkload, K8sContainer | undefined>();
+
+/**
+ * The container a workload exists to run, which its checks judge: the only one; else, among the
+ * containers that are not known sidecars (SIDECAR_IMAGE), the one named like the workload
+ * (`grafana` in Deployment grafana or release-grafana, not its k8s-sidecar), else the one whose
+ * ports a Service selecting the pods targets, else the one whose image is named like it, else the
+ * first of them.
+ */
+export function mainContainer(w: K8sWorkload, facts?: K8sFacts): K8sContainer | undefined {
+  if (w.containers.length <= 1) return w.containers[0];
+  if (facts && mainCache.has(w)) return mainCache.get(w);
+  const own = w.containers.filter((c) => !isSidecar(c));
+  const pool = own.length > 0 ? own : w.containers;
+  const named = (n: string) => n === w.name || w.name.endsWith(`-${n}`) || n.endsWith(`-${w.name}`);
+  const targeted = new Set(
+    (facts?.services ?? []).filter((s) => servesWorkload(s, w)).flatMap((s) => s.targetPorts ?? []),
+  );
+  const found =
+    pool.find((c) => named(c.name)) ??
+    pool.find((c) =>
+      c.ports.some((p) => targeted.has(p.container ?? -1) || (p.name && targeted.has(p.name))),
+    ) ??
+    pool.find((c) => c.image && named(imageRepository(c.image.value).split('/').at(-1) ?? '')) ??
+    pool[0];
+  if (facts) mainCache.set(w, found);
+  return found;
+}
+
 const WORKER_COMMAND =
   /\bcelery\b.*\sworker\b|\bdramatiq\b|\barq\s|\brq\s+worker\b|\bhuey_consumer\b|\bsidekiq\b|\bqueue:work\b|\bhorizon\b|\bfaust\s.*\bworker\b|\btaskiq\s+worker\b/;
+
+/** A worker named so (`worker`, `examplevotingapp_worker`) that serves nothing: no port, no Service. */
+const WORKER_NAME = /(^|[-_])workers?$/;
+
+/** A Service with a selector that picks the workload's pods. */
+const servesWorkload = (s: K8sFacts['services'][number], w: K8sWorkload): boolean =>
+  Boolean(
+    s.selector &&
+      Object.keys(s.selector.matchLabels).length > 0 &&
+      sameNamespace(s, w) &&
+      selects(s.selector, w.podLabels),
+  );
+
+function servedByService(facts: K8sFacts, w: K8sWorkload): boolean {
+  return facts.services.some((s) => servesWorkload(s, w));
+}
+
+function namedWorker(facts: K8sFacts, w: K8sWorkload, c: K8sContainer): boolean {
+  if (c.ports.length > 0) return false;
+  const image = c.image ? (imageRepository(c.image.value).split('/').at(-1) ?? '') : '';
+  if (!WORKER_NAME.test(w.name) && !WORKER_NAME.test(c.name) && !WORKER_NAME.test(image)) return false;
+  return !servedByService(facts, w);
+}
 
 const cache = new WeakMap<K8sFacts, { roles: Record<string, string>; refs: ContainerRef[] }>();
 
@@ -113,13 +181,27 @@ export function containerRefs(facts: K8sFacts, roles: Record<string, string>): C
   if (hit && hit.roles === roles) return hit.refs;
   const items: Omit<ContainerRef, 'role'>[] = [];
   for (const workload of facts.workloads) {
-    workload.containers.forEach((container, i) => {
-      const name = i === 0 ? workload.name : `${workload.name}/${container.name}`;
+    const primary = mainContainer(workload, facts);
+    for (const container of workload.containers) {
+      const main = container === primary;
+      const name = main ? workload.name : `${workload.name}/${container.name}`;
       const service = asService(workload, container, name);
       const oneShot = oneShotOf(workload);
-      const worker = roles[name] === 'worker' || WORKER_COMMAND.test(commandText(service));
-      items.push({ facts, workload, container, name, service, worker, ...(oneShot ? { oneShot } : {}) });
-    });
+      const worker =
+        roles[name] === 'worker' ||
+        WORKER_COMMAND.test(commandText(service)) ||
+        (main && roles[name] === undefined && namedWorker(facts, workload, container));
+      items.push({
+        facts,
+        workload,
+        container,
+        name,
+        main,
+        service,
+        worker,
+        ...(oneShot ? { oneShot } : {}),
+      });
+    }
   }
   const model: ComposeFacts = {
     projectName: 'k8s',
@@ -152,6 +234,20 @@ const K8S_INFRA: [RegExp, string][] = [
   ],
 ];
 
+const LOAD_GENERATOR = /^(load-?generator|loadgen|locust|k6)$/;
+
+/** A front proxy or a load generator shipped in an application image. */
+function helperKind(c: K8sContainer): { role: 'proxy' | 'other'; why: string } | undefined {
+  const env = Object.keys(c.env);
+  const locust = env.find((k) => /^LOCUST_/.test(k));
+  if (LOAD_GENERATOR.test(c.name) || locust)
+    return { role: 'other', why: `a load generator${locust ? `: it reads ${locust}` : ''}` };
+  const envoy = env.find((k) => /^ENVOY_/.test(k));
+  if (/(^|[-_])(proxy|envoy)$/.test(c.name) || envoy)
+    return { role: 'proxy', why: `a proxy${envoy ? `: it reads ${envoy}` : ''}` };
+  return undefined;
+}
+
 /**
  * The role of a container: the compose inference, corrected where Kubernetes says more: an image of
  * cluster infrastructure (K8S_INFRA) is not the app, and a container nothing else places but that a
@@ -182,6 +278,17 @@ function k8sRole(facts: K8sFacts, item: Omit<ContainerRef, 'role'>, inferred: Ro
       file: item.container.file,
       line: item.container.line,
     };
+  // An app image running a front proxy (Envoy) or a load generator (Locust, k6): told by the
+  // container's name or the settings it reads, as compose's proxy role tells nginx or envoy.
+  const kind = inferred.role === 'app' && inferred.from !== 'config' ? helperKind(item.container) : undefined;
+  if (kind)
+    return {
+      role: kind.role,
+      from: 'image',
+      value: `container ${item.container.name} (${kind.why})`,
+      file: item.container.file,
+      line: item.container.line,
+    };
   if (inferred.role) return inferred;
   const w = item.workload;
   const svc = facts.services.find(
@@ -191,7 +298,7 @@ function k8sRole(facts: K8sFacts, item: Omit<ContainerRef, 'role'>, inferred: Ro
       sameNamespace(s, w) &&
       selects(s.selector, w.podLabels),
   );
-  if (svc && w.containers[0] === item.container)
+  if (svc && item.main)
     return {
       role: 'app',
       from: 'labels',
@@ -254,10 +361,7 @@ export function scalersOf(
 /** Long-running workloads whose main container is the app (the API or a worker), once each. */
 export function appWorkloads(facts: K8sFacts, roles: Record<string, string>): ContainerRef[] {
   return containerRefs(facts, roles).filter(
-    (r) =>
-      r.workload.containers[0] === r.container &&
-      !r.oneShot &&
-      (r.role.role === 'app' || r.role.role === 'worker' || r.worker),
+    (r) => r.main && !r.oneShot && (r.role.role === 'app' || r.role.role === 'worker' || r.worker),
   );
 }
 

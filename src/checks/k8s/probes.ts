@@ -28,7 +28,7 @@ export default defineCheck({
     for (const facts of k8sTargets(input)) {
       for (const ref of containerRefs(facts, input.roles)) {
         const { workload: w, container: c } = ref;
-        if (w.containers[0] !== c) continue;
+        if (!ref.main) continue;
         const name = workloadLabel(w);
         const subject = `${name} container ${c.name}`;
         const note = roleNote(ref.role);

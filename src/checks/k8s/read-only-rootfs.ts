@@ -32,7 +32,7 @@ export default defineCheck({
       for (const ref of containerRefs(facts, input.roles)) {
         const { workload: w, container: c, role } = ref;
         const judgedRole = ref.worker ? 'worker' : role.role;
-        if (w.containers[0] !== c || ref.oneShot || !judgedRole || !o.roles.includes(judgedRole)) continue;
+        if (!ref.main || ref.oneShot || !judgedRole || !o.roles.includes(judgedRole)) continue;
         const name = workloadLabel(w);
         const ro = c.readOnlyRootFilesystem;
         const base = {

@@ -1,39 +1,7 @@
 import { z } from 'zod';
 import { combine, type Judgement, sameServer } from '../../facts/postgres.js';
-import { type CheckInput, defineCheck } from '../../core/check.js';
-import { appWorkloads, containerRefs, k8sTargets, peakReplicas, workloadLabel } from '../../facts/k8s.js';
-import { workerCount } from '../../facts/compose.js';
-
-/**
- * The API's demand from the Kubernetes manifests: per API workload, its peak replicas (HPA max
- * included) × its uvicorn/gunicorn workers (command or WEB_CONCURRENCY, else the option) × pool.
- */
-function manifestDemand(
-  input: CheckInput,
-  workers: number,
-  per: number,
-): { total: number; parts: string[] } | undefined {
-  if (!input.has('k8s')) return undefined;
-  const parts: string[] = [];
-  let total = 0;
-  const targets = k8sTargets(input);
-  // Behind a PgBouncer of the manifests the app's pools meet PgBouncer, not the server.
-  if (targets.some((f) => containerRefs(f, input.roles).some((r) => r.role.role === 'pgbouncer')))
-    return undefined;
-  for (const facts of targets) {
-    for (const ref of appWorkloads(facts, input.roles)) {
-      if (ref.worker || ref.role.role !== 'app') continue;
-      const replicas = peakReplicas(facts, ref.workload);
-      const w = workerCount(ref.service);
-      const n = w?.count ?? workers;
-      total += replicas.count * n * per;
-      parts.push(
-        `${workloadLabel(ref.workload)}: ${replicas.count} replicas (${replicas.from}) × ${n} workers (${w ? w.from : 'option workers'}) × ${per} = ${replicas.count * n * per}`,
-      );
-    }
-  }
-  return parts.length > 0 ? { total, parts } : undefined;
-}
+import { defineCheck } from '../../core/check.js';
+import { apiDemand, deploymentHasPgbouncer } from '../../facts/demand.js';
 
 export default defineCheck({
   id: 'postgres/connection-headroom',
@@ -45,14 +13,15 @@ export default defineCheck({
     'server-side pool. strisk compares the demand on the server — PgBouncer’s pools for databases ' +
     'on this server when the pgbouncer source is present, else workers × replicas × (pool + overflow) ' +
     "from the options (with Kubernetes manifests: each API workload's peak replicas, its HPA maximum included, × " +
-    'its workers × (pool + overflow), unless a PgBouncer runs in the manifests) — with max_connections − superuser_reserved_connections (− reserved_connections ' +
+    'its workers × (pool + overflow); else with a compose file: each app service’s replicas × workers × (pool + ' +
+    'overflow); neither when a PgBouncer runs in the deployment) — with max_connections − superuser_reserved_connections (− reserved_connections ' +
     'on 16+), and shows the arithmetic. ' +
     'https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-MAX-CONNECTIONS',
   seedRef: '1.3',
   severity: 'high',
   kind: 'auto',
   requires: ['postgres'],
-  optional: ['pgbouncer', 'k8s'],
+  optional: ['pgbouncer', 'k8s', 'compose'],
   options: z.object({
     workers: z.number().int().positive().default(4),
     replicas: z.number().int().positive().default(1),
@@ -62,6 +31,12 @@ export default defineCheck({
     warnRatio: z.number().min(0).max(1).default(0.8),
   }),
   run(input, options) {
+    const o = {
+      workers: options.workers,
+      replicas: options.replicas,
+      poolSize: options.poolSize,
+      maxOverflow: options.maxOverflow,
+    };
     const bouncers = input.has('pgbouncer') ? input.source('pgbouncer') : [];
     const judgements = input.source('postgres').map((t): Judgement => {
       const data = t.data!;
@@ -85,16 +60,11 @@ export default defineCheck({
         }
       }
       const viaBouncer = parts.length > 0;
-      const per = options.poolSize + options.maxOverflow;
-      const manifests = viaBouncer ? undefined : manifestDemand(input, options.workers, per);
-      if (manifests) {
-        demand = manifests.total;
-        parts.push(...manifests.parts);
-      } else if (!viaBouncer) {
-        demand = options.workers * options.replicas * per;
-        parts.push(
-          `${options.workers} workers × ${options.replicas} replicas × (pool ${options.poolSize} + overflow ${options.maxOverflow}) = ${demand}`,
-        );
+      if (!viaBouncer) {
+        // Behind a PgBouncer of the deployment the app's pools meet PgBouncer, not the server.
+        const d = apiDemand(input, o, !deploymentHasPgbouncer(input));
+        demand = d.total;
+        parts.push(...d.parts);
       }
       const status = demand > available ? 'fail' : demand > options.warnRatio * available ? 'warn' : 'pass';
       const arithmetic = `max_connections ${max} − reserved ${reserved} = ${available} available; demand ${parts.join(' + ')}`;

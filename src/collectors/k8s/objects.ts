@@ -201,8 +201,10 @@ function container(m: LMap, what: string): K8sContainer {
     ports: mapsOf(seqAt(m, 'ports', `${w}.ports`), `${w}.ports`).map((p) => {
       const port = entry(p, 'containerPort');
       const v = port?.value.kind === 'scalar' ? port.value.value : null;
+      const name = strAt(p, 'name');
       return {
         container: typeof v === 'number' && Number.isInteger(v) ? v : null,
+        ...(name ? { name } : {}),
         file: port?.file ?? p.file,
         line: port?.line ?? p.line,
       };
@@ -454,9 +456,18 @@ export function addObject(obj: LMap, out: Collected): void {
     case 'Service': {
       const s = mapAt(obj, 'spec', 'Service.spec');
       const sel = s ? mapAt(s, 'selector', 'Service.spec.selector') : undefined;
+      // The pod ports it sends to: `targetPort` (a number or a container port's name), else `port`.
+      const targetPorts = (
+        s ? mapsOf(seqAt(s, 'ports', 'Service.spec.ports'), 'Service.spec.ports') : []
+      ).flatMap((p) => {
+        const t = entry(p, 'targetPort') ?? entry(p, 'port');
+        const v = t?.value.kind === 'scalar' ? t.value.value : undefined;
+        return typeof v === 'number' || (typeof v === 'string' && v !== '') ? [v] : [];
+      });
       out.services.push({
         ...base,
         ...(sel ? { selector: { matchLabels: labels(sel), matchExpressions: [] } } : {}),
+        ...(targetPorts.length > 0 ? { targetPorts } : {}),
       });
       return;
     }

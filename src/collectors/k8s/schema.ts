@@ -41,7 +41,9 @@ export const K8sContainerSchema = z.object({
   command: located(z.array(z.string())).optional(),
   /** `args` (the image's command replaced). */
   args: located(z.array(z.string())).optional(),
-  ports: z.array(z.object({ container: z.number().int().nullable(), ...Loc })).default([]),
+  ports: z
+    .array(z.object({ container: z.number().int().nullable(), name: z.string().optional(), ...Loc }))
+    .default([]),
   env: z.record(z.string(), located(z.string().nullable())).default({}),
   requests: ResourcesSchema.default({}),
   limits: ResourcesSchema.default({}),
@@ -139,6 +141,8 @@ export const K8sSelectingSchema = z.object({
   ...ObjectMeta,
   /** A Service's `spec.selector` (matchLabels only) or a PDB's `spec.selector`. */
   selector: LabelSelectorSchema.optional(),
+  /** A Service's pod ports: each `targetPort` (a number or a container port's name), else `port`. */
+  targetPorts: z.array(z.union([z.number(), z.string()])).optional(),
 });
 export type K8sSelecting = z.infer<typeof K8sSelectingSchema>;
 
