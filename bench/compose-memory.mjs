@@ -4,6 +4,9 @@
 // `yaml` library's plain parse (no positions), (3) its document API as the collector calls it, and
 // (4) the compose collector. Each child reports its peak RSS (getrusage) minus its RSS just
 // before the work, as a multiple of the file size; rounds alternate, medians.
+// With STRISK_BEFORE_DIST set to another build's dist/ (say, the commit before a change, built with
+// `git archive REV src tsconfig*.json package.json | tar -x -C DIR && cd DIR && npx tsc -p
+// tsconfig.build.json`), its collector is a fifth case of the same run: before and after side by side.
 //   npm run build && node bench/compose-memory.mjs [rounds] [--services N]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -44,6 +47,13 @@ const cases = {
   'compose collector (strisk)': `const { collectCompose } = await import(${JSON.stringify(collectorUrl)});
     const work = () => collectCompose({ projectDir: ${JSON.stringify(dir)}, env: { TAG: '2.0', DB_PASSWORD: 'x' } });`,
 };
+if (process.env.STRISK_BEFORE_DIST) {
+  const beforeUrl = pathToFileURL(`${process.env.STRISK_BEFORE_DIST}/collectors/compose/index.js`).href;
+  cases['compose collector, before (STRISK_BEFORE_DIST)'] = cases['compose collector (strisk)'].replace(
+    JSON.stringify(collectorUrl),
+    JSON.stringify(beforeUrl),
+  );
+}
 const script = (setup) =>
   `${setup}\nglobalThis.gc(); const before = process.memoryUsage().rss; const kept = await work();\n` +
   'const peak = process.resourceUsage().maxRSS * 1024; process.stdout.write(JSON.stringify({ growth: peak - before, kept: Boolean(kept) }));';

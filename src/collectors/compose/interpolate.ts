@@ -292,6 +292,8 @@ function keeps(place: Place, value: string): boolean {
 export function interpolateTree(root: LMap, lookup: Lookup, unresolved: UnresolvedAt[]): LMap {
   const memo = new Map<Place, Map<LNode, LNode>>();
   const walk = (n: LNode, place: Place): LNode => {
+    // A scalar without `$` is its own result: no memo entry (most nodes of a file are such scalars).
+    if (n.kind === 'scalar' && (typeof n.value !== 'string' || !n.value.includes('$'))) return n;
     const seen = memo.get(place) ?? new Map<LNode, LNode>();
     memo.set(place, seen);
     const done = seen.get(n);

@@ -7,7 +7,9 @@ import {
   isScalar,
   isSeq,
   LineCounter,
+  type Pair,
   parseAllDocuments,
+  parseDocument,
   type Scalar,
   visit,
   type YAMLMap,
@@ -95,6 +97,11 @@ function isMergeKey(key: unknown): boolean {
 }
 
 class Walker {
+  /**
+   * Built nodes of anchored YAML nodes, so that every alias of an anchor shares one subtree. Only
+   * anchored nodes are kept: an alias can only point at one, and a memo of every node would hold
+   * a second index of the whole file.
+   */
   private readonly memo = new Map<YamlNode, LNode>();
   /**
    * Anchors seen so far, in document order (a later `&name` shadows an earlier one, as YAML says).
@@ -102,7 +109,9 @@ class Walker {
    */
   private readonly anchors = new Map<string, YamlNode>();
   private readonly inProgress = new Set<YamlNode>();
-  private depth = 0;
+  depth = 0;
+  /** Offset in the file of the text being walked (a slice of it, when parsed in parts). */
+  base = 0;
   /** Entries and items built in this document, merged copies included: bounded like the expanded size. */
   private work = 0;
 
@@ -113,7 +122,7 @@ class Walker {
   ) {}
 
   lineOf(offset: number | undefined): number {
-    return offset === undefined ? 1 : this.lines.linePos(offset).line;
+    return offset === undefined ? 1 : this.lines.linePos(this.base + offset).line;
   }
 
   private fail(message: string, node: { range?: [number, number, number] | null } | null | undefined): never {
@@ -156,7 +165,7 @@ class Walker {
     const tag = yamlNode.tag;
     if (tag === '!reset' || tag === '!override') out.tag = tag;
     this.checkSize(out.size, yamlNode);
-    this.memo.set(yamlNode, out);
+    if (yamlNode.anchor) this.memo.set(yamlNode, out);
     return out;
   }
 
@@ -167,7 +176,7 @@ class Walker {
     return { kind: 'scalar', file: this.file, line: this.lineOf(s.range?.[0]), size: 1, value };
   }
 
-  private count(n: number, node: YamlNode): void {
+  count(n: number, node: YamlNode): void {
     this.work += n;
     this.checkSize(this.work, node);
   }
@@ -177,6 +186,24 @@ class Walker {
     this.count(items.length, s);
     const size = items.reduce((acc, i) => acc + i.size, 1);
     return { kind: 'seq', file: this.file, line: this.lineOf(s.range?.[0]), size, items };
+  }
+
+  /** Adds one explicit `key: value` pair of a map to `explicit`. */
+  entry(pair: Pair<unknown, unknown>, explicit: Map<string, LEntry>): void {
+    const key = pair.key;
+    if (isAlias(key) || isMap(key) || isSeq(key)) this.fail('expected a plain key', key as YamlNode);
+    const keyNode = key as Scalar | null;
+    if (keyNode?.anchor) this.anchors.set(keyNode.anchor, keyNode);
+    const name = String(keyNode?.value ?? '');
+    const line = this.lineOf(keyNode?.range?.[0]);
+    // Our own check, a Set per map: yaml's `uniqueKeys` compares every key with every other (O(n²)).
+    if (explicit.has(name))
+      this.fail(`invalid YAML: duplicate key "${name}" (map keys must be unique)`, keyNode);
+    const value =
+      pair.value === null || pair.value === undefined
+        ? ({ kind: 'scalar', file: this.file, line, size: 1, value: null } as LScalar)
+        : this.node(pair.value);
+    explicit.set(name, { key: name, file: this.file, line, value });
   }
 
   private map(m: YAMLMap): LMap {
@@ -194,20 +221,7 @@ class Walker {
         }
         continue;
       }
-      const key = pair.key;
-      if (isAlias(key) || isMap(key) || isSeq(key)) this.fail('expected a plain key', key as YamlNode);
-      const keyNode = key as Scalar | null;
-      if (keyNode?.anchor) this.anchors.set(keyNode.anchor, keyNode);
-      const name = String(keyNode?.value ?? '');
-      const line = this.lineOf(keyNode?.range?.[0]);
-      // Our own check, a Set per map: yaml's `uniqueKeys` compares every key with every other (O(n²)).
-      if (explicit.has(name))
-        this.fail(`invalid YAML: duplicate key "${name}" (map keys must be unique)`, keyNode);
-      const value =
-        pair.value === null || pair.value === undefined
-          ? ({ kind: 'scalar', file: this.file, line, size: 1, value: null } as LScalar)
-          : this.node(pair.value);
-      explicit.set(name, { key: name, file: this.file, line, value });
+      this.entry(pair, explicit);
     }
     const entries = new Map(merged);
     for (const [k, e] of explicit) entries.set(k, e);
@@ -218,11 +232,128 @@ class Walker {
   }
 }
 
+const PARSE_OPTIONS = { merge: true, uniqueKeys: false, prettyErrors: false } as const;
+const SERVICES_LINE = /^services:[ \t]*(#.*)?\r?$/;
+const BLANK_LINE = /^[ \t]*(#.*)?\r?$/;
+/** How a service's key line may start (a plain or quoted name): anything else goes the whole way. */
+const KEY_START = /^[A-Za-z0-9_."']/;
+
+/**
+ * The common shape of a large compose file — one document, a top-level block map with a
+ * `services:` block whose services sit at one indentation — parsed a service at a time: the head
+ * (everything up to `services:`), each service's lines, then the tail (the top-level keys after
+ * the block), each as its own small YAML document walked by one Walker (aliases, anchors, merges
+ * and the expansion bound are the Walker's, shared across the parts). yaml holds the CST and the
+ * document of one service at a time instead of the whole file's (about 85 × the file size).
+ * Returns undefined whenever the file is not of that shape, a part does not parse cleanly or the
+ * walk fails: the caller then parses the whole file, which gives the same result or the same
+ * error (file:line) as before. The parts are cut only at lines that start a key at the services'
+ * indentation; a cut inside a quoted scalar or a flow collection leaves that part unclosed, an
+ * error, so the whole file is parsed instead.
+ */
+export function parseInParts(text: string, file: string): LMap[] | undefined {
+  if (/^(---|\.\.\.)([ \t\r]|$)|^%/m.test(text)) return undefined;
+  const cuts: number[] = [];
+  let headEnd = -1;
+  let tailStart = text.length;
+  let indent = -1;
+  for (let at = 0; at < text.length; ) {
+    const nl = text.indexOf('\n', at);
+    const end = nl === -1 ? text.length : nl + 1;
+    const line = text.slice(at, nl === -1 ? text.length : nl);
+    if (headEnd === -1) {
+      if (SERVICES_LINE.test(line)) headEnd = end;
+    } else if (!BLANK_LINE.test(line)) {
+      let n = 0;
+      while (line.charCodeAt(n) === 32) n++;
+      if (n === 0) {
+        if (line[0] === '\t') return undefined;
+        tailStart = at;
+        break;
+      }
+      if (indent === -1) indent = n;
+      if (n === indent) {
+        if (!KEY_START.test(line.slice(n)) || line.slice(n).startsWith('<<')) return undefined;
+        cuts.push(at);
+      } else if (n < indent || line[n] === '\t') return undefined;
+    }
+    at = end;
+  }
+  if (cuts.length === 0) return undefined;
+  try {
+    const lines = new LineCounter();
+    lines.addNewLine(0);
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+    const walker = new Walker(file, lines, MAX_EXPANDED_NODES + text.length);
+    const part = (from: number, to: number): YamlNode | null | undefined => {
+      const doc = parseDocument(text.slice(from, to), PARSE_OPTIONS);
+      if (doc.errors.length > 0) throw new PartsFailed();
+      walker.base = from;
+      return doc.contents;
+    };
+    const headNode = part(0, cuts[0] as number);
+    if (!isMap(headNode) || headNode.items.some((p) => isMergeKey(p.key))) return undefined;
+    const head = walker.node(headNode);
+    if (head.kind !== 'map') return undefined;
+    const placeholder = head.entries.get('services');
+    const headKeys = [...head.entries.keys()];
+    if (
+      placeholder?.value.kind !== 'scalar' ||
+      placeholder.value.value !== null ||
+      placeholder.value.tag ||
+      headKeys[headKeys.length - 1] !== 'services'
+    )
+      return undefined;
+    const services = new Map<string, LEntry>();
+    let servicesLine = 0;
+    for (let i = 0; i < cuts.length; i++) {
+      const node = part(cuts[i] as number, cuts[i + 1] ?? tailStart);
+      if (!isMap(node) || node.items.length !== 1 || isMergeKey(node.items[0]?.key)) return undefined;
+      if (i === 0) servicesLine = walker.lineOf(node.range?.[0]);
+      walker.depth = 2;
+      walker.entry(node.items[0] as Pair<unknown, unknown>, services);
+    }
+    walker.depth = 0;
+    walker.count(services.size, headNode);
+    let servicesSize = 1;
+    for (const e of services.values()) servicesSize += e.value.size;
+    const entries = new Map(head.entries);
+    entries.set('services', {
+      ...placeholder,
+      value: { kind: 'map', file, line: servicesLine, size: servicesSize, entries: services },
+    });
+    if (tailStart < text.length) {
+      const tailNode = part(tailStart, text.length);
+      if (!isMap(tailNode) || tailNode.items.some((p) => isMergeKey(p.key))) return undefined;
+      const tail = walker.node(tailNode);
+      if (tail.kind !== 'map') return undefined;
+      for (const [k, e] of tail.entries) {
+        if (entries.has(k)) return undefined;
+        entries.set(k, e);
+      }
+    }
+    let size = 1;
+    for (const e of entries.values()) size += e.value.size;
+    if (size > MAX_EXPANDED_NODES + text.length) return undefined;
+    return [{ ...head, size, entries }];
+  } catch (err) {
+    if (err instanceof PartsFailed || err instanceof InputError) return undefined;
+    throw err;
+  }
+}
+
+class PartsFailed extends Error {}
+
 /**
  * Parses one compose file into located maps, one per YAML document (compose merges them in order).
  * Throws InputError with file and line on malformed YAML or a top level that is not a map.
  */
 export function parseLocatedYaml(text: string, file: string): LMap[] {
+  return parseInParts(text, file) ?? parseWhole(text, file);
+}
+
+/** parseLocatedYaml for any file: the whole file parsed at once. */
+export function parseWhole(text: string, file: string): LMap[] {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, {
     lineCounter: lines,
