@@ -1,5 +1,6 @@
 // Helpers every source's checks share: sizes written Docker's way (compose and docker), counts, plurals.
 import { z } from 'zod';
+import type { Evidence } from '../core/check.js';
 
 const KIB = 1024;
 const MIB = KIB * 1024;
@@ -46,3 +47,24 @@ export function parseCount(text: string): number | null {
 }
 
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The names that fall short, for a check's one-line message: `2 services without a healthcheck:
+ * api, worker; 1 service to review: db` (`noun` is what is judged: service, workload).
+ */
+export function shortfallText(
+  items: readonly { name: string; evidence: Evidence }[],
+  noun: string,
+  words: { failed: string; warned?: string },
+): string {
+  const names = (s: Evidence['status']) => [
+    ...new Set(items.filter((i) => i.evidence.status === s).map((i) => i.name)),
+  ];
+  const parts: string[] = [];
+  const failed = names('fail');
+  const warned = names('warn');
+  if (failed.length > 0) parts.push(`${plural(failed.length, noun)} ${words.failed}: ${failed.join(', ')}`);
+  if (warned.length > 0)
+    parts.push(`${plural(warned.length, noun)} ${words.warned ?? 'to review'}: ${warned.join(', ')}`);
+  return parts.join('; ');
+}

@@ -614,3 +614,19 @@ export function explainRoles(facts: ComposeFacts, roles: Record<string, string>)
     };
   });
 }
+
+/** Where each database keeps its data in the official and Bitnami images (compose/named-volumes, k8s/data-volumes). */
+export function databaseDataDirs(): Record<string, string[]> {
+  return {
+    clickhouse: ['/var/lib/clickhouse', '/bitnami/clickhouse'],
+    postgres: [
+      '/var/lib/postgresql/data',
+      '/var/lib/postgresql',
+      '/bitnami/postgresql',
+      '/home/postgres/pgdata',
+    ],
+    redis: ['/data', '/bitnami/redis/data', '/bitnami/valkey/data'],
+    mysql: ['/var/lib/mysql', '/bitnami/mysql/data', '/bitnami/mariadb/data'],
+    mongodb: ['/data/db', '/bitnami/mongodb'],
+  };
+}

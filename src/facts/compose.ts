@@ -3,13 +3,14 @@
 import type { ComposeFacts, ComposeService } from '../collectors/compose/schema.js';
 import type { CheckInput, CheckOutcome, Evidence, Remediation } from '../core/check.js';
 import { worstStatus } from '../core/status.js';
-import { plural } from './common.js';
+import { plural, shortfallText } from './common.js';
 import { commandText } from './compose-roles.js';
 
 // Role inference is a fact helper (src/facts/compose-roles.ts); re-exported for the checks.
 export {
   commandText,
   DATABASE_ROLES,
+  databaseDataDirs,
   imageRepository,
   imageRole,
   isLongRunning,
@@ -221,20 +222,10 @@ export function outcomeOf(
 ): CheckOutcome {
   const evidence = items.map((i) => i.evidence);
   const status = worstStatus(evidence);
-  const names = (s: Evidence['status']) => [
-    ...new Set(items.filter((i) => i.evidence.status === s).map((i) => i.name)),
-  ];
-  const parts: string[] = [];
-  const failed = names('fail');
-  const warned = names('warn');
-  if (failed.length > 0)
-    parts.push(`${plural(failed.length, 'service')} ${words.failed}: ${failed.join(', ')}`);
-  if (warned.length > 0)
-    parts.push(`${plural(warned.length, 'service')} ${words.warned ?? 'to review'}: ${warned.join(', ')}`);
   const fixes = items.filter((i) => i.fix && i.fix.length > 0 && i.evidence.status !== 'pass');
   return {
     status,
-    message: status === 'pass' ? words.passed : parts.join('; '),
+    message: status === 'pass' ? words.passed : shortfallText(items, 'service', words),
     evidence,
     remediation:
       fixes.length > 0

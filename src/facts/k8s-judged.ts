@@ -2,7 +2,7 @@
 // patch listing each fix under its workload. Shared by the k8s/* checks.
 import type { CheckOutcome, Evidence, Remediation } from '../core/check.js';
 import { worstStatus } from '../core/status.js';
-import { plural } from './common.js';
+import { shortfallText } from './common.js';
 
 export interface K8sJudged {
   /** `Deployment api`. */
@@ -30,16 +30,6 @@ export function k8sOutcome(
       evidence,
     };
   const status = worstStatus(evidence);
-  const names = (s: Evidence['status']) => [
-    ...new Set(items.filter((i) => i.evidence.status === s).map((i) => i.name)),
-  ];
-  const parts: string[] = [];
-  const failed = names('fail');
-  const warned = names('warn');
-  if (failed.length > 0)
-    parts.push(`${plural(failed.length, 'workload')} ${words.failed}: ${failed.join(', ')}`);
-  if (warned.length > 0)
-    parts.push(`${plural(warned.length, 'workload')} ${words.warned ?? 'to review'}: ${warned.join(', ')}`);
   const fixes = items.filter(
     (i) => i.fix && i.fix.length > 0 && i.evidence.status !== 'pass' && i.evidence.status !== 'info',
   );
@@ -55,7 +45,7 @@ export function k8sOutcome(
     .join('\n---\n');
   return {
     status,
-    message: status === 'pass' ? words.passed : parts.join('; '),
+    message: status === 'pass' ? words.passed : shortfallText(items, 'workload', words),
     evidence,
     remediation:
       status === 'pass'

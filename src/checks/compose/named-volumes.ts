@@ -3,6 +3,7 @@ import type { ComposeFacts, ComposeService } from '../../collectors/compose/sche
 import { defineCheck, type Evidence } from '../../core/check.js';
 import {
   composeServices,
+  databaseDataDirs,
   type Judged,
   outcomeOf,
   type RoleInfo,
@@ -13,18 +14,7 @@ import {
 
 const options = z.object({
   /** Data directories per database role, in the official and Bitnami images. */
-  dataDirs: z.record(z.string(), z.array(z.string())).default({
-    clickhouse: ['/var/lib/clickhouse', '/bitnami/clickhouse'],
-    postgres: [
-      '/var/lib/postgresql/data',
-      '/var/lib/postgresql',
-      '/bitnami/postgresql',
-      '/home/postgres/pgdata',
-    ],
-    redis: ['/data', '/bitnami/redis/data', '/bitnami/valkey/data'],
-    mysql: ['/var/lib/mysql', '/bitnami/mysql/data', '/bitnami/mariadb/data'],
-    mongodb: ['/data/db', '/bitnami/mongodb'],
-  }),
+  dataDirs: z.record(z.string(), z.array(z.string())).default(databaseDataDirs),
 });
 
 type Mount = ComposeService['volumes'][number];

@@ -1,23 +1,17 @@
 import { z } from 'zod';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import { DATABASE_ROLES, redisPersistenceOff, roleNote } from '../../facts/compose-roles.js';
+import {
+  DATABASE_ROLES,
+  databaseDataDirs,
+  redisPersistenceOff,
+  roleNote,
+} from '../../facts/compose-roles.js';
 import { containerRefs, k8sTargets, workloadLabel } from '../../facts/k8s.js';
 import { type K8sJudged, k8sOutcome } from '../../facts/k8s-judged.js';
 
 const options = z.object({
   /** Data directories per database role, as compose/named-volumes. */
-  dataDirs: z.record(z.string(), z.array(z.string())).default({
-    clickhouse: ['/var/lib/clickhouse', '/bitnami/clickhouse'],
-    postgres: [
-      '/var/lib/postgresql/data',
-      '/var/lib/postgresql',
-      '/bitnami/postgresql',
-      '/home/postgres/pgdata',
-    ],
-    redis: ['/data', '/bitnami/redis/data', '/bitnami/valkey/data'],
-    mysql: ['/var/lib/mysql', '/bitnami/mysql/data', '/bitnami/mariadb/data'],
-    mongodb: ['/data/db', '/bitnami/mongodb'],
-  }),
+  dataDirs: z.record(z.string(), z.array(z.string())).default(databaseDataDirs),
 });
 
 const trim = (p: string) => p.replace(/\/+$/, '') || '/';
