@@ -1,64 +1,9 @@
-import Table from 'cli-table3';
 import { z } from 'zod';
-import { bySection, ROADMAP, sectionOf } from '../core/catalogue.js';
+import { ROADMAP, sectionOf } from '../core/catalogue.js';
 import { InputError } from '../core/errors.js';
 import type { Registry } from '../core/registry.js';
 
-export interface CatalogueRow {
-  id: string;
-  kind: string;
-  source: string;
-  seedRef: string;
-  section: string;
-  severity: string;
-  implemented: boolean;
-  title: string;
-}
-
-/** Every check of the registry (built-ins and plugins) and every roadmap item, in checklist order. */
-export function catalogueRows(registry: Registry): CatalogueRow[] {
-  const rows: CatalogueRow[] = [
-    ...registry.checks.map((def) => ({
-      id: def.id,
-      kind: def.kind,
-      source: [...def.requires, ...(def.optional ?? []).map((s) => `${s}?`)].join(', ') || '—',
-      seedRef: def.seedRef,
-      section: sectionOf(def),
-      severity: def.severity,
-      implemented: true,
-      title: def.title,
-    })),
-    ...ROADMAP.filter((e) => !registry.byId.has(e.id)).map((e) => ({
-      id: e.id,
-      kind: e.kind,
-      source: e.sources,
-      seedRef: e.seedRef,
-      section: e.section,
-      severity: e.kind === 'info' ? 'info' : 'medium',
-      implemented: false,
-      title: e.rule,
-    })),
-  ];
-  return rows.sort(bySection(registry.sections));
-}
-
-export function checksCommand(format: 'terminal' | 'json', registry: Registry): string {
-  const rows = catalogueRows(registry);
-  if (format === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
-  const table = new Table({
-    head: ['id', 'kind', 'source', 'seed', 'severity', 'implemented'],
-    style: { head: [], border: [] },
-  });
-  for (const r of rows)
-    table.push([r.id, r.kind, r.source, r.seedRef, r.severity, r.implemented ? 'yes' : 'not yet']);
-  const done = rows.filter((r) => r.implemented).length;
-  const plugins = registry.plugins.filter((p) => !p.builtin);
-  const from =
-    plugins.length === 0
-      ? ''
-      : ` (${plugins.map((p) => `${p.checks.length} from plugin ${p.origin.label}`).join(', ')})`;
-  return `${table.toString()}\n${done} of ${rows.length} checklist checks implemented${from}.\n`;
-}
+export { type CatalogueRow, catalogueRows, checksCommand } from './checks-list.js';
 
 export function explainCommand(id: string, registry: Registry): string {
   const entry = ROADMAP.find((e) => e.id === id);
