@@ -1,77 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { bySection, ROADMAP, sectionOf } from '../core/catalogue.js';
+import { ROADMAP, sectionOf } from '../core/catalogue.js';
 import { InputError } from '../core/errors.js';
 import { nearest } from '../core/nearest.js';
 import type { Registry } from '../core/registry.js';
 import { checkPage, installedCheckPage } from '../reporters/check-page.js';
 
-export interface CatalogueRow {
-  id: string;
-  kind: string;
-  source: string;
-  seedRef: string;
-  section: string;
-  severity: string;
-  implemented: boolean;
-  title: string;
-}
-
-/** Every check of the registry (built-ins and plugins) and every roadmap item, in checklist order. */
-export function catalogueRows(registry: Registry): CatalogueRow[] {
-  const rows: CatalogueRow[] = [
-    ...registry.checks.map((def) => ({
-      id: def.id,
-      kind: def.kind,
-      source: [...def.requires, ...(def.optional ?? []).map((s) => `${s}?`)].join(', ') || '—',
-      seedRef: def.seedRef,
-      section: sectionOf(def),
-      severity: def.severity,
-      implemented: true,
-      title: def.title,
-    })),
-    ...ROADMAP.filter((e) => !registry.byId.has(e.id)).map((e) => ({
-      id: e.id,
-      kind: e.kind,
-      source: e.sources,
-      seedRef: e.seedRef,
-      section: e.section,
-      severity: e.kind === 'info' ? 'info' : 'medium',
-      implemented: false,
-      title: e.rule,
-    })),
-  ];
-  return rows.sort(bySection(registry.sections));
-}
-
-export function checksCommand(format: 'terminal' | 'json', registry: Registry): string {
-  const rows = catalogueRows(registry);
-  if (format === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
-  // Plain columns, one line per check: no rule between rows, greppable.
-  const head = ['id', 'seed', 'kind', 'severity', 'implemented', 'source'];
-  const cells = rows.map((r) => [
-    r.id,
-    r.seedRef,
-    r.kind,
-    r.severity,
-    r.implemented ? 'yes' : 'not yet',
-    r.source,
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) =>
-    c
-      .map((x, i) => x.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  const table = [line(head), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
-  const done = rows.filter((r) => r.implemented).length;
-  const plugins = registry.plugins.filter((p) => !p.builtin);
-  const from =
-    plugins.length === 0
-      ? ''
-      : ` (${plugins.map((p) => `${p.checks.length} from plugin ${p.origin.label}`).join(', ')})`;
-  return `${table}\n\n${done} of ${rows.length} checklist checks implemented${from}.\n`;
-}
+export { type CatalogueRow, catalogueRows, checksCommand } from './checks-list.js';
 
 /**
  * A check's page: for a built-in, the generated one shipped in docs/checks (with its examples), else

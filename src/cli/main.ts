@@ -172,7 +172,13 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     .option('-c, --config <file>', CONFIG_HELP)
     .option(PLUGIN_FLAG, PLUGIN_HELP, collect, [])
     .action(async (flags: { format: 'terminal' | 'json'; config?: string; plugin: string[] }) => {
-      const { checksCommand } = await import('./catalogue.js');
+      const { builtinListing, checksCommand } = await import('./checks-list.js');
+      const { findConfig } = await import('../config/find.js');
+      // With neither a config nor a plugin, the built-ins' manifest: no check module, no zod.
+      if (!flags.config && flags.plugin.length === 0 && !findConfig(process.cwd())) {
+        out(checksCommand(flags.format, builtinListing()));
+        return;
+      }
       const { registryFor } = await import('./plugins.js');
       out(checksCommand(flags.format, await registryFor(flags, process.env)));
     });

@@ -1,26 +1,10 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InputError, yamlMessage } from '../core/errors.js';
 import { readLocalFileSync } from '../core/local-file.js';
 import { type Config, ConfigSchema } from './schema.js';
 
-export const CONFIG_NAMES = ['strisk.config.yaml', 'strisk.config.yml'];
-
-/** The config file for DIR: the first strisk.config.yaml found in DIR or a parent. */
-export function findConfig(dir: string): string | undefined {
-  let current = resolve(dir);
-  for (;;) {
-    for (const name of CONFIG_NAMES) {
-      const candidate = join(current, name);
-      if (existsSync(candidate)) return candidate;
-    }
-    const parent = dirname(current);
-    if (parent === current) return undefined;
-    current = parent;
-  }
-}
+export { CONFIG_NAMES, findConfig } from './find.js';
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 

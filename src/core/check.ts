@@ -116,6 +116,12 @@ export interface CheckDefinition<O extends z.ZodType = z.ZodType> {
   run(input: CheckInput, options: z.output<O>): CheckOutcome;
 }
 
+/** What a catalogue lists of a check, without its code or options (src/checks/manifest.ts). */
+export type CheckMeta = Pick<
+  CheckDefinition,
+  'id' | 'title' | 'kind' | 'seedRef' | 'section' | 'severity' | 'requires' | 'optional'
+>;
+
 export function defineCheck<O extends z.ZodType>(def: CheckDefinition<O>): CheckDefinition<O> {
   return def;
 }

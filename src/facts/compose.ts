@@ -3,7 +3,7 @@
 import type { ComposeFacts, ComposeService } from '../collectors/compose/schema.js';
 import type { CheckInput, CheckOutcome, Evidence, Remediation } from '../core/check.js';
 import { worstStatus } from '../core/status.js';
-import { plural, shortfallText } from './common.js';
+import { shortfallText } from './common.js';
 import { commandText } from './compose-roles.js';
 
 // Role inference is a fact helper (src/facts/compose-roles.ts); re-exported for the checks.

@@ -8,6 +8,9 @@ import { API_VERSION } from '../../src/core/check.js';
 import { validatePlugin } from '../../src/core/registry.js';
 import { SOURCE_NAMES } from '../../src/core/facts.js';
 import { fixturesOf } from '../support/fixtures.js';
+import { MANIFEST } from '../../src/checks/manifest.js';
+import { builtinListing, catalogueRows } from '../../src/cli/checks-list.js';
+import { loadRegistry } from '../../src/core/plugins.js';
 
 const CHECKS_DIR = resolve(import.meta.dirname, '../../src/checks');
 
@@ -35,6 +38,20 @@ describe('check registry', () => {
     expect(builtins.checks).toBe(CHECKS);
     const loaded = validatePlugin(builtins, { label: 'strisk' }, new Map(), true);
     expect(loaded.checks.map((c) => c.id)).toEqual(CHECKS.map((c) => c.id));
+  });
+
+  it('has a manifest in step with the definitions (npm run registry writes it)', () => {
+    const FIELDS = ['id', 'title', 'kind', 'seedRef', 'section', 'severity', 'requires', 'optional'] as const;
+    const fromDefinitions = CHECKS.map((c) =>
+      Object.fromEntries(FIELDS.filter((f) => c[f] !== undefined).map((f) => [f, c[f]])),
+    );
+    expect(MANIFEST).toEqual(fromDefinitions);
+  });
+
+  it('lists the same catalogue from the manifest as from the loaded built-ins', async () => {
+    const loaded = await loadRegistry([]);
+    expect(catalogueRows(builtinListing())).toEqual(catalogueRows(loaded));
+    expect(builtinListing().sections).toEqual(loaded.sections);
   });
 
   it('needs nothing but the check file and its fixtures: no other file names a check', () => {
