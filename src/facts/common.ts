@@ -1,6 +1,6 @@
 // Helpers every source's checks share: sizes written Docker's way (compose and docker), counts, plurals.
 import { z } from 'zod';
-import type { Evidence } from '../core/check.js';
+import type { Evidence, Remediation } from '../core/check.js';
 
 const KIB = 1024;
 const MIB = KIB * 1024;
@@ -47,6 +47,15 @@ export function parseCount(text: string): number | null {
 }
 
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** How a judged-items outcome speaks: its pass message, the fail/warn words, the fix summary. */
+export interface OutcomeWords {
+  passed: string;
+  failed: string;
+  warned?: string;
+  summary: string;
+  applies?: Remediation['applies'];
+}
 
 /**
  * The names that fall short, for a check's one-line message: `2 services without a healthcheck:

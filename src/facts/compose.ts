@@ -1,9 +1,9 @@
 // Reading the compose facts for checks: the services of every compose target, one-shot items,
 // worker counts, log drivers, resource limits and unresolved ${VAR}s, and the outcome over services.
 import type { ComposeFacts, ComposeService } from '../collectors/compose/schema.js';
-import type { CheckInput, CheckOutcome, Evidence, Remediation } from '../core/check.js';
+import type { CheckInput, CheckOutcome, Evidence } from '../core/check.js';
 import { worstStatus } from '../core/status.js';
-import { shortfallText } from './common.js';
+import { type OutcomeWords, shortfallText } from './common.js';
 import { commandText } from './compose-roles.js';
 
 // Role inference is a fact helper (src/facts/compose-roles.ts); re-exported for the checks.
@@ -210,16 +210,7 @@ export interface Judged {
  * The outcome over judged services: the worst status, a one-line message naming the services
  * that fall short, and one compose snippet fixing them all.
  */
-export function outcomeOf(
-  items: readonly Judged[],
-  words: {
-    passed: string;
-    failed: string;
-    warned?: string;
-    summary: string;
-    applies?: Remediation['applies'];
-  },
-): CheckOutcome {
+export function outcomeOf(items: readonly Judged[], words: OutcomeWords): CheckOutcome {
   const evidence = items.map((i) => i.evidence);
   const status = worstStatus(evidence);
   const fixes = items.filter((i) => i.fix && i.fix.length > 0 && i.evidence.status !== 'pass');

@@ -1,8 +1,8 @@
 // The outcome over judged Kubernetes workloads: worst status, the names that fall short, one YAML
 // patch listing each fix under its workload. Shared by the k8s/* checks.
-import type { CheckOutcome, Evidence, Remediation } from '../core/check.js';
+import type { CheckOutcome, Evidence } from '../core/check.js';
 import { worstStatus } from '../core/status.js';
-import { shortfallText } from './common.js';
+import { type OutcomeWords, shortfallText } from './common.js';
 
 export interface K8sJudged {
   /** `Deployment api`. */
@@ -12,16 +12,21 @@ export interface K8sJudged {
   fix?: string[];
 }
 
-export function k8sOutcome(
-  items: readonly K8sJudged[],
-  words: {
-    passed: string;
-    failed: string;
-    warned?: string;
-    summary: string;
-    applies?: Remediation['applies'];
-  },
-): CheckOutcome {
+/** A judged workload whose evidence sits at `at` (a manifest line); `fields` are the rest in order. */
+export function judgedAt(
+  name: string,
+  at: { file?: string; line?: number },
+  fields: Omit<Evidence, 'subject' | 'file' | 'line'>,
+  fix?: string[],
+): K8sJudged {
+  return {
+    name,
+    ...(fix ? { fix } : {}),
+    evidence: { subject: name, file: at.file, line: at.line, ...fields },
+  };
+}
+
+export function k8sOutcome(items: readonly K8sJudged[], words: OutcomeWords): CheckOutcome {
   const evidence = items.map((i) => i.evidence);
   if (!evidence.some((e) => e.status !== 'info'))
     return {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCheck } from '../../core/check.js';
 import { commandText, roleNote } from '../../facts/compose-roles.js';
 import { appWorkloads, type ContainerRef, k8sTargets, workloadLabel } from '../../facts/k8s.js';
-import { type K8sJudged, k8sOutcome, noWorkloads } from '../../facts/k8s-judged.js';
+import { judgedAt, type K8sJudged, k8sOutcome, noWorkloads } from '../../facts/k8s-judged.js';
 
 const options = z.object({
   /** The checklist's Phase 3: "graceful shutdown: 30 s drain". */
@@ -31,47 +31,33 @@ function judge(ref: ContainerRef, o: Options): K8sJudged {
   ];
   const graceText = `${grace ?? '?'} s${graceAt ? '' : ' (default)'}`;
   if (grace === null || grace < o.minGraceSeconds) {
-    return {
+    return judgedAt(
       name,
-      fix,
-      evidence: {
-        subject: name,
-        file: at.file,
-        line: at.line,
+      at,
+      {
         observed: `grace ${graceText}`,
         expected,
         status: 'fail',
         note: `in-flight work is killed after ${grace} s; ${note}`,
       },
-    };
+      fix,
+    );
   }
   if (ref.worker) {
-    return {
-      name,
-      evidence: {
-        subject: name,
-        file: at.file,
-        line: at.line,
-        observed: `grace ${graceText}`,
-        expected,
-        status: 'pass',
-        note: `a queue worker: no endpoint to drain; ${note}`,
-      },
-    };
+    return judgedAt(name, at, {
+      observed: `grace ${graceText}`,
+      expected,
+      status: 'pass',
+      note: `a queue worker: no endpoint to drain; ${note}`,
+    });
   }
   if (c.preStop) {
-    return {
-      name,
-      evidence: {
-        subject: name,
-        file: c.preStop.file,
-        line: c.preStop.line,
-        observed: `grace ${graceText}, preStop ${c.preStop.kind} ${c.preStop.text}`.trim(),
-        expected,
-        status: 'pass',
-        note,
-      },
-    };
+    return judgedAt(name, c.preStop, {
+      observed: `grace ${graceText}, preStop ${c.preStop.kind} ${c.preStop.text}`.trim(),
+      expected,
+      status: 'pass',
+      note,
+    });
   }
   const own = OWN_DRAIN.exec(commandText(ref.service));
   if (own) {
@@ -93,19 +79,17 @@ function judge(ref: ContainerRef, o: Options): K8sJudged {
       },
     };
   }
-  return {
+  return judgedAt(
     name,
-    fix,
-    evidence: {
-      subject: name,
-      file: c.file,
-      line: c.line,
+    c,
+    {
       observed: `grace ${graceText}, no preStop`,
       expected,
       status: 'fail',
       note: `SIGTERM arrives while the Service still routes to the pod: requests in that window fail; ${note}`,
     },
-  };
+    fix,
+  );
 }
 
 export default defineCheck({

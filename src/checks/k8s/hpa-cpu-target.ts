@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineCheck } from '../../core/check.js';
 import { appWorkloads, type ContainerRef, k8sTargets, scalersOf, workloadLabel } from '../../facts/k8s.js';
 import { roleNote } from '../../facts/compose-roles.js';
-import { type K8sJudged, k8sOutcome, noWorkloads } from '../../facts/k8s-judged.js';
+import { judgedAt, type K8sJudged, k8sOutcome, noWorkloads } from '../../facts/k8s-judged.js';
 
 const options = z.object({
   /** The checklist's Phase 2: "HPA on 70% CPU". */
@@ -85,33 +85,29 @@ function apiJudge(ref: ContainerRef, o: Options): K8sJudged {
     const on = hpas[0]
       ? hpas[0].metrics.map((m) => m.name || m.type).join(', ') || 'no metric'
       : scaledObjects[0]?.triggers.map((t) => t.type).join(', ');
-    return {
+    return judgedAt(
       name,
-      fix,
-      evidence: {
-        subject: name,
-        file: other.file,
-        line: other.line,
+      other,
+      {
         observed: `scales on ${on}`,
         expected,
         status: 'warn',
         note: `scaled, but not on CPU; ${note}`,
       },
-    };
+      fix,
+    );
   }
-  return {
+  return judgedAt(
     name,
-    fix,
-    evidence: {
-      subject: name,
-      file: w.file,
-      line: w.line,
+    w,
+    {
       observed: 'no autoscaler',
       expected,
       status: 'fail',
       note,
     },
-  };
+    fix,
+  );
 }
 
 function workerJudge(ref: ContainerRef): K8sJudged {

@@ -9,7 +9,7 @@ import {
   workloadLabel,
 } from '../../facts/k8s.js';
 import { roleNote } from '../../facts/compose-roles.js';
-import { type K8sJudged, k8sOutcome, noWorkloads } from '../../facts/k8s-judged.js';
+import { judgedAt, type K8sJudged, k8sOutcome, noWorkloads } from '../../facts/k8s-judged.js';
 
 const options = z.object({
   /** The checklist's Phase 2: "HPA: 3–10 replicas". */
@@ -23,16 +23,10 @@ function judge(ref: ContainerRef, o: Options): K8sJudged {
   const name = workloadLabel(w);
   const note = roleNote(ref.role);
   if (ref.worker) {
-    return {
-      name,
-      evidence: {
-        subject: name,
-        file: w.file,
-        line: w.line,
-        status: 'info',
-        note: `a queue worker: scaled on its queue (k8s/hpa-cpu-target), not judged here; ${note}`,
-      },
-    };
+    return judgedAt(name, w, {
+      status: 'info',
+      note: `a queue worker: scaled on its queue (k8s/hpa-cpu-target), not judged here; ${note}`,
+    });
   }
   const { hpas, scaledObjects } = scalersOf(ref.facts, w);
   const expected = `min ≥ ${o.minReplicas}, max ≥ ${o.maxReplicas}`;
@@ -47,19 +41,17 @@ function judge(ref: ContainerRef, o: Options): K8sJudged {
     const at = w.replicas ?? w;
     const observed = `${n} fixed (${w.replicas ? 'spec.replicas' : 'spec.replicas not set: 1'}), no autoscaler`;
     const status = n !== null && n >= o.minReplicas ? 'warn' : 'fail';
-    return {
+    return judgedAt(
       name,
-      fix,
-      evidence: {
-        subject: name,
-        file: at.file,
-        line: at.line,
+      at,
+      {
         observed,
         expected,
         status,
         note: `${status === 'warn' ? 'enough replicas, but nothing scales them under load' : 'too few replicas to survive a node or a rollout'}; ${note}`,
       },
-    };
+      fix,
+    );
   }
   const kind = hpas[0] ? 'HorizontalPodAutoscaler' : 'ScaledObject';
   // KEDA's minReplicaCount defaults to 0 and its maxReplicaCount to 100; an HPA's min to 1.
@@ -68,39 +60,27 @@ function judge(ref: ContainerRef, o: Options): K8sJudged {
   const at = scaler.minReplicas && min < o.minReplicas ? scaler.minReplicas : (scaler.maxReplicas ?? scaler);
   const observed = `${kind} ${scaler.name}: min ${min}${scaler.minReplicas ? '' : ' (default)'}, max ${max ?? 'not set'}`;
   if (max === null || min < o.minReplicas) {
-    return {
-      name,
-      fix,
-      evidence: { subject: name, file: at.file, line: at.line, observed, expected, status: 'fail', note },
-    };
+    return judgedAt(name, at, { observed, expected, status: 'fail', note }, fix);
   }
   if (max < o.maxReplicas) {
-    return {
+    return judgedAt(
       name,
-      fix,
-      evidence: {
-        subject: name,
-        file: at.file,
-        line: at.line,
+      at,
+      {
         observed,
         expected,
         status: 'warn',
         note: `little room to scale; ${note}`,
       },
-    };
+      fix,
+    );
   }
-  return {
-    name,
-    evidence: {
-      subject: name,
-      file: at.file,
-      line: at.line,
-      observed,
-      expected,
-      status: 'pass',
-      note,
-    },
-  };
+  return judgedAt(name, at, {
+    observed,
+    expected,
+    status: 'pass',
+    note,
+  });
 }
 
 export default defineCheck({
