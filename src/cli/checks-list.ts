@@ -84,11 +84,21 @@ export function checksCommand(format: 'terminal' | 'json', registry: Listing): s
       .join('  ')
       .trimEnd();
   const table = [line(head), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
-  const done = rows.filter((r) => r.implemented).length;
+  // The checklist's count is the built-ins' and the roadmap's; plugins and the config's declared
+  // checks are counted apart, since they are not checklist items.
   const plugins = registry.plugins.filter((p) => !p.builtin);
+  const extra = new Set(plugins.flatMap((p) => (p.checks as readonly { id: string }[]).map((c) => c.id)));
+  const checklist = rows.filter((r) => !extra.has(r.id));
+  const done = checklist.filter((r) => r.implemented).length;
   const from =
     plugins.length === 0
       ? ''
-      : ` (${plugins.map((p) => `${p.checks.length} from plugin ${p.origin.label}`).join(', ')})`;
-  return `${table}\n\n${done} of ${rows.length} checklist checks implemented${from}.\n`;
+      : `, and ${plugins
+          .map((p) =>
+            p.origin.label === 'checks.custom'
+              ? `${p.checks.length} declared in the config`
+              : `${p.checks.length} from plugin ${p.origin.label}`,
+          )
+          .join(', ')}`;
+  return `${table}\n\n${done} of ${checklist.length} checklist checks implemented${from}.\n`;
 }

@@ -82,6 +82,9 @@ export interface Observed {
   shown: string | number | boolean | null;
   /** Where it came from (`source: configuration file`, `read from INFO: …`). */
   notes: string[];
+  /** The file and line of a located fact (a compose or manifest value), for the evidence. */
+  file?: string;
+  line?: number;
   /** Set when the subject could not be read at all (a permission the audit role lacks). */
   unreadable?: { message: string; evidence: Evidence[] };
 }
@@ -193,6 +196,7 @@ export function declareCheck(d: Declaration): CheckDefinition {
         const missing = o.value === undefined || o.value === null;
         const evidence: Evidence = {
           subject: o.subject,
+          ...(o.file ? { file: o.file, ...(o.line ? { line: o.line } : {}) } : {}),
           observed: o.shown,
           expected: expectedText,
           ...(o.notes.length > 0 ? { note: o.notes.join('; ') } : {}),

@@ -228,10 +228,26 @@ function walk(value: unknown, segments: readonly string[], at: string[]): { path
   return walk((value as Record<string, unknown>)[head], rest, [...at, head]);
 }
 
+/** A `{ value, file, line }` fact, as the compose and k8s collectors keep values with their place. */
+function located(v: unknown): { value: unknown; file?: string; line?: number } | undefined {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || !('value' in v)) return undefined;
+  const o = v as { value: unknown; file?: unknown; line?: unknown };
+  if (typeof o.file !== 'string' && typeof o.line !== 'number') return undefined;
+  return {
+    value: o.value,
+    ...(typeof o.file === 'string' ? { file: o.file } : {}),
+    ...(typeof o.line === 'number' ? { line: o.line } : {}),
+  };
+}
+
 /** The facts at a dotted path of every readable target of a source. */
 export function readFactPath(targets: readonly TargetFacts[], path: string): Observed[] {
   return targets.flatMap((t) =>
-    walk(t.data, path.split('.'), []).map(({ path: p, value }) => {
+    walk(t.data, path.split('.'), []).map(({ path: p, value: raw }) => {
+      // A located value (compose, manifests: `{ value, file, line }`) is judged by its value, and
+      // its file:line goes into the evidence (SARIF locations, inline suppressions).
+      const at = located(raw);
+      const value = at ? at.value : raw;
       const v =
         value === undefined || value === null || typeof value !== 'object'
           ? (value as string | number | boolean | null | undefined)
@@ -244,6 +260,7 @@ export function readFactPath(targets: readonly TargetFacts[], path: string): Obs
         kind: kindOf(v),
         shown: v ?? null,
         notes: [],
+        ...(at?.file ? { file: at.file, ...(at.line ? { line: at.line } : {}) } : {}),
       } satisfies Observed;
     }),
   );

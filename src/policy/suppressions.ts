@@ -3,10 +3,10 @@ import type { Facts } from '../core/facts.js';
 import type { CheckResult, InlineSuppression, ReportEvidence, SuppressionStatus } from '../core/report.js';
 import { findingsOf } from './findings.js';
 
-/** The inline comments the file collectors recorded (compose files, Dockerfiles, the app's Python). */
+/** The inline comments the file collectors recorded (compose files, Dockerfiles, manifests, the app's Python). */
 export function inlineIgnoresOf(facts: Facts): InlineIgnore[] {
   const all: InlineIgnore[] = [];
-  for (const source of ['compose', 'dockerfile', 'app'] as const) {
+  for (const source of ['compose', 'dockerfile', 'k8s', 'app'] as const) {
     for (const t of facts.sources[source] ?? []) {
       const data = t.data as { ignores?: InlineIgnore[] } | undefined;
       all.push(...(data?.ignores ?? []));

@@ -16,4 +16,22 @@ describe('the listing table', () => {
       `${rows.filter((r) => r.implemented).length} of ${rows.length} checklist checks implemented.`,
     );
   });
+
+  it('counts the checklist apart from plugins and declared checks', () => {
+    const builtin = builtinListing();
+    const extra = (id: string) => ({ ...builtin.checks[0]!, id, seedRef: 'custom' });
+    const listing = {
+      ...builtin,
+      plugins: [
+        ...builtin.plugins,
+        { origin: { label: 'checks.custom' }, builtin: false, checks: [extra('org/a')] },
+        { origin: { label: './rules' }, builtin: false, checks: [extra('acme/b'), extra('acme/c')] },
+      ],
+      checks: [...builtin.checks, extra('org/a'), extra('acme/b'), extra('acme/c')],
+    };
+    const n = builtin.checks.length;
+    expect(checksCommand('terminal', listing).trimEnd().split('\n').at(-1)).toBe(
+      `${n} of ${n} checklist checks implemented, and 1 declared in the config, 2 from plugin ./rules.`,
+    );
+  });
 });

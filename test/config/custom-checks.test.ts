@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -411,5 +411,44 @@ waivers:
     );
     const rows = JSON.parse(list.stdout) as { id: string; source: string; implemented: boolean }[];
     expect(rows.find((r) => r.id === 'acme/eviction')).toMatchObject({ source: 'redis', implemented: true });
+  });
+});
+
+describe('a declared check on located facts (compose values, manifests)', () => {
+  it('judges the value, not its { value, file, line } wrapper, and the evidence keeps the file:line', () => {
+    const project = join(tmp(), 'p');
+    cpSync(join(ROOT, 'examples/st-risk-platform'), project, { recursive: true });
+    appendFileSync(
+      join(project, 'strisk.config.yaml'),
+      [
+        '  custom:',
+        '    - id: org/k8s-replicas',
+        '      source: k8s',
+        '      fact: workloads.*.replicas',
+        '      compare: gte',
+        '      expected: 2',
+        '      missing: skip',
+        '      title: every workload runs at least two replicas',
+        '      fix: raise spec.replicas',
+        '',
+      ].join('\n'),
+    );
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin/strisk.js'), 'audit', project, '--only', 'org/k8s-replicas', '--format', 'json'],
+      { encoding: 'utf8' },
+    );
+    expect(r.status, r.stderr).toBe(1);
+    const result = (JSON.parse(r.stdout) as Report).results[0]!;
+    expect(result.status).toBe('fail');
+    expect(result.evidence.filter((e) => e.status === 'fail')).toEqual([
+      expect.objectContaining({ file: 'k8s/data.yaml', line: 8, observed: 1 }),
+      expect.objectContaining({ file: 'k8s/data.yaml', line: 40, observed: 1 }),
+      expect.objectContaining({ file: 'k8s/worker.yaml', line: 7, observed: 1 }),
+    ]);
+    expect(result.evidence.find((e) => e.file === 'k8s/api.yaml')).toMatchObject({
+      observed: 3,
+      status: 'pass',
+    });
   });
 });

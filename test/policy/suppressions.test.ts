@@ -52,7 +52,7 @@ describe('the comment scanner', () => {
   });
 });
 
-describe('inline suppressions in compose YAML, a Dockerfile and Python source (a copy of the example)', () => {
+describe('inline suppressions in compose YAML, a Dockerfile, a Kubernetes manifest and Python source (a copy of the example)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'strisk-ignore-'));
   const project = join(dir, 'p');
   const out = (name: string) => join(dir, name);
@@ -102,6 +102,12 @@ describe('inline suppressions in compose YAML, a Dockerfile and Python source (a
       );
       // Unused: no rate-limit finding on the time.sleep line.
       return insertAbove(lines, /^ {4}time\.sleep\(0\.05\)$/, '    # strisk-ignore app/rate-limit: not here');
+    });
+    edit('k8s/worker.yaml', (lines) => {
+      const i = lines.indexOf('      terminationGracePeriodSeconds: 10');
+      expect(i).toBeGreaterThanOrEqual(0);
+      lines[i] += '  # strisk-ignore k8s/graceful-shutdown: the queue redelivers unfinished tasks';
+      return lines;
     });
     const r = run(
       'audit',
@@ -157,12 +163,23 @@ describe('inline suppressions in compose YAML, a Dockerfile and Python source (a
     expect(result('compose/log-rotation').suppressed).toBeUndefined();
   });
 
+  it('suppresses a finding in a Kubernetes manifest like one in a compose file', () => {
+    const gs = result('k8s/graceful-shutdown');
+    const worker = gs.evidence.find((e) => e.file === 'k8s/worker.yaml' && e.status === 'fail')!;
+    expect(worker.suppressed).toMatchObject({
+      file: 'k8s/worker.yaml',
+      check: 'k8s/graceful-shutdown',
+      reason: 'the queue redelivers unfinished tasks',
+    });
+    expect(report.suppressions?.find((x) => x.file === 'k8s/worker.yaml')?.state).toBe('used');
+  });
+
   it('reports the reason-less, unknown-id and unused comments as warnings, and they suppress nothing', () => {
     const states = Object.fromEntries(
       (report.suppressions ?? []).map((s) => [`${s.file}:${s.line}`, s.state]),
     );
     expect(Object.values(states).sort()).toEqual(
-      ['no-reason', 'unknown-check', 'unused', 'used', 'used', 'used', 'used'].sort(),
+      ['no-reason', 'unknown-check', 'unused', 'used', 'used', 'used', 'used', 'used'].sort(),
     );
     expect(result('compose/restart-policy').suppressed).toBeUndefined();
     expect(result('compose/restart-policy').evidence.some((e) => e.suppressed)).toBe(false);

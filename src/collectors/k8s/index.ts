@@ -6,6 +6,7 @@ import type { TargetFacts } from '../../core/facts.js';
 import { InputError } from '../../core/errors.js';
 import { maxFileBytes, readLocalFile } from '../../core/local-file.js';
 import { displayPath } from '../compose/load.js';
+import { type InlineIgnore, scanInlineIgnores } from '../inline-ignores.js';
 import { type LMap, parseLocatedYaml } from '../compose/yaml-located.js';
 import { addObject, emptyCollected } from './objects.js';
 import { type K8sFacts, K8sFactsSchema } from './schema.js';
@@ -134,6 +135,8 @@ export async function collectK8s(opts: K8sOptions): Promise<TargetFacts<K8sFacts
 
   const collected = emptyCollected();
   const files: string[] = [];
+  // Inline `# strisk-ignore` comments of the manifests read, as for compose files and Dockerfiles.
+  const ignores: InlineIgnore[] = [];
   const read = (text: string, file: string, explicit: boolean) => {
     const docs = parseDocs(text, file);
     // In a directory strisk looked into itself, a YAML file of no Kubernetes object is not ours.
@@ -143,6 +146,7 @@ export async function collectK8s(opts: K8sOptions): Promise<TargetFacts<K8sFacts
     }
     for (const doc of docs) addObject(doc, collected);
     files.push(file);
+    ignores.push(...scanInlineIgnores(file, text));
   };
   if (stdinText !== undefined) read(stdinText, STDIN_NAME, true);
   for (const f of found) {
@@ -154,7 +158,12 @@ export async function collectK8s(opts: K8sOptions): Promise<TargetFacts<K8sFacts
     );
   }
   if (files.length === 0 && given.length === 0) return [];
-  const data = K8sFactsSchema.parse({ files, skipped, ...collected });
+  const data = K8sFactsSchema.parse({
+    files,
+    skipped,
+    ...collected,
+    ...(ignores.length > 0 ? { ignores } : {}),
+  });
   return [
     {
       target: files.length === 1 ? (files[0] as string) : `${files.length} manifest files`,

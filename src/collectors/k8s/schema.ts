@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { located } from '../../core/facts.js';
+import { InlineIgnoreSchema } from '../inline-ignores.js';
 
 /**
  * Kubernetes manifests read from files or stdin: the objects strisk judges, normalised, with the
@@ -149,6 +150,8 @@ export type K8sSelecting = z.infer<typeof K8sSelectingSchema>;
 export const K8sFactsSchema = z.object({
   /** The files read (`<stdin>` for `--k8s -`), relative to the project. */
   files: z.array(z.string()),
+  /** Inline `# strisk-ignore CHECK: REASON` comments in the manifests (only when there are some). */
+  ignores: z.array(InlineIgnoreSchema).optional(),
   /** Every object read, known kinds and others (CRDs are kept here and otherwise ignored). */
   objects: z.array(z.object({ apiVersion: z.string(), kind: z.string(), ...ObjectMeta })).default([]),
   workloads: z.array(K8sWorkloadSchema).default([]),
