@@ -168,3 +168,30 @@ export function readLocalFileSync(abs: string, opts: ReadOptions): string {
     closeSync(fd);
   }
 }
+
+/** The line of a `JSON.parse` error's `position N`, when the message gives one. */
+function jsonErrorLine(text: string, message: string): number | undefined {
+  const m = /position (\d+)/.exec(message);
+  return m ? text.slice(0, Number(m[1])).split('\n').length : undefined;
+}
+
+/**
+ * A recording strisk wrote (`--save-facts`, a `--format json` report), parsed as JSON: a FIFO or
+ * a device is refused (it could block for ever), the size is bounded by RECORDING_MAX_BYTES, and
+ * text that is not JSON is bad input at its line (`<notJson>: …`, e.g. `facts are not JSON`).
+ */
+export function readJsonRecording(file: string, what: string, notJson: string): unknown {
+  let text: string;
+  try {
+    text = readLocalFileSync(file, { what, maxBytes: RECORDING_MAX_BYTES });
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`cannot read ${what}: ${String(err)}`, file);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new InputError(`${notJson}: ${message}`, file, jsonErrorLine(text, message));
+  }
+}

@@ -6,7 +6,7 @@ import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { type CollectWatcher, collectLive, type LiveSourceName } from '../collectors/live.js';
 import { SOURCE_FACTS_SCHEMAS } from '../collectors/schemas.js';
 import type { TargetSpec } from '../collectors/types.js';
-import { type Baseline, baselineTarget, lineAt } from '../policy/baseline.js';
+import { type Baseline, baselineTarget } from '../policy/baseline.js';
 import { VERSION } from '../version.js';
 import type { CheckDefinition, Severity } from './check.js';
 import { runChecks } from './engine.js';
@@ -20,7 +20,7 @@ import {
   type TargetFacts,
 } from './facts.js';
 import { buildReport, type Policy } from './gate.js';
-import { RECORDING_MAX_BYTES, readLocalFileSync } from './local-file.js';
+import { readJsonRecording } from './local-file.js';
 import type { CheckResult, Report } from './report.js';
 import { parseBytes } from './units.js';
 
@@ -166,21 +166,7 @@ export function parseFacts(raw: unknown, file?: string): Facts {
 }
 
 export function readFacts(file: string): Facts {
-  let text: string;
-  try {
-    // A FIFO or a device is refused (it could block for ever), and the size is bounded.
-    text = readLocalFileSync(file, { what: 'facts', maxBytes: RECORDING_MAX_BYTES });
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(`cannot read facts: ${String(err)}`, file);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw new InputError(`facts are not JSON: ${message}`, file, lineAt(text, message));
-  }
+  const raw = readJsonRecording(file, 'facts', 'facts are not JSON');
   return parseFacts(raw, file);
 }
 

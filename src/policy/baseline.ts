@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
-import { RECORDING_MAX_BYTES, readLocalFileSync } from '../core/local-file.js';
+import { readJsonRecording } from '../core/local-file.js';
 import type { TargetFacts } from '../core/facts.js';
 import { REPORT_SCHEMA_VERSION } from '../core/report.js';
 
@@ -52,29 +52,9 @@ declare module '../core/check.js' {
   }
 }
 
-/** The line of a `JSON.parse` error's `position N`, when the message gives one. */
-export function lineAt(text: string, message: string): number | undefined {
-  const m = /position (\d+)/.exec(message);
-  return m ? text.slice(0, Number(m[1])).split('\n').length : undefined;
-}
-
 /** Reads an earlier `--format json` report; anything else is bad input (exit 2). */
 export function readBaseline(file: string): Baseline {
-  let text: string;
-  try {
-    // A FIFO or a device is refused (it could block for ever), and the size is bounded.
-    text = readLocalFileSync(file, { what: 'baseline report', maxBytes: RECORDING_MAX_BYTES });
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(`cannot read baseline report: ${String(err)}`, file);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw new InputError(`baseline is not JSON: ${message}`, file, lineAt(text, message));
-  }
+  const raw = readJsonRecording(file, 'baseline report', 'baseline is not JSON');
   const parsed = BaselineSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
