@@ -93,7 +93,8 @@ export async function assertCheck(check: CheckDefinition, testCase: CheckCase): 
   return result;
 }
 
-const PREFIX: Record<string, ResultStatus> = {
+/** The status a fixture's name promises: `success*` pass, `failure*` fail, `warning*` warn, `skip*`, `error*`. */
+export const FIXTURE_STATUS: Readonly<Record<string, ResultStatus>> = {
   success: 'pass',
   failure: 'fail',
   warning: 'warn',
@@ -110,7 +111,7 @@ export function fixtureCases(dir: string): CheckCase[] {
   return readdirSync(dir)
     .sort()
     .flatMap((name): CheckCase[] => {
-      const expected = PREFIX[name.split(/[-.]/)[0]!];
+      const expected = FIXTURE_STATUS[name.split(/[-.]/)[0]!];
       const path = join(dir, name);
       if (!expected) return [];
       if (name.endsWith('.facts.json')) return [{ name, facts: path, expect: expected }];

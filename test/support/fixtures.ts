@@ -6,16 +6,9 @@ import { collectDockerfiles } from '../../src/collectors/dockerfile/index.js';
 import { collectK8s } from '../../src/collectors/k8s/index.js';
 import type { ResultStatus } from '../../src/core/check.js';
 import { FACTS_SCHEMA_VERSION, type Facts, FactsSchema, type TargetFacts } from '../../src/core/facts.js';
+import { FIXTURE_STATUS } from '../../src/testing/index.js';
 
 export const FIXTURES = resolve(import.meta.dirname, '../../fixtures/checks');
-
-const PREFIX: Record<string, ResultStatus> = {
-  success: 'pass',
-  failure: 'fail',
-  warning: 'warn',
-  skip: 'skip',
-  error: 'error',
-};
 
 export interface CheckFixture {
   id: string;
@@ -32,7 +25,7 @@ export function fixturesOf(id: string): CheckFixture[] {
   const dir = join(FIXTURES, id);
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {
-    const expected = PREFIX[name.split(/[-.]/)[0]!];
+    const expected = FIXTURE_STATUS[name.split(/[-.]/)[0]!];
     const path = join(dir, name);
     if (!expected) return [];
     if (name.endsWith('.facts.json')) return [{ id, name, path, expected }];
