@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
@@ -377,16 +377,6 @@ function didYouMean(name: string, candidates: readonly string[]): string {
   return near ? ` (did you mean ${near}?)` : '';
 }
 
-/** The config line that first mentions `id` (then `key`, when given, after it). */
-function configLine(loaded: LoadedConfig, id: string, key?: string): number | undefined {
-  if (!loaded.file) return undefined;
-  const lines = readFileSync(loaded.file, 'utf8').split('\n');
-  const i = lines.findIndex((l) => l.includes(id));
-  if (i < 0) return undefined;
-  const k = key === undefined ? -1 : lines.findIndex((l, n) => n > i && l.includes(key));
-  return (k >= 0 ? k : i) + 1;
-}
-
 /**
  * Per-check options and severities name an implemented check, and options pass the check's own
  * schema with no unknown key: a typo or a bad threshold is bad input (exit 2), never an `error`
@@ -399,7 +389,7 @@ function checkOptions(loaded: LoadedConfig, registry: Registry): void {
       throw new InputError(
         `checks.severity: unknown check "${id}"${didYouMean(id, [...byId.keys()])}`,
         loaded.file,
-        configLine(loaded, id),
+        loaded.lineAt?.(['checks', 'severity', id]),
       );
   }
   for (const [id, value] of Object.entries(loaded.config.checks?.options ?? {})) {
@@ -408,7 +398,7 @@ function checkOptions(loaded: LoadedConfig, registry: Registry): void {
       throw new InputError(
         `checks.options: unknown check "${id}"${didYouMean(id, [...byId.keys()])}`,
         loaded.file,
-        configLine(loaded, id),
+        loaded.lineAt?.(['checks', 'options', id]),
       );
     const schema = def.options instanceof z.ZodObject ? def.options.strict() : def.options;
     const parsed = schema.safeParse(value);
@@ -424,7 +414,7 @@ function checkOptions(loaded: LoadedConfig, registry: Registry): void {
     throw new InputError(
       `checks.options.${at}: ${what}`,
       loaded.file,
-      configLine(loaded, id, key === undefined ? undefined : String(key)),
+      loaded.lineAt?.(['checks', 'options', id, ...(key === undefined ? [] : [String(key)])]),
     );
   }
 }
@@ -435,21 +425,20 @@ function checkPolicyIds(loaded: LoadedConfig, registry: Registry): void {
   const attestable = new Set(
     [...registry.checks, ...ROADMAP].filter((e) => e.kind === 'attest').map((e) => e.id),
   );
-  const lineOf = (id: string) => configLine(loaded, id);
-  for (const w of loaded.config.waivers ?? []) {
+  for (const [i, w] of (loaded.config.waivers ?? []).entries()) {
     if (!known.has(w.check))
       throw new InputError(
         `waivers: unknown check "${w.check}"${didYouMean(w.check, [...known])}`,
         loaded.file,
-        lineOf(w.check),
+        loaded.lineAt?.(['waivers', i, 'check']),
       );
   }
-  for (const a of loaded.config.attestations ?? []) {
+  for (const [i, a] of (loaded.config.attestations ?? []).entries()) {
     if (!attestable.has(a.check))
       throw new InputError(
         `attestations: "${a.check}" is not an attestation item (strisk checks lists kind attest)`,
         loaded.file,
-        lineOf(a.check),
+        loaded.lineAt?.(['attestations', i, 'check']),
       );
   }
 }
