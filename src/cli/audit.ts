@@ -8,6 +8,7 @@ import { findConfig, type LoadedConfig, loadConfig } from '../config/load.js';
 import { ROADMAP } from '../core/catalogue.js';
 import { SEVERITIES, type Severity } from '../core/check.js';
 import { InputError } from '../core/errors.js';
+import { assertRegularFile } from '../core/local-file.js';
 import type { Facts } from '../core/facts.js';
 import { loadRegistry } from '../core/plugins.js';
 import type { Registry } from '../core/registry.js';
@@ -210,6 +211,11 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   const configFile = flags.config ?? findConfig(projectDir);
   if (flags.config && !existsSync(flags.config)) throw new InputError('config file not found', flags.config);
   const loaded: LoadedConfig = configFile ? loadConfig(configFile, io.env) : { config: {} };
+  // An image archive is read while the live sources are collected: a missing one, a directory, a
+  // FIFO (which would block until the deadline) or a device is refused here, before any I/O.
+  if (!flags.facts)
+    for (const f of flags.imageArchive ?? [])
+      assertRegularFile(resolve(projectDir, f), { what: 'image archive (--image-archive)', display: f });
   const failOnValue = flags.failOn ?? loaded.config.failOn ?? 'fail';
   if (!(FAIL_ON as readonly string[]).includes(failOnValue)) {
     throw new InputError(`--fail-on expects ${FAIL_ON.join(', ')}, got "${failOnValue}"`);

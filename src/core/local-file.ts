@@ -169,6 +169,27 @@ export function readLocalFileSync(abs: string, opts: ReadOptions): string {
   }
 }
 
+/**
+ * Checks, without reading it or blocking, that a local input is a regular file: for inputs read
+ * later and without a size limit (a `docker save` archive runs to gigabytes). A missing file, a
+ * directory, a FIFO or a device is bad input (LocalFileError, exit 2) before anything is collected.
+ */
+export function assertRegularFile(abs: string, opts: Pick<ReadOptions, 'what' | 'display'>): void {
+  const file = opts.display ?? abs;
+  let fd: number;
+  try {
+    fd = openSync(abs, FLAGS);
+  } catch (err) {
+    throw openError(err, opts.what, file);
+  }
+  try {
+    const s = fstatSync(fd);
+    if (!s.isFile()) throw refuse(s, opts.what, file);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The line of a `JSON.parse` error's `position N`, when the message gives one. */
 function jsonErrorLine(text: string, message: string): number | undefined {
   const m = /position (\d+)/.exec(message);

@@ -90,6 +90,12 @@ describe('collectImageArchive', () => {
       status: 'invalid',
       message: expect.stringMatching(/no manifest\.json/),
     });
+    // A FIFO in the archive's place is opened without blocking and refused (no writer ever comes).
+    execFileSync('mkfifo', [join(dir, 'pipe.tar')]);
+    expect(await collectImageArchive(join(dir, 'pipe.tar'), ctx)).toMatchObject({
+      status: 'invalid',
+      message: expect.stringMatching(/not a regular file/),
+    });
   });
 });
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,5 +50,29 @@ describe('strisk audit --docker / --image-archive (the CLI against the test engi
     expect(result.status).toBe('pass');
     expect(result.evidence.some((e) => /strisk-test\/small/.test(e.subject))).toBe(true);
     expect(report.sources.find((s) => s.source === 'docker')?.target).toBe(`archive ${archive}`);
+  });
+
+  it('refuses an --image-archive that is missing, a FIFO, a directory or a device: exit 2 before any read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strisk-docker-'));
+    const fifo = join(dir, 'images.tar');
+    spawnSync('mkfifo', [fifo]);
+    mkdirSync(join(dir, 'folder.tar'));
+    const cases: [string, RegExp][] = [
+      [join(dir, 'absent.tar'), /image archive \(--image-archive\) not found/],
+      [fifo, /is a FIFO \(named pipe\), not a regular file/],
+      [join(dir, 'folder.tar'), /is a directory, not a regular file/],
+      ['/dev/zero', /is a character device, not a regular file/],
+    ];
+    for (const [archive, message] of cases) {
+      const r = spawnSync(
+        process.execPath,
+        [join(ROOT, 'bin/strisk.js'), 'audit', dir, '--image-archive', archive, '--format', 'json'],
+        { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 },
+      );
+      expect(r.status, archive).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toContain(archive);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { healthcheckOf, missingImage } from './engine.js';
@@ -62,8 +63,11 @@ function imageOf(ref: string, m: ManifestEntry, config: Json, layerSizes: number
  * Throws TarFormatError / a file error; the caller turns it into a target status.
  */
 export async function readArchiveImages(file: string, refs?: readonly string[]): Promise<DockerImage[]> {
-  const fh = await open(file, 'r');
+  // O_NONBLOCK: a FIFO put in the archive's place opens at once and is refused, instead of holding a
+  // thread until a writer comes (the process could not exit at the deadline).
+  const fh = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
+    if (!(await fh.stat()).isFile()) throw new Error('not a regular file');
     const entries = await listTar(fh);
     const manifestEntry = entries.get('manifest.json');
     if (!manifestEntry) throw new Error('no manifest.json: not a `docker save` archive');
