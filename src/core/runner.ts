@@ -6,6 +6,7 @@ import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { type CollectWatcher, collectLive, type LiveSourceName } from '../collectors/live.js';
 import { SOURCE_FACTS_SCHEMAS } from '../collectors/schemas.js';
 import type { TargetSpec } from '../collectors/types.js';
+import { composeDockerfilePath } from '../facts/dockerfile.js';
 import { type Baseline, baselineTarget } from '../policy/baseline.js';
 import { VERSION } from '../version.js';
 import type { CheckDefinition, Severity } from './check.js';
@@ -64,6 +65,17 @@ function withComposeProject(spec: TargetSpec, compose: ComposeFacts | undefined)
   return { project: compose.projectName, images: [...new Set(images)], ...spec };
 }
 
+/** The Dockerfiles the compose targets build, relative to the project dir. */
+function composeBuildFiles(targets: readonly TargetFacts<ComposeFacts>[]): string[] {
+  const files = targets.flatMap((t) =>
+    (t.data?.services ?? []).flatMap((s) => {
+      const file = s.build ? composeDockerfilePath(s.build) : undefined;
+      return file === undefined ? [] : [file];
+    }),
+  );
+  return [...new Set(files)];
+}
+
 /** Reads every source of the plan, read-only and in parallel, into one facts snapshot. */
 export async function collectFacts(plan: CollectPlan): Promise<Facts> {
   const started = performance.now();
@@ -74,16 +86,22 @@ export async function collectFacts(plan: CollectPlan): Promise<Facts> {
   const { collectDockerfiles } = await import('../collectors/dockerfile/index.js');
   const { collectK8s } = await import('../collectors/k8s/index.js');
   // The file sources first (milliseconds): the docker target learns the compose project and images.
+  const composeRead = collectCompose({
+    projectDir,
+    files: plan.composeFiles,
+    profiles: plan.profiles,
+    envFile: plan.envFile,
+    env: plan.env,
+    projectName: plan.projectName,
+  });
+  // The Dockerfiles compose builds are read wherever they are (`build: ../backend`), so that
+  // read waits for compose.
+  const dockerfileRead = composeRead.then((targets) =>
+    collectDockerfiles({ projectDir, files: plan.dockerfiles, composeBuilds: composeBuildFiles(targets) }),
+  );
   const [compose, dockerfile, k8s] = await Promise.all([
-    collectCompose({
-      projectDir,
-      files: plan.composeFiles,
-      profiles: plan.profiles,
-      envFile: plan.envFile,
-      env: plan.env,
-      projectName: plan.projectName,
-    }),
-    collectDockerfiles({ projectDir, files: plan.dockerfiles }),
+    composeRead,
+    dockerfileRead,
     collectK8s({ projectDir, paths: plan.k8sPaths, env: plan.env }),
   ]);
   const archives = (plan.imageArchives ?? []).map((file) => ({

@@ -178,16 +178,18 @@ export interface ComposeBuild {
   line: number;
 }
 
-/** `a/./b/../c` -> `a/c`; undefined when the path leaves the project or is absolute. */
+/**
+ * `a/./b/../c` -> `a/c`, relative to the project dir; a path above it keeps its leading `..`
+ * (`../backend/Dockerfile`: compose files often build a sibling directory). Undefined when the
+ * path is absolute, a URL or interpolated.
+ */
 function normalisePath(p: string): string | undefined {
   if (p.startsWith('/') || /^[a-z]+:\/\//i.test(p) || p.includes('${')) return undefined;
   const out: string[] = [];
   for (const part of p.split('/')) {
     if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length === 0) return undefined;
-      out.pop();
-    } else out.push(part);
+    if (part === '..' && out.length > 0 && out[out.length - 1] !== '..') out.pop();
+    else out.push(part);
   }
   return out.join('/');
 }

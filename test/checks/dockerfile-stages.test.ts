@@ -138,7 +138,14 @@ describe('shipped stages', () => {
     expect(composeDockerfilePath(b('./api'))).toBe('api/Dockerfile');
     expect(composeDockerfilePath(b('.', 'docker/app.Dockerfile'))).toBe('docker/app.Dockerfile');
     expect(composeDockerfilePath(b('..', 'api/Dockerfile', 'deploy/compose.yaml'))).toBe('api/Dockerfile');
-    expect(composeDockerfilePath(b('../..'))).toBeUndefined();
+    // Above the project dir: the collector reads it there, named with its `..`.
+    expect(composeDockerfilePath(b('../..'))).toBe('../../Dockerfile');
+    expect(composeDockerfilePath(b('../../backend', undefined, 'deploy/compose.yaml'))).toBe(
+      '../backend/Dockerfile',
+    );
+    expect(composeDockerfilePath(b('/srv/app'))).toBeUndefined();
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: compose interpolation, not a template
+    expect(composeDockerfilePath(b('${CTX}'))).toBeUndefined();
     expect(composeDockerfilePath(b('https://github.com/org/repo.git'))).toBeUndefined();
   });
 

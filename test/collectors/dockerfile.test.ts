@@ -186,6 +186,35 @@ describe('collectDockerfiles', () => {
     expect(targets.find((t) => t.target === 'api/Dockerfile.prod')?.data?.stages).toHaveLength(2);
   });
 
+  it('reads the Dockerfiles compose builds wherever they are, and no missing one', async () => {
+    const project = path.join(dir, 'a');
+    const targets = await collectDockerfiles({
+      projectDir: project,
+      composeBuilds: [
+        '../api/Dockerfile.prod',
+        '../node_modules/x/Dockerfile',
+        '../nowhere/Dockerfile',
+        'b/c/d/Dockerfile',
+      ],
+    });
+    // The search finds b/c/d and b/c/d/e (b/c/d/Dockerfile once); compose adds the sibling
+    // directory's and one in a directory the search skips; a build whose Dockerfile is not there
+    // (a remote or generated context) is left alone.
+    expect(targets.map((t) => t.target)).toEqual([
+      'b/c/d/Dockerfile',
+      'b/c/d/e/Dockerfile',
+      '../api/Dockerfile.prod',
+      '../node_modules/x/Dockerfile',
+    ]);
+    // Files given explicitly are all that is read.
+    const given = await collectDockerfiles({
+      projectDir: project,
+      files: ['b/c/d/Dockerfile'],
+      composeBuilds: ['../api/Dockerfile.prod'],
+    });
+    expect(given.map((t) => t.target)).toEqual(['b/c/d/Dockerfile']);
+  });
+
   it('reports an unparseable file as invalid, with the file', async () => {
     const [t] = await collectDockerfiles({ projectDir: dir, files: ['broken/Dockerfile'] });
     expect(t).toMatchObject({ target: 'broken/Dockerfile', status: 'invalid' });

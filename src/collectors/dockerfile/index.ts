@@ -13,6 +13,12 @@ export interface DockerfileOptions {
   projectDir: string;
   /** Dockerfiles to read, relative to projectDir or absolute; found in projectDir when absent. */
   files?: string[];
+  /**
+   * Dockerfiles a compose `build:` names (relative to projectDir, `..` allowed): read too when
+   * `files` is not given and they exist, wherever they are (a sibling directory, deeper than the
+   * search, a skipped directory). One that does not exist is left to compose (a remote context).
+   */
+  composeBuilds?: string[];
   /** `--build-arg` values; they override the defaults of ARGs declared before the first FROM. */
   buildArgs?: Record<string, string>;
   /** For STRISK_MAX_FILE_SIZE (default process.env). */
@@ -147,6 +153,14 @@ async function collectOne(
 export async function collectDockerfiles(opts: DockerfileOptions): Promise<TargetFacts<DockerfileFacts>[]> {
   const projectDir = path.resolve(opts.projectDir);
   const files = opts.files ? await resolveGiven(projectDir, opts.files) : await findDockerfiles(projectDir);
+  if (!opts.files) {
+    for (const f of opts.composeBuilds ?? []) {
+      const full = path.resolve(projectDir, f);
+      if (files.includes(full)) continue;
+      const info = await stat(full).catch(() => undefined);
+      if (info?.isFile()) files.push(full);
+    }
+  }
   const maxBytes = maxFileBytes(opts.env ?? process.env);
   return Promise.all(files.map((f) => collectOne(f, projectDir, opts.buildArgs ?? {}, maxBytes)));
 }
