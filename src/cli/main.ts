@@ -17,6 +17,14 @@ Exit codes:
   Where several apply, the highest wins.`;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+/** Check selections: repeatable, and a comma-separated list too (no check id has a comma). */
+const collectList = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
 
 const PLUGIN_FLAG = '--plugin <path|package>';
 const PLUGIN_HELP =
@@ -51,8 +59,8 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
       'Kubernetes manifests: a file, a directory, or - for stdin (helm template, kustomize build); repeatable',
       collect,
     )
-    .option('--only <id|glob|source>', 'run only these checks, repeatable', collect)
-    .option('--skip <id|glob|source>', 'skip these checks, repeatable', collect)
+    .option('--only <id|glob|source>', 'run only these checks, repeatable or comma-separated', collectList)
+    .option('--skip <id|glob|source>', 'skip these checks, repeatable or comma-separated', collectList)
     .option(
       '--format <name[=file]>',
       'terminal, json, junit, sarif, markdown, html or github; repeatable, each with its own output',

@@ -141,6 +141,11 @@ describe('strisk CLI', () => {
     expect(only(['--only', 'dockerfile', '--skip', 'dockerfile/base-image'])).not.toContain(
       'dockerfile/base-image',
     );
+    // A comma-separated list is the same as the flag repeated.
+    expect(only(['--only', 'compose/healthcheck, dockerfile/base-image']).sort()).toEqual([
+      'compose/healthcheck',
+      'dockerfile/base-image',
+    ]);
     const typo = strisk(['audit', EXAMPLE, '--only', 'compose/helthcheck']);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/matched no check: compose\/helthcheck/);
