@@ -3,9 +3,10 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { LIVE_SOURCES, type LiveSourceInfo, type LiveSourceName } from '../collectors/live.js';
-import { redactUrl, type TargetSpec } from '../collectors/types.js';
+import type { TargetSpec } from '../collectors/types.js';
 import { findConfig, type LoadedConfig, loadConfig } from '../config/load.js';
 import { ROADMAP } from '../core/catalogue.js';
+import { redactUrl } from '../core/redact-url.js';
 import { SEVERITIES, type Severity } from '../core/check.js';
 import { InputError } from '../core/errors.js';
 import type { Facts } from '../core/facts.js';
@@ -187,11 +188,8 @@ function checkCredentials(url: string, where: Where, atInPathIsCut: boolean): vo
     }
   }
   if (!cut && parsed && !undecodable) return;
-  const host =
-    at >= 0 ? rest.slice(at + 1).split(/[/?#]/)[0] : rest.slice(0, authorityEnd).replace(/^[^@]*@/, '');
-  const shown = `${m[1]}://${at >= 0 ? '***@' : ''}${host}`;
   throw new InputError(
-    `${where.label}: the target URL cannot be read (${shown}): percent-encode the user name and ` +
+    `${where.label}: the target URL cannot be read (${redactUrl(url)}): percent-encode the user name and ` +
       'password (# as %23, / as %2F, ? as %3F, @ as %40, : as %3A, % as %25, space as %20)',
     where.file,
     where.line,
