@@ -16,6 +16,7 @@ import { collectFacts, judgeFacts, readFacts } from '../core/runner.js';
 import { FAIL_ON, type FailOn } from '../core/report.js';
 import { selectChecks } from '../core/select.js';
 import { type Baseline, readBaseline } from '../policy/baseline.js';
+import { alignBaseline, alignWaivers, runTargets } from '../policy/legacy-targets.js';
 import { nearest } from '../core/nearest.js';
 import { colorWanted } from '../reporters/terminal.js';
 import { explainRoles } from '../facts/compose-roles.js';
@@ -302,19 +303,21 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   const tolerance = loaded.config.baseline?.tolerance;
   const options = { ...loaded.config.checks?.options };
   if (tolerance) options['report/before-after'] = { tolerance, ...options['report/before-after'] };
+  // A baseline or waiver that names a PostgreSQL / PgBouncer target the old way (no user) still matches.
+  const alignedBaseline = baseline && alignBaseline(baseline, runTargets(facts));
   const { report } = judgeFacts(facts, {
     checks: selected,
     options,
     severity: loaded.config.checks?.severity,
-    baseline,
+    baseline: alignedBaseline,
     startedAt: started,
     policy: {
       failOn: failOnValue as FailOn,
       failOnSeverity: failOnSeverity as Severity | undefined,
       minScore,
       allowIncomplete: flags.allowIncomplete,
-      waivers: loaded.config.waivers,
-      baseline,
+      waivers: alignWaivers(loaded.config.waivers, runTargets(facts)),
+      baseline: alignedBaseline,
       tolerances: tolerance,
       inlineIgnores: flags.inlineIgnores !== false,
       knownChecks: [...registry.byId.keys(), ...ROADMAP.map((e) => e.id)],
