@@ -3,9 +3,10 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { LIVE_SOURCES, type LiveSourceInfo, type LiveSourceName } from '../collectors/live.js';
-import { redactUrl, type TargetSpec } from '../collectors/types.js';
+import type { TargetSpec } from '../collectors/types.js';
 import { findConfig, type LoadedConfig, loadConfig } from '../config/load.js';
 import { ROADMAP } from '../core/catalogue.js';
+import { redactUrl } from '../core/redact-url.js';
 import { SEVERITIES, type Severity } from '../core/check.js';
 import { InputError } from '../core/errors.js';
 import { assertRegularFile } from '../core/local-file.js';
@@ -16,6 +17,7 @@ import { collectFacts, judgeFacts, readFacts } from '../core/runner.js';
 import { FAIL_ON, type FailOn } from '../core/report.js';
 import { selectChecks } from '../core/select.js';
 import { type Baseline, readBaseline } from '../policy/baseline.js';
+import { alignBaseline, alignWaivers, runTargets } from '../policy/legacy-targets.js';
 import { nearest } from '../core/nearest.js';
 import { colorWanted } from '../reporters/terminal.js';
 import { explainRoles } from '../facts/compose-roles.js';
@@ -188,11 +190,8 @@ function checkCredentials(url: string, where: Where, atInPathIsCut: boolean): vo
     }
   }
   if (!cut && parsed && !undecodable) return;
-  const host =
-    at >= 0 ? rest.slice(at + 1).split(/[/?#]/)[0] : rest.slice(0, authorityEnd).replace(/^[^@]*@/, '');
-  const shown = `${m[1]}://${at >= 0 ? '***@' : ''}${host}`;
   throw new InputError(
-    `${where.label}: the target URL cannot be read (${shown}): percent-encode the user name and ` +
+    `${where.label}: the target URL cannot be read (${redactUrl(url)}): percent-encode the user name and ` +
       'password (# as %23, / as %2F, ? as %3F, @ as %40, : as %3A, % as %25, space as %20)',
     where.file,
     where.line,
@@ -310,19 +309,21 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   const tolerance = loaded.config.baseline?.tolerance;
   const options = { ...loaded.config.checks?.options };
   if (tolerance) options['report/before-after'] = { tolerance, ...options['report/before-after'] };
+  // A baseline or waiver that names a PostgreSQL / PgBouncer target the old way (no user) still matches.
+  const alignedBaseline = baseline && alignBaseline(baseline, runTargets(facts));
   const { report } = judgeFacts(facts, {
     checks: selected,
     options,
     severity: loaded.config.checks?.severity,
-    baseline,
+    baseline: alignedBaseline,
     startedAt: started,
     policy: {
       failOn: failOnValue as FailOn,
       failOnSeverity: failOnSeverity as Severity | undefined,
       minScore,
       allowIncomplete: flags.allowIncomplete,
-      waivers: loaded.config.waivers,
-      baseline,
+      waivers: alignWaivers(loaded.config.waivers, runTargets(facts)),
+      baseline: alignedBaseline,
       tolerances: tolerance,
       inlineIgnores: flags.inlineIgnores !== false,
       knownChecks: [...registry.byId.keys(), ...ROADMAP.map((e) => e.id)],

@@ -4,6 +4,7 @@ import { InputError } from '../core/errors.js';
 import type { Comparison } from '../core/report.js';
 import { readBaseline } from '../policy/baseline.js';
 import { compareRuns } from '../policy/compare.js';
+import { alignBaseline } from '../policy/legacy-targets.js';
 import { markdownSafe, terminalSafe } from '../reporters/escape.js';
 
 /** `strisk compare OLD NEW`: the same comparison as `--baseline`, between two saved reports. */
@@ -16,8 +17,9 @@ export function compareCommand(
   if (flags.config && !existsSync(flags.config)) throw new InputError('config file not found', flags.config);
   const configFile = flags.config ?? findConfig('.');
   const tolerances = configFile ? loadConfig(configFile, env).config.baseline?.tolerance : undefined;
-  const before = readBaseline(oldFile);
   const after = readBaseline(newFile);
+  // An older report may name PostgreSQL / PgBouncer targets the old way (no user).
+  const before = alignBaseline(readBaseline(oldFile), after.sources ?? []);
   const comparison: Comparison & { score: number | null } = {
     baseline: {
       file: oldFile,

@@ -1,11 +1,6 @@
 import type { SourceName, TargetFacts } from '../core/facts.js';
-import {
-  type CollectContext,
-  type LiveCollector,
-  redactUrl,
-  sourceDeadlineMs,
-  type TargetSpec,
-} from './types.js';
+import { redactUrl } from '../core/redact-url.js';
+import { type CollectContext, type LiveCollector, sourceDeadlineMs, type TargetSpec } from './types.js';
 
 /**
  * The live sources and how to load each. A client library is imported only when its source is

@@ -1,4 +1,5 @@
 import type { TargetFacts } from '../core/facts.js';
+import { redactInPlace } from '../core/redact-url.js';
 
 /** One configured target of a live source, from a flag, an env var or the config. */
 export interface TargetSpec {
@@ -45,32 +46,12 @@ export interface LiveCollector<D = unknown> {
   finishDeadlineMs?(target: TargetSpec, ctx: CollectContext): number;
 }
 
-/** A URL with its password removed, for display and facts. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    // Without a host (`user:pass@host`, the scheme forgotten) the URL parser reads `user:` as the
-    // scheme and keeps the password in the path: redact it as text below.
-    if (u.host) {
-      if (u.password) u.password = '***';
-      for (const k of [...u.searchParams.keys()]) {
-        if (/pass|secret|token|key/i.test(k)) u.searchParams.set(k, '***');
-      }
-      return u.toString().replace(/\/$/, '');
-    }
-  } catch {
-    // not a URL: redacted as text
-  }
-  return url
-    .replace(/^([a-z][\w+.-]*:\/\/)?([^:/@\s]+):\S*@/i, '$1$2:***@')
-    .replace(/\b(\w*(?:pass|secret|token|key)\w*)\s*=\s*('[^']*'|[^\s&]+)/gi, '$1=***');
-}
-
 /**
  * A message with the credentials taken out: a server may quote them back in an error, and they
  * must never reach the facts. Removes the URL's password (and `extra` passwords, e.g. one from
  * PGPASSWORD), its URL-encoded form, the base64 `user:password` of an HTTP Basic header, the value
- * of any echoed `Authorization:` header and the password of any `scheme://user:password@` URL.
+ * of any echoed `Authorization:` header, and whatever `redactInPlace` masks (the password of any URL in
+ * the message, secret query parameters, a libpq `password=`).
  * A password of fewer than 4 characters is replaced only where it stands alone, so it does not
  * mangle the words around it.
  */
@@ -79,12 +60,12 @@ export function scrubPassword(
   url: string,
   extra: readonly (string | undefined)[] = [],
 ): string {
-  let out = message
-    .replace(
+  let out = redactInPlace(
+    message.replace(
       /(\bauthorization["']?\s*[:=]\s*["']?)(?:(basic|bearer|digest|negotiate)\s+)?[^\s"',;}]+/gi,
       (_m, head, scheme) => `${head}${scheme ? `${scheme} ` : ''}***`,
-    )
-    .replace(/\b([a-z][\w+.-]*:\/\/[^:/@\s]*):[^@\s/]*@/gi, '$1:***@');
+    ),
+  );
   let user = '';
   const passwords = [...extra];
   try {

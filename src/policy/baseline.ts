@@ -18,6 +18,8 @@ export const BaselineSchema = z.object({
   tool: z.object({ name: z.literal('strisk'), version: z.string() }),
   startedAt: z.string(),
   score: z.number().nullable(),
+  /** The run's targets: `strisk compare` matches names written the old way to them (legacy-targets). */
+  sources: z.array(z.looseObject({ source: z.string(), target: z.string() })).optional(),
   results: z.array(
     z.object({
       id: z.string(),

@@ -91,14 +91,14 @@ describe('verdicts against the real servers', () => {
     const r = runCheck(walBuffers as unknown as CheckDefinition, liveFacts({ postgres: [good, bad] }));
     expect(r.status).toBe('fail');
     expect(r.evidence.map((e) => e.subject)).toEqual([
-      'postgres://127.0.0.1:15432/app wal_buffers',
-      'postgres://127.0.0.1:15433/app wal_buffers',
+      'postgres://auditor:***@127.0.0.1:15432/app wal_buffers',
+      'postgres://auditor:***@127.0.0.1:15433/app wal_buffers',
     ]);
   });
 
   it('names the offending table with its size', () => {
     const r = runCheck(missingIndex as unknown as CheckDefinition, liveFacts({ postgres: [bad] }));
-    expect(r.evidence[0]?.subject).toBe('postgres://127.0.0.1:15433/app public.events');
+    expect(r.evidence[0]?.subject).toBe('postgres://auditor:***@127.0.0.1:15433/app public.events');
     expect(r.evidence[0]?.note).toMatch(/idx_scan no index, \d+ rows, \d+(\.\d+)? MiB/);
     expect(r.remediation?.change).toContain('CREATE INDEX CONCURRENTLY ON "public"."events"');
   });

@@ -17,7 +17,7 @@ describe('postgres collector on the real clusters', () => {
   it('reads the good cluster as a pg_monitor role', async () => {
     const t = await collect({ url: requireService('STRISK_TEST_PG_GOOD'), memory: '1GB' }, ctx);
     expect(t.status, t.message).toBe('ok');
-    expect(t.target).toBe('postgres://127.0.0.1:15432/app');
+    expect(t.target).toBe('postgres://auditor:***@127.0.0.1:15432/app');
     const d = t.data!;
     expect(d.server).toMatchObject({ user: 'auditor', superuser: false, pgMonitor: true, database: 'app' });
     expect(d.server.versionNum).toBeGreaterThanOrEqual(130000);
@@ -121,7 +121,7 @@ describe('postgres collector failures are target statuses', () => {
     try {
       const t = await collect({ url: '' }, ctx);
       expect(t.status, t.message).toBe('ok');
-      expect(t.target).toBe('postgres://127.0.0.1:15433/app');
+      expect(t.target).toBe('postgres://auditor@127.0.0.1:15433/app');
     } finally {
       process.env = saved;
     }

@@ -53,7 +53,7 @@ describe('pgbouncer', () => {
     const r = runCheck(def(poolSaturation), liveFacts({ pgbouncer: [busy] }));
     expect(r.status).toBe('fail');
     expect(r.evidence[0]).toMatchObject({
-      subject: 'pgbouncer://127.0.0.1:16432/pgbouncer held/postgres',
+      subject: 'postgres://postgres@127.0.0.1:16432/pgbouncer held/postgres',
       observed: 3,
     });
   }, 20_000);
@@ -70,7 +70,7 @@ describe('pgbouncer', () => {
     const sized = runCheck(def(poolSize), liveFacts({ postgres: [good], pgbouncer: [bouncer] }));
     expect(
       sized.evidence.some(
-        (e) => e.subject.includes('→ postgres://127.0.0.1:15432/app') && e.status === 'pass',
+        (e) => e.subject.includes('→ postgres://auditor:***@127.0.0.1:15432/app') && e.status === 'pass',
       ),
     ).toBe(true);
   });

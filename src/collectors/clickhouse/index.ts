@@ -1,11 +1,11 @@
 import type { TargetFacts } from '../../core/facts.js';
+import { redactUrl } from '../../core/redact-url.js';
 import {
   type CollectContext,
   type LiveCollector,
-  redactUrl,
   scrubPassword,
-  type TargetSpec,
   sourceDeadlineMs,
+  type TargetSpec,
   targetFacts,
 } from '../types.js';
 import {

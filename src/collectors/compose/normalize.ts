@@ -1,5 +1,6 @@
 // The merged model of one service → its facts, in the long syntax, with units converted.
 import { InputError } from '../../core/errors.js';
+import { redactInPlace } from '../../core/redact-url.js';
 import { splitShortVolume, toMapForm } from './merge.js';
 import type { ComposeService } from './schema.js';
 import { parseBool, parseBytes, parseCount, parseCpus, parseDuration } from './units.js';
@@ -169,7 +170,7 @@ export function redactSecret(name: string, value: string): string {
   // Empty, or an unresolved `${VAR}` kept as written: there is no secret in it to hide.
   if (value === '' || /^\$\{[^}]*\}$/.test(value)) return value;
   if (SECRET_NAME.test(name)) return '***';
-  return value.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]+@/gi, '$1***@');
+  return redactInPlace(value);
 }
 
 function labels(e: LEntry | undefined): Record<string, string> {

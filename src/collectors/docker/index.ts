@@ -1,9 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { TargetFacts } from '../../core/facts.js';
+import { redactUrl } from '../../core/redact-url.js';
 import {
   type CollectContext,
   type LiveCollector,
-  redactUrl,
   sourceDeadlineMs,
   type TargetSpec,
   withDeadline,

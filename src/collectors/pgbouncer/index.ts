@@ -39,7 +39,7 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
       durationMs: 0,
     };
   }
-  const label = conn.label.replace(/^postgres:/, 'pgbouncer:');
+  const label = conn.label;
   const name = target.name ?? label;
   // The console refuses startup parameters it does not know; send none beyond the basics.
   const client = new pg.Client({ ...conn.config, application_name: undefined });

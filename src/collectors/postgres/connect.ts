@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
 import type { Client, ClientConfig } from 'pg';
+import { redactUrl } from '../../core/redact-url.js';
 import { ReceiveCap } from '../response-cap.js';
 import type { SocketBounds } from '../socket-bounds.js';
 import type { TargetSpec } from '../types.js';
 
 export interface Connection {
   config: ClientConfig;
-  /** `postgres://host:port/db`, no credentials: the subject of evidence. */
+  /**
+   * The target's name when it has none: its URL through `redactUrl` (`postgres://auditor:***@db:5432/app`,
+   * as every source shows its URL), or for libpq's variables `postgres://PGUSER@PGHOST:PGPORT/PGDATABASE`.
+   * Earlier names dropped the user (`postgres://db:5432/app`, `pgbouncer://db:6432/pgbouncer`):
+   * policy/legacy-targets maps them to these.
+   */
   label: string;
   host: string | null;
   port: number | null;
@@ -66,8 +72,12 @@ export function connectionFor(target: TargetSpec, defaultDb: string | undefined)
     const port = u.port ? Number(u.port) : 5432;
     const db = decodeURIComponent(u.pathname.replace(/^\//, '')) || defaultDb;
     if (db && !u.pathname.replace(/^\//, '')) u.pathname = `/${db}`;
-    const label = `postgres://${host ?? 'localhost'}:${port}/${db ?? ''}`;
-    return { config: { ...base, connectionString: u.toString(), ssl }, label, host, port };
+    return {
+      config: { ...base, connectionString: u.toString(), ssl },
+      label: redactUrl(target.url),
+      host,
+      port,
+    };
   }
   const env = process.env;
   const host = env.PGHOST ?? 'localhost';
@@ -76,7 +86,7 @@ export function connectionFor(target: TargetSpec, defaultDb: string | undefined)
   const ssl = sslFor(env.PGSSLMODE ?? null, new URLSearchParams({ sslrootcert: env.PGSSLROOTCERT ?? '' }));
   return {
     config: { ...base, host, port, database: db, ssl },
-    label: `postgres://${host}:${port}/${db}`,
+    label: `postgres://${env.PGUSER ? `${encodeURIComponent(env.PGUSER)}@` : ''}${host}:${port}/${db}`,
     host,
     port,
   };

@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import type { TargetFacts } from '../../core/facts.js';
+import { redactUrl } from '../../core/redact-url.js';
 import { deadlineSignal, SocketBounds, untilDeadline } from '../socket-bounds.js';
 import {
   type CollectContext,
   type LiveCollector,
-  redactUrl,
   scrubPassword,
-  type TargetSpec,
   sourceDeadlineMs,
+  type TargetSpec,
   targetFacts,
 } from '../types.js';
 import { classifyError, type Endpoint, parseRedisUrl, ReadOnlyRedis, TargetError } from './client.js';
