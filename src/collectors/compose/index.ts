@@ -9,6 +9,7 @@ import { mergeModels } from './merge.js';
 import { normalizeService } from './normalize.js';
 import { type ComposeFacts, ComposeFactsSchema, ComposeServiceSchema } from './schema.js';
 import { readInlineIgnores } from '../inline-ignores.js';
+import { compact, StringPool } from './compact.js';
 import { emptyMap, type LEntry, type LMap } from './yaml-located.js';
 
 export interface ComposeOptions {
@@ -114,12 +115,13 @@ export async function collectCompose(opts: ComposeOptions): Promise<TargetFacts<
 
   const activeProfiles = opts.profiles ?? splitList(lookup('COMPOSE_PROFILES'), /,/);
   let unresolved: UnresolvedAt[] = [];
+  const pool = new StringPool();
   let services: ComposeFacts['services'] = [];
   let inactiveServices: string[] = [];
   // Each service is normalised and validated as soon as its model is known, so that only its facts
   // are kept (validating them all at the end would hold a second copy of every service's facts).
   const addService = (entry: LEntry) => {
-    const svc = ComposeServiceSchema.parse(normalizeService(entry));
+    const svc = compact(ComposeServiceSchema.parse(normalizeService(entry)), pool);
     const active =
       svc.profiles.length === 0 ||
       activeProfiles.includes('*') ||
