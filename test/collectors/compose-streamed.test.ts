@@ -1,7 +1,7 @@
 // One compose file read a service at a time (loadStreamed) must give what the whole-file path
 // (loadResolved) gives — the same services, the same unresolved references in the same order, the
 // same top-level model — or decline (undefined), so that the collector takes the whole-file path.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,15 +16,7 @@ import {
 import { normalizeService } from '../../src/collectors/compose/normalize.js';
 import type { LEntry, LMap } from '../../src/collectors/compose/yaml-located.js';
 import { InputError } from '../../src/core/errors.js';
-
-function composeFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = path.join(dir, name);
-    if (statSync(p).isDirectory()) composeFiles(p, out);
-    else if (/\.ya?ml$/.test(name) && /^services:/m.test(readFileSync(p, 'utf8'))) out.push(p);
-  }
-  return out;
-}
+import { composeFilesUnder } from '../support/fixtures.js';
 
 const env: Record<string, string> = { TAG: '2.0', DB_PASSWORD: 'x', POSTGRES_HOST: 'db' };
 const context = (projectDir: string): LoadContext => ({
@@ -45,7 +37,10 @@ const plain = (m: LMap) => {
 
 describe('compose files collected a service at a time', () => {
   it('every compose file in the fixtures and examples streams to the whole-file result, or declines', async () => {
-    const files = [...composeFiles(path.resolve('fixtures')), ...composeFiles(path.resolve('examples'))];
+    const files = [
+      ...composeFilesUnder(path.resolve('fixtures')),
+      ...composeFilesUnder(path.resolve('examples')),
+    ];
     let streamedFiles = 0;
     for (const file of files) {
       const dir = path.dirname(file);
