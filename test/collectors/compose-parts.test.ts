@@ -1,7 +1,7 @@
 // A compose file parsed a service at a time (parseInParts) must give exactly what the whole-file
 // parse gives — same values, same file:line, same sizes — or decline (undefined), so that the
 // caller parses the whole file; errors always come from the whole-file parse.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,19 +10,11 @@ import {
   parseLocatedYaml,
   parseWhole,
 } from '../../src/collectors/compose/yaml-located.js';
+import { composeFilesUnder } from '../support/fixtures.js';
 
 /** LMaps as plain JSON (Maps as entry lists, order kept), for deep comparison. */
 const plain = (x: LMap[] | undefined) =>
   JSON.parse(JSON.stringify(x, (_k, v) => (v instanceof Map ? [...v] : v))) as unknown;
-
-function composeFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = path.join(dir, name);
-    if (statSync(p).isDirectory()) composeFiles(p, out);
-    else if (/\.ya?ml$/.test(name) && /^services:/m.test(readFileSync(p, 'utf8'))) out.push(p);
-  }
-  return out;
-}
 
 function whole(text: string): unknown {
   try {
@@ -42,7 +34,10 @@ function located(text: string): unknown {
 
 describe('compose files parsed a service at a time', () => {
   it('every compose file in the fixtures and examples parses in parts to the whole-file result, or declines', () => {
-    const files = [...composeFiles(path.resolve('fixtures')), ...composeFiles(path.resolve('examples'))];
+    const files = [
+      ...composeFilesUnder(path.resolve('fixtures')),
+      ...composeFilesUnder(path.resolve('examples')),
+    ];
     let inParts = 0;
     for (const file of files) {
       const text = readFileSync(file, 'utf8');

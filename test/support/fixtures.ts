@@ -93,3 +93,13 @@ export async function factsOf(fixture: CheckFixture): Promise<Facts> {
   }
   return facts;
 }
+
+/** Every `.yaml`/`.yml` file under `dir` with a top-level `services:` key (the compose files). */
+export function composeFilesUnder(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) composeFilesUnder(p, out);
+    else if (/\.ya?ml$/.test(name) && /^services:/m.test(readFileSync(p, 'utf8'))) out.push(p);
+  }
+  return out;
+}

@@ -4,12 +4,13 @@ import path from 'node:path';
 import { LocalFileError, maxFileBytes, readLocalFile } from '../../core/local-file.js';
 import type { TargetFacts } from '../../core/facts.js';
 import { type Lookup, parseDotEnv, type UnresolvedAt } from './interpolate.js';
-import { displayPath, type LoadContext, loadResolved, servicesOf } from './load.js';
+import { displayPath, type LoadContext, loadResolved, loadStreamed, servicesOf } from './load.js';
 import { mergeModels } from './merge.js';
 import { normalizeService } from './normalize.js';
-import { type ComposeFacts, ComposeFactsSchema } from './schema.js';
+import { type ComposeFacts, ComposeFactsSchema, ComposeServiceSchema } from './schema.js';
 import { readInlineIgnores } from '../inline-ignores.js';
-import { emptyMap, type LMap } from './yaml-located.js';
+import { compact, StringPool } from './compact.js';
+import { emptyMap, type LEntry, type LMap } from './yaml-located.js';
 
 export interface ComposeOptions {
   projectDir: string;
@@ -112,25 +113,43 @@ export async function collectCompose(opts: ComposeOptions): Promise<TargetFacts<
     given.length > 0 ? given.map((f) => path.resolve(projectDir, f)) : await findComposeFiles(projectDir);
   if (files.length === 0) return [];
 
-  const unresolved: UnresolvedAt[] = [];
-  const ctx: LoadContext = { projectDir, lookup, unresolved, cache: new Map(), maxBytes };
-  const firstFile = files[0] as string;
-  let model = emptyMap(displayPath(projectDir, firstFile), 1);
-  for (const abs of files) {
-    model = mergeModels(model, await loadResolved(abs, ctx));
-  }
-
   const activeProfiles = opts.profiles ?? splitList(lookup('COMPOSE_PROFILES'), /,/);
-  const services: ComposeFacts['services'] = [];
-  const inactiveServices: string[] = [];
-  for (const entry of servicesOf(model).values()) {
-    const svc = normalizeService(entry);
+  let unresolved: UnresolvedAt[] = [];
+  const pool = new StringPool();
+  let services: ComposeFacts['services'] = [];
+  let inactiveServices: string[] = [];
+  // Each service is normalised and validated as soon as its model is known, so that only its facts
+  // are kept (validating them all at the end would hold a second copy of every service's facts).
+  const addService = (entry: LEntry) => {
+    const svc = compact(ComposeServiceSchema.parse(normalizeService(entry)), pool);
     const active =
       svc.profiles.length === 0 ||
       activeProfiles.includes('*') ||
       svc.profiles.some((p) => activeProfiles.includes(p));
     if (active) services.push(svc);
     else inactiveServices.push(svc.name);
+  };
+  const context = (): LoadContext => ({ projectDir, lookup, unresolved, cache: new Map(), maxBytes });
+
+  // One file of the common shape is read a service at a time (loadStreamed); anything else, and
+  // anything that file holds that the streamed path does not do (errors included), goes the whole
+  // way, from scratch: same facts, same errors.
+  let model: LMap | undefined;
+  if (files.length === 1) {
+    try {
+      model = await loadStreamed(files[0] as string, context(), addService);
+    } catch {
+      model = undefined;
+    }
+  }
+  if (!model) {
+    unresolved = [];
+    services = [];
+    inactiveServices = [];
+    const ctx = context();
+    model = emptyMap(displayPath(projectDir, files[0] as string), 1);
+    for (const abs of files) model = mergeModels(model, await loadResolved(abs, ctx));
+    for (const entry of servicesOf(model).values()) addService(entry);
   }
 
   const topVolumes = model.entries.get('volumes')?.value;
@@ -152,7 +171,8 @@ export async function collectCompose(opts: ComposeOptions): Promise<TargetFacts<
       opts.projectName || lookup('COMPOSE_PROJECT_NAME') ? name.toLowerCase() : normalizeProjectName(name),
     files: files.map((f) => displayPath(projectDir, f)),
     activeProfiles,
-    services,
+    // Validated one by one above; put in after, so that zod does not copy them all again.
+    services: [],
     inactiveServices,
     volumes: topVolumes?.kind === 'map' ? [...topVolumes.entries.keys()] : [],
     unresolved: unresolved.filter((u) => {
@@ -162,6 +182,7 @@ export async function collectCompose(opts: ComposeOptions): Promise<TargetFacts<
       return true;
     }),
   });
+  data.services = services;
   return [
     {
       target: data.files.join(','),

@@ -4,7 +4,14 @@ import { InputError } from '../../core/errors.js';
 import { readLocalFile } from '../../core/local-file.js';
 import { interpolateTree, type Lookup, type UnresolvedAt } from './interpolate.js';
 import { mergeModels, mergeService } from './merge.js';
-import { emptyMap, type LEntry, type LMap, parseLocatedYaml } from './yaml-located.js';
+import {
+  emptyMap,
+  type LEntry,
+  type LMap,
+  type LNode,
+  parseInParts,
+  parseLocatedYaml,
+} from './yaml-located.js';
 
 export interface LoadContext {
   projectDir: string;
@@ -31,6 +38,78 @@ async function readModel(abs: string, ctx: LoadContext): Promise<LMap> {
   return checkServices(model);
 }
 
+class StreamDeclined extends Error {}
+
+/** One service interpolated as it would be inside its file's `services:` (the same places). */
+function interpolateService(raw: LEntry, lookup: Lookup, unresolved: UnresolvedAt[]): LEntry {
+  const one = (key: string, value: LNode): LMap => ({
+    ...emptyMap(raw.file, raw.line),
+    entries: new Map([[key, { key, file: raw.file, line: raw.line, value }]]),
+  });
+  const root = interpolateTree(one('services', one(raw.key, raw.value)), lookup, unresolved);
+  const services = root.entries.get('services')?.value as LMap;
+  return services.entries.get(raw.key) as LEntry;
+}
+
+/**
+ * One compose file read a service at a time (parseInParts with a callback): each service is
+ * interpolated and checked as readModel would, and handed to `onService` (in file order), then
+ * dropped, so that the file's located tree never exists whole. Returns the file's model without
+ * its services (`services` is an empty map), with `ctx.unresolved` in the order readModel gives.
+ * Returns undefined, and the caller must discard what onService was given and use loadResolved,
+ * when the file is not of the shape parseInParts takes, or has anything this path does not do:
+ * `extends`, `include`, a tag (`!reset`, `!override`) on a service, an error of any kind (the
+ * whole-file path then reports it at its file:line, as always).
+ */
+export async function loadStreamed(
+  abs: string,
+  ctx: LoadContext,
+  onService: (entry: LEntry) => void,
+): Promise<LMap | undefined> {
+  const file = displayPath(ctx.projectDir, abs);
+  const text = await readLocalFile(abs, { what: 'compose file', display: file, maxBytes: ctx.maxBytes });
+  // Reported once per variable and place; a shared anchor is interpolated again in each service.
+  const servicesUnresolved: UnresolvedAt[] = [];
+  const seen = new Set<string>();
+  let docs: LMap[] | undefined;
+  try {
+    docs = parseInParts(text, file, (raw) => {
+      if (raw.value.tag) throw new StreamDeclined();
+      const own: UnresolvedAt[] = [];
+      const entry = checkService(raw.key, interpolateService(raw, ctx.lookup, own));
+      for (const u of own) {
+        const key = `${u.variable}\0${u.file}\0${u.line}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          servicesUnresolved.push(u);
+        }
+      }
+      if ((entry.value as LMap).entries.has('extends')) throw new StreamDeclined();
+      onService(entry);
+    });
+  } catch (err) {
+    if (err instanceof StreamDeclined) return undefined;
+    throw err;
+  }
+  const doc = docs?.[0];
+  if (!doc) return undefined;
+  // The keys before `services:` and after it, interpolated apart so that the unresolved references
+  // come in file order: head, services, tail.
+  const keys = [...doc.entries];
+  const at = keys.findIndex(([k]) => k === 'services') + 1;
+  const headUnresolved: UnresolvedAt[] = [];
+  const tailUnresolved: UnresolvedAt[] = [];
+  const head = interpolateTree({ ...doc, entries: new Map(keys.slice(0, at)) }, ctx.lookup, headUnresolved);
+  const tail = interpolateTree({ ...doc, entries: new Map(keys.slice(at)) }, ctx.lookup, tailUnresolved);
+  const model = checkServices(
+    mergeModels(emptyMap(file, 1), { ...doc, entries: new Map([...head.entries, ...tail.entries]) }),
+  );
+  if (model.entries.has('include')) return undefined;
+  for (const list of [headUnresolved, servicesUnresolved, tailUnresolved])
+    for (const u of list) ctx.unresolved.push(u);
+  return model;
+}
+
 /** Parses and interpolates a file once per run. */
 export function loadModel(abs: string, ctx: LoadContext): Promise<LMap> {
   let p = ctx.cache.get(abs);
@@ -41,25 +120,22 @@ export function loadModel(abs: string, ctx: LoadContext): Promise<LMap> {
   return p;
 }
 
-/** `services` must be a map of maps (a service left empty, `api:`, counts as an empty map). */
+/** A service must be a map (one left empty, `api:`, counts as an empty map). */
+function checkService(name: string, e: LEntry): LEntry {
+  if (e.value.tag === '!reset') return e;
+  if (e.value.kind === 'scalar' && e.value.value === null) return { ...e, value: emptyMap(e.file, e.line) };
+  if (e.value.kind === 'map') return e;
+  throw new InputError(`service "${name}" must be a map, found a ${kindName(e.value.kind)}`, e.file, e.line);
+}
+
+/** `services` must be a map of maps. */
 function checkServices(model: LMap): LMap {
   const services = model.entries.get('services');
   if (!services) return model;
   const v = services.value;
   const out = new Map<string, LEntry>();
   if (v.kind === 'map') {
-    for (const [name, e] of v.entries) {
-      if (e.value.tag === '!reset') out.set(name, e);
-      else if (e.value.kind === 'scalar' && e.value.value === null) {
-        out.set(name, { ...e, value: emptyMap(e.file, e.line) });
-      } else if (e.value.kind === 'map') out.set(name, e);
-      else
-        throw new InputError(
-          `service "${name}" must be a map, found a ${kindName(e.value.kind)}`,
-          e.file,
-          e.line,
-        );
-    }
+    for (const [name, e] of v.entries) out.set(name, checkService(name, e));
   } else if (!(v.kind === 'scalar' && v.value === null)) {
     throw new InputError(
       `\`services\` must be a map of service names, found a ${kindName(v.kind)}`,

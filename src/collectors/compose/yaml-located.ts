@@ -250,8 +250,16 @@ const KEY_START = /^[A-Za-z0-9_."']/;
  * error (file:line) as before. The parts are cut only at lines that start a key at the services'
  * indentation; a cut inside a quoted scalar or a flow collection leaves that part unclosed, an
  * error, so the whole file is parsed instead.
+ *
+ * With `onService`, each service's entry goes to it as soon as it is walked, and the returned
+ * model's `services` is an empty map: the file's located tree never exists whole. A caller that
+ * gets undefined back (or an error thrown by onService) must discard what onService was given.
  */
-export function parseInParts(text: string, file: string): LMap[] | undefined {
+export function parseInParts(
+  text: string,
+  file: string,
+  onService?: (entry: LEntry) => void,
+): LMap[] | undefined {
   if (/^(---|\.\.\.)([ \t\r]|$)|^%/m.test(text)) return undefined;
   const cuts: number[] = [];
   let headEnd = -1;
@@ -305,17 +313,30 @@ export function parseInParts(text: string, file: string): LMap[] | undefined {
     )
       return undefined;
     const services = new Map<string, LEntry>();
+    // Streamed: each service goes to onService as soon as it is walked and is not kept here; its
+    // name is, for the duplicate check, and its size, for the expansion bound.
+    const streamedNames = new Set<string>();
     let servicesLine = 0;
+    let servicesSize = 1;
     for (let i = 0; i < cuts.length; i++) {
       const node = part(cuts[i] as number, cuts[i + 1] ?? tailStart);
       if (!isMap(node) || node.items.length !== 1 || isMergeKey(node.items[0]?.key)) return undefined;
       if (i === 0) servicesLine = walker.lineOf(node.range?.[0]);
       walker.depth = 2;
-      walker.entry(node.items[0] as Pair<unknown, unknown>, services);
+      if (!onService) {
+        walker.entry(node.items[0] as Pair<unknown, unknown>, services);
+        continue;
+      }
+      const one = new Map<string, LEntry>();
+      walker.entry(node.items[0] as Pair<unknown, unknown>, one);
+      const [name, entry] = one.entries().next().value as [string, LEntry];
+      if (streamedNames.has(name)) return undefined;
+      streamedNames.add(name);
+      servicesSize += entry.value.size;
+      onService(entry);
     }
     walker.depth = 0;
-    walker.count(services.size, headNode);
-    let servicesSize = 1;
+    walker.count(onService ? streamedNames.size : services.size, headNode);
     for (const e of services.values()) servicesSize += e.value.size;
     const entries = new Map(head.entries);
     entries.set('services', {
