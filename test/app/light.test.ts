@@ -141,6 +141,25 @@ describe('light trees', () => {
     expect(out.same).toBe(true);
   });
 
+  it('start their workers when node runs with flags a worker refuses (built dist/)', () => {
+    const dist = join(ROOT, 'dist/collectors/app/index.js');
+    if (!existsSync(dist)) throw new Error('run `npm run build` first: this test runs the built collector');
+    const script = `
+      const { collectApp } = await import(${JSON.stringify(dist)});
+      const dir = ${JSON.stringify(resolve(ROOT, 'examples/st-risk-platform'))};
+      const a = await collectApp(dir, { workers: 2 });
+      const b = await collectApp(dir, { workers: 0 });
+      console.log(JSON.stringify({ routes: a.routes.length, same: JSON.stringify(a) === JSON.stringify(b) }));
+    `;
+    // Per-process and V8 flags (a value with `=` and a separate one): the Worker constructor refuses them.
+    const flags = ['--max-semi-space-size=2', '--stack-size=900', '--title', 'strisk-test', '--no-warnings'];
+    const out = JSON.parse(
+      execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8' }).trim(),
+    );
+    expect(out.routes).toBeGreaterThan(0);
+    expect(out.same).toBe(true);
+  });
+
   it('in the TypeScript sources (no compiled worker beside them) parse in the main thread', async () => {
     const dir = resolve(ROOT, 'examples/st-risk-platform');
     const facts = await collectApp(dir);
