@@ -131,6 +131,7 @@ export async function parseSources<T>(
     return out;
   }
   let next = 0;
+  let sent = 0;
   const pool: Worker[] = [];
   try {
     await Promise.all(
@@ -138,28 +139,37 @@ export async function parseSources<T>(
         const worker = startWorker();
         pool.push(worker);
         return new Promise<void>((resolve, reject) => {
-          let batch: number[] = [];
+          // Two batches in flight per worker: it parses the next while this thread reads the last.
+          const inFlight = new Map<number, number[]>();
           const send = () => {
-            batch = [];
+            const batch: number[] = [];
             while (batch.length < BATCH && next < files.length) batch.push(next++);
-            if (batch.length === 0) return resolve();
-            worker.postMessage(batch.map((i) => files[i]));
+            if (batch.length === 0) {
+              if (inFlight.size === 0) resolve();
+              return;
+            }
+            const id = sent++;
+            inFlight.set(id, batch);
+            worker.postMessage({ id, files: batch.map((i) => files[i]) });
           };
-          worker.on('message', (msg: { results: Parsed[]; names?: Names }) => {
+          worker.on('message', (msg: { id: number; results: Parsed[]; names?: Names }) => {
             // A throw in an event handler would escape the collector: it rejects instead.
             try {
+              const batch = inFlight.get(msg.id)!;
+              inFlight.delete(msg.id);
               names ??= msg.names;
               for (const [k, p] of msg.results.entries()) settle(batch[k]!, p, names!);
               send();
             } catch (err) {
-              batch = [];
+              inFlight.clear();
               reject(err);
             }
           });
           worker.once('error', reject);
           worker.once('exit', (code) => {
-            if (batch.length > 0) reject(new Error(`app source worker exited (code ${code})`));
+            if (inFlight.size > 0) reject(new Error(`app source worker exited (code ${code})`));
           });
+          send();
           send();
         });
       }),
