@@ -111,7 +111,7 @@ function compile(def: Def): Test {
         if (!isPlainObject(v)) return false;
         for (const k in v) {
           const test = tests.get(k);
-          if (!test || !test(v[k])) return false; // a key the parse would strip, or a wrong value
+          if (!test?.(v[k])) return false; // a key the parse would strip, or a wrong value
         }
         for (const k of needed) if (!(k in v)) return false;
         return true;
