@@ -188,40 +188,59 @@ export function callsIn(
   via: string[],
   seen: Set<string>,
 ): RouteCall[] {
-  const bodyStart = fnNode.childForFieldName('body')?.startIndex ?? fnNode.startIndex;
   const out: RouteCall[] = [];
-  const follow = (helper: { mod: ModuleInfo; fn: FunctionInfo }, step: string) => {
+  for (const item of summaryOf(fnNode, mod, project)) {
+    if ('call' in item) {
+      out.push({ ...item.call, via });
+      continue;
+    }
+    const { helper, step } = item;
     const key = `${helper.mod.name}.${helper.fn.name}`;
-    if (seen.has(key) || via.length >= MAX_HELPER_DEPTH) return;
+    if (seen.has(key) || via.length >= MAX_HELPER_DEPTH) continue;
     seen.add(key);
     out.push(...callsIn(helper.fn.node, helper.mod, project, [...via, step], seen));
+  }
+  return out;
+}
+
+/** A function's own part of callsIn: the helpers it follows and the calls it makes, in order. */
+type SummaryItem = { helper: { mod: ModuleInfo; fn: FunctionInfo }; step: string } | { call: Call };
+
+/**
+ * What a function body calls, resolved once per function however many routes reach it (the route
+ * decides only which helpers are followed: its path `via` and the helpers it has already seen).
+ */
+function summaryOf(fnNode: Node, mod: ModuleInfo, project: Project): SummaryItem[] {
+  const memo = project.memo<Node, SummaryItem[]>('callSummaries');
+  const cached = memo.get(fnNode);
+  if (cached) return cached;
+  const bodyStart = fnNode.childForFieldName('body')?.startIndex ?? fnNode.startIndex;
+  const out: SummaryItem[] = [];
+  const asyncDependency = (helper: { mod: ModuleInfo; fn: FunctionInfo } | undefined) => {
+    if (helper?.fn.async) out.push({ helper, step: `Depends(${helper.fn.name})` });
   };
   // `session: SessionDep` where `SessionDep = Annotated[Session, Depends(get_session)]`.
   for (const p of fnNode.childForFieldName('parameters')?.namedChildren ?? []) {
     const type = p.childForFieldName('type')?.namedChild(0);
     if (type?.type !== 'identifier' && type?.type !== 'attribute') continue;
-    for (const d of aliasedDepends(type, mod, project)) {
-      const helper = dependencyOf(d.node, d.mod, project);
-      if (helper?.fn.async) follow(helper, `Depends(${helper.fn.name})`);
-    }
+    for (const d of aliasedDepends(type, mod, project)) asyncDependency(dependencyOf(d.node, d.mod, project));
   }
   for (const node of mod.callsByScope.get(fnNode.startIndex) ?? []) {
     const resolved = resolveCall(node, mod, project);
     if (!resolved) continue;
     if (node.startIndex < bodyStart) {
-      if (!DEPENDS.test(resolved.qualified)) continue;
-      const helper = dependencyOf(node, mod, project);
-      if (helper?.fn.async) follow(helper, `Depends(${helper.fn.name})`);
+      if (DEPENDS.test(resolved.qualified)) asyncDependency(dependencyOf(node, mod, project));
       continue;
     }
     const helper = project.findFunction(resolved.qualified);
     if (helper) {
-      follow(helper, helper.fn.name);
+      out.push({ helper, step: helper.fn.name });
       continue;
     }
     if (BUILTINS.has(resolved.qualified)) continue;
-    out.push({ ...callOf(node, mod, project, resolved, isInteresting(resolved.qualified)), via });
+    out.push({ call: callOf(node, mod, project, resolved, isInteresting(resolved.qualified)) });
   }
+  memo.set(fnNode, out);
   return out;
 }
 

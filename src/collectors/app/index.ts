@@ -3,6 +3,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { TargetFacts } from '../../core/facts.js';
+import { conformsTo } from '../conforms.js';
 import type { CollectContext, TargetSpec } from '../types.js';
 import { parsePipfileLock, parsePyproject, parseRequirements, parseTomlLock } from './deps.js';
 import { extractModule } from './extract.js';
@@ -205,7 +206,8 @@ export async function collectApp(dir: string, opts: AppOptions = {}): Promise<Ap
   }
   const servers: ServerCommand[] = await serverCommandsIn(absDir, root, opts.env ?? {}, facts);
   facts.servers.push(...servers);
-  return AppFactsSchema.parse(facts);
+  // Built here, so only checked (read-only); zod parses it only if it is not what the parse would give.
+  return conformsTo(AppFactsSchema, facts) ? facts : AppFactsSchema.parse(facts);
 }
 
 /** The `app` source: target.url is the app directory, relative to the project dir. */

@@ -5,7 +5,13 @@ import type { Names } from './light.js';
 import { type Parsed, parseFile } from './source.js';
 
 let sentNames = false;
-parentPort!.on('message', async (files: string[]) => {
+// One batch at a time, in the order sent (the parent keeps two in flight): the handler awaits.
+let queue = Promise.resolve();
+parentPort!.on('message', (msg: { id: number; files: string[] }) => {
+  queue = queue.then(() => parseBatch(msg));
+});
+
+async function parseBatch({ id, files }: { id: number; files: string[] }) {
   const results: Parsed[] = [];
   let names: Names | undefined;
   for (const f of files) {
@@ -14,6 +20,6 @@ parentPort!.on('message', async (files: string[]) => {
     results.push(r.parsed);
   }
   const transfer = results.flatMap((p) => ('flat' in p ? [p.flat.data.buffer as ArrayBuffer] : []));
-  parentPort!.postMessage({ results, ...(names && !sentNames ? { names } : {}) }, transfer);
+  parentPort!.postMessage({ id, results, ...(names && !sentNames ? { names } : {}) }, transfer);
   if (names) sentNames = true;
-});
+}

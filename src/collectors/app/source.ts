@@ -69,6 +69,47 @@ export function defaultWorkers(files: number): number {
   return Math.min(cores, 4);
 }
 
+/** The parent's Node flags a worker accepts (see startWorker), found once per process. */
+let workerFlags: string[] | undefined;
+
+/**
+ * A worker with the parent's Node flags (`--conditions`, `--import`, ...), less the ones a worker
+ * refuses: per-process and V8 flags (`--max-semi-space-size=2`, `--stack-size`, `--expose-gc`,
+ * `--title x`) make the Worker constructor throw, and `--input-type` fails a worker loaded from a
+ * file. The constructor names the refused flags; they (and a separate value after one) are dropped.
+ */
+function startWorker(): Worker {
+  const start = (flags: string[]) => {
+    const worker = new Worker(WORKER_URL, { execArgv: flags });
+    workerFlags = flags;
+    return worker;
+  };
+  const refused = (err: unknown) =>
+    (err as { code?: unknown }).code === 'ERR_WORKER_INVALID_EXEC_ARGV'
+      ? new Set(
+          String((err as Error).message)
+            .replace(/^[^:]*:\s*/, '')
+            .split(/,\s*/),
+        )
+      : undefined;
+  const flags = workerFlags ?? process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  let names: Set<string> | undefined;
+  try {
+    return start(flags);
+  } catch (err) {
+    names = refused(err);
+    if (!names) throw err;
+  }
+  const isValueOfRefused = (a: string, prev: string | undefined) =>
+    prev !== undefined && names.has(prev) && !prev.includes('=') && !a.startsWith('-');
+  try {
+    return start(flags.filter((a, i) => !names.has(a) && !isValueOfRefused(a, flags[i - 1])));
+  } catch (err) {
+    if (!refused(err)) throw err;
+  }
+  return start([]); // the refused flags could not be told apart: none at all
+}
+
 /** Reads and parses the files, with `workers` threads (0: in this thread), in the order given. */
 export async function parseSources<T>(
   files: string[],
@@ -90,37 +131,45 @@ export async function parseSources<T>(
     return out;
   }
   let next = 0;
+  let sent = 0;
   const pool: Worker[] = [];
   try {
     await Promise.all(
       Array.from({ length: workers }, () => {
-        // Node's flags are inherited, except --input-type, which a worker loaded from a file refuses.
-        const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-        const worker = new Worker(WORKER_URL, { execArgv });
+        const worker = startWorker();
         pool.push(worker);
         return new Promise<void>((resolve, reject) => {
-          let batch: number[] = [];
+          // Two batches in flight per worker: it parses the next while this thread reads the last.
+          const inFlight = new Map<number, number[]>();
           const send = () => {
-            batch = [];
+            const batch: number[] = [];
             while (batch.length < BATCH && next < files.length) batch.push(next++);
-            if (batch.length === 0) return resolve();
-            worker.postMessage(batch.map((i) => files[i]));
+            if (batch.length === 0) {
+              if (inFlight.size === 0) resolve();
+              return;
+            }
+            const id = sent++;
+            inFlight.set(id, batch);
+            worker.postMessage({ id, files: batch.map((i) => files[i]) });
           };
-          worker.on('message', (msg: { results: Parsed[]; names?: Names }) => {
+          worker.on('message', (msg: { id: number; results: Parsed[]; names?: Names }) => {
             // A throw in an event handler would escape the collector: it rejects instead.
             try {
+              const batch = inFlight.get(msg.id)!;
+              inFlight.delete(msg.id);
               names ??= msg.names;
               for (const [k, p] of msg.results.entries()) settle(batch[k]!, p, names!);
               send();
             } catch (err) {
-              batch = [];
+              inFlight.clear();
               reject(err);
             }
           });
           worker.once('error', reject);
           worker.once('exit', (code) => {
-            if (batch.length > 0) reject(new Error(`app source worker exited (code ${code})`));
+            if (inFlight.size > 0) reject(new Error(`app source worker exited (code ${code})`));
           });
+          send();
           send();
         });
       }),

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { conformsTo } from '../../src/collectors/conforms.js';
+
+const Schema = z.object({
+  file: z.string(),
+  line: z.number().int(),
+  how: z.enum(['a', 'b']),
+  value: z.union([z.string(), z.number(), z.null()]).optional(),
+  workers: z.number().int().nullable().optional(),
+  args: z.record(z.string(), z.object({ text: z.string() })).default({}),
+  via: z.array(z.string()).default([]),
+});
+
+const good = {
+  file: 'a.py',
+  line: 3,
+  how: 'a' as const,
+  value: null,
+  args: { x: { text: '1' } },
+  via: ['f'],
+};
+
+describe('conformsTo (facts the parse would give back unchanged)', () => {
+  it('accepts facts that parse to an equal copy, optional keys left out', () => {
+    expect(conformsTo(Schema, good)).toBe(true);
+    expect(JSON.stringify(Schema.parse(good))).toBe(JSON.stringify(good));
+    expect(conformsTo(Schema, { ...good, workers: null })).toBe(true);
+    // Keys in another order than the schema's: the parse gives an equal object (its keys reordered).
+    const { file, ...rest } = good;
+    expect(conformsTo(Schema, { ...rest, file })).toBe(true);
+    expect(Schema.parse({ ...rest, file })).toEqual(good);
+  });
+
+  it('refuses what the parse would reject, fill in or strip', () => {
+    expect(conformsTo(Schema, { ...good, line: 1.5 })).toBe(false); // not an int: zod rejects it
+    expect(conformsTo(Schema, { ...good, line: Number.NaN })).toBe(false);
+    expect(conformsTo(Schema, { ...good, how: 'c' })).toBe(false);
+    expect(conformsTo(Schema, { ...good, args: { x: { text: 1 } } })).toBe(false);
+    const { via: _, ...noVia } = good;
+    expect(conformsTo(Schema, noVia)).toBe(false); // a default would be filled in
+    expect(conformsTo(Schema, { ...good, extra: 1 })).toBe(false); // would be stripped
+    expect(conformsTo(Schema, { line: 1 })).toBe(false); // a required key missing
+  });
+
+  it('answers false for schema features it does not read, so the caller parses', () => {
+    expect(conformsTo(z.string().min(1), 'x')).toBe(false);
+    expect(
+      conformsTo(
+        z.string().transform((s) => s.length),
+        'x',
+      ),
+    ).toBe(false);
+  });
+});
