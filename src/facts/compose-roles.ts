@@ -107,7 +107,9 @@ const IMAGE_ROLES: { role: Role; last?: RegExp; repo?: RegExp }[] = [
   },
   {
     role: 'postgres',
-    last: /^(timescaledb(-ha|-postgis)?|paradedb|crunchy-postgres(-gis)?|spilo(-\d+)?|patroni)$|(^|[-_])(postgres|postgresql|postgis|pgvector|pgvecto-rs)$/,
+    // `getlago/postgres-partman`: PostgreSQL built with an extension is named after it; a client
+    // of it (`postgres-meta`, `postgres-exporter`) is not.
+    last: /^(timescaledb(-ha|-postgis)?|paradedb|crunchy-postgres(-gis)?|spilo(-\d+)?|patroni)$|(^|[-_])(postgres|postgresql|postgis|pgvector|pgvecto-rs)([-_](partman|pgvector|vector|postgis|cron|pgcron|timescaledb|pgaudit|contrib|extensions?))?$/,
     // A vendor's namespace alone is weak: timescale/ also publishes clients (pgai-vectorizer-worker),
     // so its databases are told by their names (timescaledb, timescaledb-ha) above.
     repo: /^(postgis|pgvector|tensorchord)\/(?!.*(worker|exporter|client|cli|backup|operator|agent))|^(supabase\/postgres|bitnami\/postgresql(-repmgr)?)$/,
@@ -134,6 +136,13 @@ const IMAGE_ROLES: { role: Role; last?: RegExp; repo?: RegExp }[] = [
     role: 'model-server',
     last: /^(ollama|vllm-openai|vllm|text-generation-inference|text-embeddings-inference|localai|tritonserver|infinity)$/,
     repo: /^(ollama|vllm|localai)\//,
+  },
+  // Third-party document and browser servers the app calls (PDF rendering, text extraction,
+  // office documents, headless browsers), also when a vendor republishes them (`getlago/lago-gotenberg`).
+  {
+    role: 'other',
+    last: /(^|[-_])(gotenberg|tika|tika-server|unoserver|documentserver)$/,
+    repo: /^(browserless|selenium|collabora|onlyoffice|apache\/tika)\//,
   },
   {
     role: 'queue',
