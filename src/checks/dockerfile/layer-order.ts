@@ -30,7 +30,16 @@ const options = z.object({
   /** Files that may be copied before the install without counting as application source. */
   ignored: z
     .array(z.string())
-    .default(['README*', 'LICENSE*', '*.md', 'Makefile', 'Procfile', '.dockerignore', '.gitignore']),
+    .default([
+      'README*',
+      'LICENSE*',
+      '*.md',
+      'Makefile',
+      'Procfile',
+      'VERSION',
+      '.dockerignore',
+      '.gitignore',
+    ]),
 });
 type Options = z.output<typeof options>;
 
@@ -209,6 +218,7 @@ const FIXES: Record<EcosystemName, string> = {
   bundler: 'COPY Gemfile Gemfile.lock ./\nRUN bundle install\nCOPY . .',
   composer:
     'COPY composer.json composer.lock ./\nRUN composer install --no-scripts --no-autoloader\nCOPY . .',
+  mix: 'COPY mix.exs mix.lock ./\nCOPY config/config.exs config/prod.exs config/\nRUN mix deps.get --only prod\nCOPY . .',
 };
 
 export default defineCheck({
