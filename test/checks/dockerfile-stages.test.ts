@@ -286,7 +286,7 @@ describe('dockerfile/layer-order across package managers', () => {
       'COPY assets/package.json assets/package-lock.json assets/\nRUN npm --prefix assets ci\nCOPY . ./\nRUN mix release\n';
     const v = verdict(mix);
     expect(v.status).toBe('pass');
-    expect(v.observed.map((o) => o.split('`')[1]).sort()).toEqual(
+    expect(v.observed.map((o) => String(o).split('`')[1]).sort()).toEqual(
       [
         'mix do local.rebar --force + local.hex --force + deps.get + deps.compile',
         'npm --prefix assets ci',

@@ -296,7 +296,7 @@ export function classifyCommand(
   rest: string[],
 ): 'install' | 'build' | undefined {
   // `npm --prefix assets ci`, `pnpm -C web install`: the directory given to the flag is no subcommand.
-  const args = positional(rest.filter((t, k) => !DIR_FLAGS.has(rest[k - 1] ?? '')));
+  const args = positional(rest.filter((_, k) => !DIR_FLAGS.has(rest[k - 1] ?? '')));
   const [sub] = args;
   switch (eco.name) {
     case 'node': {
