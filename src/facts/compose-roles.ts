@@ -107,7 +107,9 @@ const IMAGE_ROLES: { role: Role; last?: RegExp; repo?: RegExp }[] = [
   },
   {
     role: 'postgres',
-    last: /^(timescaledb(-ha|-postgis)?|paradedb|crunchy-postgres(-gis)?|spilo(-\d+)?|patroni)$|(^|[-_])(postgres|postgresql|postgis|pgvector|pgvecto-rs)$/,
+    // `getlago/postgres-partman`: PostgreSQL built with an extension is named after it; a client
+    // of it (`postgres-meta`, `postgres-exporter`) is not.
+    last: /^(timescaledb(-ha|-postgis)?|paradedb|crunchy-postgres(-gis)?|spilo(-\d+)?|patroni)$|(^|[-_])(postgres|postgresql|postgis|pgvector|pgvecto-rs)([-_](partman|pgvector|vector|postgis|cron|pgcron|timescaledb|pgaudit|contrib|extensions?))?$/,
     // A vendor's namespace alone is weak: timescale/ also publishes clients (pgai-vectorizer-worker),
     // so its databases are told by their names (timescaledb, timescaledb-ha) above.
     repo: /^(postgis|pgvector|tensorchord)\/(?!.*(worker|exporter|client|cli|backup|operator|agent))|^(supabase\/postgres|bitnami\/postgresql(-repmgr)?)$/,
@@ -134,6 +136,13 @@ const IMAGE_ROLES: { role: Role; last?: RegExp; repo?: RegExp }[] = [
     role: 'model-server',
     last: /^(ollama|vllm-openai|vllm|text-generation-inference|text-embeddings-inference|localai|tritonserver|infinity)$/,
     repo: /^(ollama|vllm|localai)\//,
+  },
+  // Third-party document and browser servers the app calls (PDF rendering, text extraction,
+  // office documents, headless browsers), also when a vendor republishes them (`getlago/lago-gotenberg`).
+  {
+    role: 'other',
+    last: /(^|[-_])(gotenberg|tika|tika-server|unoserver|documentserver)$/,
+    repo: /^(browserless|selenium|collabora|onlyoffice|apache\/tika)\//,
   },
   {
     role: 'queue',
@@ -493,9 +502,9 @@ const KEEPS_RUNNING = /^(always|unless-stopped|any)$/;
  *   makes it long-running), or it belongs to a tools-like profile (`tools`, `cli`, `migrate`, `init`, `setup`…);
  * - another service waits for it to finish (`condition: service_completed_successfully`);
  * - it neither restarts for good (`restart` absent, `"no"` or `on-failure`) nor has a healthcheck,
- *   is not a server (database, infrastructure, application command), and its command ends in a step
- *   that exits (a migration, `chown`, `mc mb`, `exit 0`) or, with no such command, its name says it
- *   runs once (migrate, init, setup, seed, create…).
+ *   and its command ends in a step that exits (a migration, `chown`, `mc mb`, `exit 0`), whatever
+ *   its image; or, with no such command, it is not a server (database, infrastructure, application
+ *   command) and its name says it runs once (migrate, init, setup, seed, create…).
  * A word in the command of a service that restarts or has a healthcheck never makes it a job.
  */
 export function oneShotReason(
@@ -517,12 +526,14 @@ export function oneShotReason(
   if (restart !== undefined && KEEPS_RUNNING.test(restart)) return undefined;
   if (service.healthcheck && !service.healthcheck.disabled) return undefined;
   const policy = `restart ${restart ?? 'not set'}`;
-  const role = serviceRole(service, roles, facts);
-  if (role.role !== undefined && role.role !== 'app' && role.role !== 'worker') return undefined;
-  // The last step decides: `migrate && serve` serves, `node scripts/migrate.js` exits.
+  // The last step decides: `migrate && serve` serves, `node scripts/migrate.js` exits. A command
+  // that exits makes a job whatever the image: a database or collector image run as a migrator
+  // (`signoz-otel-collector migrate sync up`, `clickhouse-client --query …`) serves nothing.
   const command = commandText(service);
   const exits = exitingCommand(service);
   if (exits) return `${policy} and its command ends with "${exits}"`;
+  const role = serviceRole(service, roles, facts);
+  if (role.role !== undefined && role.role !== 'app' && role.role !== 'worker') return undefined;
   if (SERVING_COMMAND.test(command)) return undefined;
   const byName = ONE_SHOT_WORD.exec(service.name);
   if (byName) return `${policy}, no healthcheck, not a server, and named "${service.name}"`;

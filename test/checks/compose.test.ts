@@ -444,6 +444,32 @@ describe('compose/named-volumes', () => {
   it('skips without a database service', () => {
     expect(run(namedVolumes, project([api()])).status).toBe('skip');
   });
+  it('lists a one-shot job run from a database image, not judged (SigNoz init-clickhouse)', () => {
+    const init = svc('init-clickhouse', {
+      image: at('clickhouse/clickhouse-server:25.5.6'),
+      command: at(['bash', '-c', 'wget -O h.tgz https://x && tar -xzf h.tgz']),
+      volumes: [vol('bind', '/var/lib/clickhouse/user_scripts/', '../common/user_scripts')],
+    });
+    const server = svc('clickhouse', {
+      image: at('clickhouse/clickhouse-server:25.5.6'),
+      volumes: [vol('volume', '/var/lib/clickhouse/', 'clickhouse')],
+      dependsOn: [dep('init-clickhouse', 'service_completed_successfully')],
+    });
+    const r = run(namedVolumes, project([init, server], { volumes: ['clickhouse'] }));
+    expect(r.status).toBe('pass');
+    expect(r.message).toBe('all 1 database services keep their data in named volumes');
+    expect(r.evidence.find((e) => e.subject === 'service init-clickhouse')).toMatchObject({
+      status: 'info',
+      note: expect.stringMatching(/^one-shot \(clickhouse waits for it/),
+    });
+    // Alone, nothing says it runs once but a command that ends in an exiting step.
+    expect(run(namedVolumes, project([init])).status).toBe('fail');
+    const schema = svc('schema', {
+      image: at('clickhouse/clickhouse-server:25.5.6'),
+      command: at('clickhouse-client --host clickhouse --query "CREATE DATABASE signoz"'),
+    });
+    expect(run(namedVolumes, project([schema])).status).toBe('skip');
+  });
 });
 
 describe('compose/restart-policy', () => {

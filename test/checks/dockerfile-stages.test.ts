@@ -286,6 +286,26 @@ describe('dockerfile/layer-order across package managers', () => {
     expect(verdict('FROM rust:1.80\nCOPY . .\nRUN cargo build --release\n').status).toBe('fail');
   });
 
+  it('reads mix (Elixir), `npm --prefix DIR ci` and `cargo rustc`, and a VERSION file is no source (Logflare)', () => {
+    const mix =
+      'FROM hexpm/elixir:1.19.5-erlang-27.3.4.6-debian-trixie-20260112-slim\nCOPY ./VERSION mix.exs mix.lock ./\n' +
+      'COPY config/config.exs config/\nRUN mix do local.rebar --force + local.hex --force + deps.get + deps.compile\n' +
+      'COPY assets/package.json assets/package-lock.json assets/\nRUN npm --prefix assets ci\nCOPY . ./\nRUN mix release\n';
+    const v = verdict(mix);
+    expect(v.status).toBe('pass');
+    expect(v.observed.map((o) => String(o).split('`')[1]).sort()).toEqual(
+      [
+        'mix do local.rebar --force + local.hex --force + deps.get + deps.compile',
+        'npm --prefix assets ci',
+      ].sort(),
+    );
+    expect(verdict('FROM elixir:1.17-slim\nCOPY . .\nRUN mix deps.get --only prod\n').status).toBe('fail');
+    expect(
+      verdict('FROM rust:1.80-slim\nCOPY Cargo.toml ./\nCOPY native native/\nRUN cargo rustc --release\n')
+        .status,
+    ).toBe('fail');
+  });
+
   it('finds an install inside an if/else or a loop of the RUN', () => {
     const v = verdict(
       'FROM rust:1.80\nCOPY recipe.json .\nRUN if [ "$MODE" = release ]; then cargo chef cook --release; ' +

@@ -144,6 +144,30 @@ describe('parseDockerfile', () => {
     ]);
   });
 
+  it('expands an ARG default with the ARGs declared before it, as Docker does (Logflare)', () => {
+    const text = [
+      'ARG DEBIAN_VERSION=trixie-20260112-slim',
+      'ARG RUNNER_IMAGE="debian:${DEBIAN_VERSION}"',
+      'ARG LATER="${UNSET}-x"',
+      'FROM ${RUNNER_IMAGE}',
+      '',
+    ].join('\n');
+    const df = parse(text);
+    expect(df.globalArgs).toEqual({
+      DEBIAN_VERSION: 'trixie-20260112-slim',
+      RUNNER_IMAGE: 'debian:trixie-20260112-slim',
+      LATER: '${UNSET}-x',
+    });
+    expect(df.stages[0]?.baseImage).toMatchObject({
+      resolved: 'debian:trixie-20260112-slim',
+      unresolvedArgs: [],
+    });
+    // A --build-arg wins and is taken as given.
+    expect(parse(text, { DEBIAN_VERSION: 'bookworm-slim' }).globalArgs.RUNNER_IMAGE).toBe(
+      'debian:bookworm-slim',
+    );
+  });
+
   it('refuses what Docker would refuse, with the line', () => {
     expect(parseDockerfile('RUN echo hi\n', 'D', {})).toMatchObject({ ok: false });
     expect(parseDockerfile('FROM python:3.12\nRUNN echo\n', 'D', {})).toMatchObject({ ok: false, line: 2 });

@@ -167,6 +167,7 @@ describe('role signals', () => {
     ['pgvector/pgvector:pg16', 'postgres'],
     ['tensorchord/pgvecto-rs:pg16-v0.2.0', 'postgres'],
     ['bitnami/postgresql:16', 'postgres'],
+    ['getlago/postgres-partman:15.0-alpine', 'postgres'],
     ['valkey/valkey:8', 'redis'],
     ['eqalpha/keydb:latest', 'redis'],
     ['docker.dragonflydb.io/dragonflydb/dragonfly', 'redis'],
@@ -196,6 +197,10 @@ describe('role signals', () => {
     ['asonix/pictrs:0.5', 'object-storage'],
     ['darthsim/imgproxy:v3.8.0', 'proxy'],
     ['ollama/ollama', 'model-server'],
+    ['gotenberg/gotenberg:8', 'other'],
+    ['getlago/lago-gotenberg:7.8.2', 'other'],
+    ['apache/tika:2.9.2.1', 'other'],
+    ['ghcr.io/browserless/chromium', 'other'],
     ['vllm/vllm-openai:v0.6.0', 'model-server'],
     ['rabbitmq:3-management', 'queue'],
     ['confluentinc/cp-kafka:7.6.0', 'queue'],
@@ -376,6 +381,39 @@ describe('one-shot jobs by behaviour', () => {
     const p = project([a, b, c]);
     expect(oneShotReason(a, {}, p)).toBeUndefined();
     expect(oneShotReason(b, {}, p)).toBe('api waits for it with service_completed_successfully');
+  });
+
+  it('an infrastructure or database image whose command exits is a job; the same image serving is not (SigNoz)', () => {
+    const migrator = svc('telemetrystore-migrator', {
+      image: at('signoz/signoz-otel-collector:v0.144.2'),
+      entrypoint: at(['/bin/sh']),
+      command: at([
+        '-c',
+        '/signoz-otel-collector migrate bootstrap &&\n/signoz-otel-collector migrate sync up\n',
+      ]),
+      restart: at('on-failure'),
+    });
+    const collector = svc('otel-collector', {
+      image: at('signoz/signoz-otel-collector:v0.144.2'),
+      command: at([
+        '-c',
+        '/signoz-otel-collector migrate sync check && /signoz-otel-collector --config=/etc/c.yaml',
+      ]),
+    });
+    const schema = svc('ch-schema', {
+      image: at('clickhouse/clickhouse-server:25.5'),
+      command: at('clickhouse-client --host ch --query "CREATE DATABASE x"'),
+    });
+    const server = svc('clickhouse', { image: at('clickhouse/clickhouse-server:25.5') });
+    const kept = svc('migrator-kept', { ...migrator, name: 'migrator-kept', restart: at('unless-stopped') });
+    const p = project([migrator, collector, schema, server, kept]);
+    expect(oneShotReason(migrator, {}, p)).toBe(
+      'restart on-failure and its command ends with "/signoz-otel-collector migrate sync up"',
+    );
+    expect(oneShotReason(schema, {}, p)).toMatch(/clickhouse-client/);
+    expect(oneShotReason(collector, {}, p)).toBeUndefined();
+    expect(oneShotReason(server, {}, p)).toBeUndefined();
+    expect(oneShotReason(kept, {}, p)).toBeUndefined();
   });
 });
 

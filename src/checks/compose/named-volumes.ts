@@ -5,7 +5,9 @@ import {
   composeServices,
   databaseDataDirs,
   type Judged,
-  outcomeOf,
+  longRunningOutcome,
+  oneShotItem,
+  oneShotReason,
   type RoleInfo,
   redisPersistenceOff,
   roleNote,
@@ -101,7 +103,8 @@ export default defineCheck({
     'ownership trouble of host paths. An anonymous volume is replaced by a fresh one after `down`/`up`, and a tmpfs ' +
     'loses everything on restart. The checklist asks for named volumes for persistence. Judged on the ClickHouse, ' +
     'PostgreSQL, Redis, MySQL and MongoDB data directories (/var/lib/clickhouse, /var/lib/postgresql/data or ' +
-    '$PGDATA, /data, /var/lib/mysql, /data/db) of every service whose role is one of those, custom images included. ' +
+    '$PGDATA, /data, /var/lib/mysql, /data/db) of every service whose role is one of those, custom images included; a one-shot job run from such an image (an init or migration container) is listed, ' +
+    'not judged. ' +
     'A source from a variable (`$' +
     '{DB_DATA_LOCATION}:/var/lib/postgresql/data`) is a host path, judged as a bind ' +
     'mount. A Redis used as a cache with persistence off (`--save "" --appendonly no`) keeps nothing to lose and ' +
@@ -117,6 +120,12 @@ export default defineCheck({
     for (const { service, facts } of composeServices(input)) {
       const role = serviceRole(service, input.roles, facts);
       if (!role.role || !o.dataDirs[role.role]) continue;
+      // A job run from a database image (an init or migration container) keeps no database data.
+      const oneShot = oneShotReason(service, input.roles, facts);
+      if (oneShot) {
+        items.push(oneShotItem(service, oneShot));
+        continue;
+      }
       items.push(judge(service, facts, role, dataDirsOf(service, role.role, o)));
     }
     if (items.length === 0) {
@@ -128,8 +137,8 @@ export default defineCheck({
         evidence: [],
       };
     }
-    const outcome = outcomeOf(items, {
-      passed: `all ${items.length} database services keep their data in named volumes`,
+    const outcome = longRunningOutcome(items, {
+      passed: `all ${items.filter((i) => i.evidence.status !== 'info').length} database services keep their data in named volumes`,
       failed: 'without a named data volume',
       summary:
         'Mount each database data directory from a named volume declared under the top-level volumes key.',

@@ -30,7 +30,16 @@ const options = z.object({
   /** Files that may be copied before the install without counting as application source. */
   ignored: z
     .array(z.string())
-    .default(['README*', 'LICENSE*', '*.md', 'Makefile', 'Procfile', '.dockerignore', '.gitignore']),
+    .default([
+      'README*',
+      'LICENSE*',
+      '*.md',
+      'Makefile',
+      'Procfile',
+      'VERSION',
+      '.dockerignore',
+      '.gitignore',
+    ]),
 });
 type Options = z.output<typeof options>;
 
@@ -209,6 +218,7 @@ const FIXES: Record<EcosystemName, string> = {
   bundler: 'COPY Gemfile Gemfile.lock ./\nRUN bundle install\nCOPY . .',
   composer:
     'COPY composer.json composer.lock ./\nRUN composer install --no-scripts --no-autoloader\nCOPY . .',
+  mix: 'COPY mix.exs mix.lock ./\nCOPY config/config.exs config/prod.exs config/\nRUN mix deps.get --only prod\nCOPY . .',
 };
 
 export default defineCheck({
@@ -222,8 +232,8 @@ export default defineCheck({
     'lockfiles, .npmrc/.yarnrc), pip/uv/poetry/pipenv/pdm (requirements*.txt, requirements/*.txt, ' +
     'pyproject.toml, poetry.lock, uv.lock, Pipfile*), go mod (go.mod, go.sum), Maven (pom.xml, .mvn, mvnw), ' +
     'Gradle (build.gradle(.kts), settings.gradle, gradle.properties, the wrapper), bundler (Gemfile*), ' +
-    'cargo (Cargo.toml, Cargo.lock; the dummy-main build counts as the install) and composer ' +
-    '(composer.json/lock). Manifests are matched by path, so `requirements/default.txt` is a manifest; a ' +
+    'cargo (Cargo.toml, Cargo.lock; the dummy-main build counts as the install), composer ' +
+    '(composer.json/lock) and mix (mix.exs, mix.lock, config/*.exs; `mix deps.get`). Manifests are matched by path, so `requirements/default.txt` is a manifest; a ' +
     'folder of wheels or `vendor/` is dependencies, not source; single config files (`nginx.conf`, `entrypoint.sh`) ' +
     'are not the source either. Fails when, in a stage or the stages it is built FROM, ' +
     'an application source copy comes before the first dependency install (bootstrapping a tool such as ' +
@@ -261,7 +271,7 @@ export default defineCheck({
       return {
         status: 'skip',
         message:
-          'no Dockerfile installs dependencies with npm/yarn/pnpm/bun, pip/uv/poetry, go, maven, gradle, bundler, cargo or composer',
+          'no Dockerfile installs dependencies with npm/yarn/pnpm/bun, pip/uv/poetry, go, maven, gradle, bundler, cargo, composer or mix',
         evidence,
       };
     }

@@ -1,7 +1,16 @@
 // Package managers a Dockerfile installs dependencies with: their manifests (by path) and the
 // commands that install or fetch. Pure data and matching, for dockerfile/layer-order.
 
-export type EcosystemName = 'node' | 'python' | 'go' | 'maven' | 'gradle' | 'cargo' | 'bundler' | 'composer';
+export type EcosystemName =
+  | 'node'
+  | 'python'
+  | 'go'
+  | 'maven'
+  | 'gradle'
+  | 'cargo'
+  | 'bundler'
+  | 'composer'
+  | 'mix';
 
 export interface Ecosystem {
   name: EcosystemName;
@@ -126,6 +135,13 @@ export const ECOSYSTEMS: Ecosystem[] = [
     label: 'composer',
     manifests: ['composer.json', 'composer.lock', 'auth.json'],
     installedDeps: /(^|\/)vendor\/?$/,
+  },
+  {
+    // Elixir: `mix deps.get` reads mix.exs, mix.lock and the config files mix.exs imports.
+    name: 'mix',
+    label: 'mix',
+    manifests: ['mix.exs', 'mix.lock', 'config/*.exs', '.tool-versions'],
+    installedDeps: /(^|\/)deps\/?$/,
   },
 ];
 
@@ -266,6 +282,9 @@ const GRADLE_FETCH = new Set([
   'dependencyInsight',
 ]);
 
+/** Flags whose value is a directory, before the subcommand (`npm --prefix assets ci`). */
+const DIR_FLAGS = new Set(['--prefix', '-C', '--dir', '--cwd', '--manifest-path']);
+
 /**
  * What a command does for an ecosystem: `install` fetches or installs the dependencies (`npm ci`,
  * `go mod download`, `mvn dependency:go-offline`); `build` builds and fetches what is missing as a
@@ -276,7 +295,8 @@ export function classifyCommand(
   program: string,
   rest: string[],
 ): 'install' | 'build' | undefined {
-  const args = positional(rest);
+  // `npm --prefix assets ci`, `pnpm -C web install`: the directory given to the flag is no subcommand.
+  const args = positional(rest.filter((_, k) => !DIR_FLAGS.has(rest[k - 1] ?? '')));
   const [sub] = args;
   switch (eco.name) {
     case 'node': {
@@ -348,11 +368,23 @@ export function classifyCommand(
       if (sub === 'fetch' || (sub === 'chef' && args[1] === 'cook') || sub === 'vendor') return 'install';
       // `cargo install cargo-chef` installs a tool; `cargo install --path .` builds the project.
       if (sub === 'install') return rest.includes('--path') ? 'build' : undefined;
-      return sub === 'build' || sub === 'test' ? 'build' : undefined;
+      // `cargo rustc` (what Rustler runs for Elixir NIFs) builds as `cargo build` does.
+      return sub === 'build' || sub === 'test' || sub === 'rustc' ? 'build' : undefined;
     }
     case 'bundler': {
       if (program !== 'bundle' && program !== 'bundler') return undefined;
       return sub === undefined || sub === 'install' ? 'install' : undefined;
+    }
+    case 'mix': {
+      if (program !== 'mix') return undefined;
+      // `mix deps.get`, `mix do deps.get, deps.compile`, `mix do local.hex --force + deps.get + …`.
+      const tasks = rest.flatMap((t) => t.split(',')).filter((t) => t !== '' && t !== '+');
+      if (tasks.includes('deps.get')) return 'install';
+      return tasks.some((t) =>
+        ['compile', 'release', 'deps.compile', 'phx.digest', 'assets.deploy'].includes(t),
+      )
+        ? 'build'
+        : undefined;
     }
     case 'composer': {
       if (program !== 'composer' && program !== 'composer.phar') return undefined;

@@ -85,7 +85,14 @@ function globalArgs(df: Dockerfile, buildArgs: Record<string, string>): ArgValue
     const prop = arg.getProperty();
     const name = prop?.getName();
     if (!name) continue;
-    values[name] = Object.hasOwn(buildArgs, name) ? (buildArgs[name] as string) : (prop?.getValue() ?? null);
+    const declared = prop?.getValue() ?? null;
+    // A default may use the ARGs declared before it (`ARG RUNNER_IMAGE="debian:${DEBIAN_VERSION}"`),
+    // as Docker expands it; a --build-arg value is taken as given.
+    values[name] = Object.hasOwn(buildArgs, name)
+      ? (buildArgs[name] as string)
+      : declared === null
+        ? null
+        : substitute(declared, values).value;
   }
   return values;
 }
