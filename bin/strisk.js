@@ -1,5 +1,16 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+// The bundle (bundle/, built from dist/ by `npm run build`) when there is one at least as new as
+// dist/: one file to load instead of ~280 modules. Else dist/ (a build by tsc alone, or an install
+// without the bundle).
+import { statSync } from 'node:fs';
+
+const mtime = (path) => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
+const bundled = mtime('../bundle/strisk.js');
+const { main } = await import(
+  bundled !== undefined && bundled >= (mtime('../dist/cli/main.js') ?? 0)
+    ? '../bundle/strisk.js'
+    : '../dist/cli/main.js'
+);
 
 main(process.argv).then(
   (code) => {
