@@ -28,6 +28,7 @@ import { reportLocations, repositoryRoot } from './locations.js';
 import { signoffInfo } from './signoff-info.js';
 import { NO_PROGRESS, terminalProgress } from './progress.js';
 import {
+  FORMATS_SHOWING_GIT,
   type OutputSpec,
   parseFormats,
   planOutputs,
@@ -251,7 +252,8 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     ...(flags.saveFacts ? [{ path: flags.saveFacts, label: '--save-facts' }] : []),
     ...outputs.flatMap((o) => (o.path ? [{ path: o.path, label: `--format ${o.format}` }] : [])),
   ];
-  const repoRoot = repositoryRoot(projectDir, flags.repoRoot);
+  const gitShown = outputs.some((o) => FORMATS_SHOWING_GIT.has(o.format));
+  const repoRoot = repositoryRoot(projectDir, flags.repoRoot, gitShown);
   const live = flags.facts ? {} : liveTargets(flags, loaded, io.env);
   const appDirs = (live.app ?? []).map((t) => t.url);
   const inputs = auditInputs(projectDir, flags, loaded, appDirs, io.env);
@@ -323,7 +325,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     },
   });
   report.locations = reportLocations(projectDir, repoRoot, loaded, facts, selected);
-  report.signoff = signoffInfo(flags.facts ? undefined : projectDir, loaded, flags);
+  report.signoff = signoffInfo(flags.facts || !gitShown ? undefined : projectDir, loaded, flags);
   const color = colorWanted(flags.color, io.env, io.isTTY);
   const rendered = await Promise.all(
     outputs.map(async (o) => ({

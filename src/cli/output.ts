@@ -22,6 +22,13 @@ import type { TerminalOptions } from '../reporters/terminal.js';
 export const FORMATS = ['terminal', 'json', 'junit', 'sarif', 'markdown', 'html', 'github'] as const;
 export type Format = (typeof FORMATS)[number];
 
+/**
+ * The formats that show what git says (the repository root SARIF and GitHub paths start from, the
+ * commit in the JSON model and the HTML sign-off): for the others git is not run, three processes
+ * less at start-up.
+ */
+export const FORMATS_SHOWING_GIT: ReadonlySet<Format> = new Set(['json', 'sarif', 'html', 'github']);
+
 export interface OutputSpec {
   format: Format;
   /** A file path, or undefined for stdout. */
