@@ -270,7 +270,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   let facts: Facts;
   try {
     facts = flags.facts
-      ? readFacts(flags.facts)
+      ? await readFacts(flags.facts)
       : await collectFacts({
           projectDir,
           env: io.env,
