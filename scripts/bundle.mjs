@@ -1,17 +1,23 @@
 // `npm run build` (and `prepare`) runs this after tsc: bundles the CLI from dist/ into bundle/ with
-// esbuild, so a start-up loads a few files instead of ~280 modules (95 of them zod's). ESM with
-// code splitting: what a command imports lazily (the audit, a reporter, a collector) stays a
-// separate chunk loaded only when used. The entries a running strisk hands to others are entries
-// here too, so they share the bundle's module instances: bundle/api.js and bundle/testing.js (what a
-// plugin's `strisk/api` resolves to while the bundled CLI runs it), bundle/plugin-hooks.js (the
-// resolve hook) and bundle/source-worker.js (the app collector's worker thread). Packages with files
-// found beside their code at run time (web-tree-sitter's WASM) or loaded only for a live source stay
-// external, imported from node_modules as before. With --omit=dev esbuild is not installed: then it
-// says so and bin/strisk.js runs dist/.
-import { rmSync } from 'node:fs';
+// esbuild, so a start-up compiles one script instead of loading ~280 modules (95 of them zod's),
+// and stores V8's code cache of it, so that script is not even compiled (Node 20 has no compile
+// cache for ES modules; a classic script takes `cachedData`). bin/strisk.js runs it.
+//   bundle/strisk.cjs        the CLI, the API and the testing helpers, one script: one set of
+//                            module instances, which a plugin's `strisk/api` must share
+//   bundle/strisk.cjs.cache  V8's code cache of it, made by running the CLI once (see below)
+//   bundle/api.js, testing.js  what a plugin's `strisk/api` and `strisk/testing` resolve to while
+//                            the bundled CLI runs it (the resolve hook): the bundle's own exports
+//   bundle/plugin-hooks.js   the resolve hook; bundle/source-worker.cjs the app collector's worker
+// Code a command imports lazily (the audit, a reporter, a collector) is in the script but neither
+// run nor compiled until used. Packages with files found beside their code at run time
+// (web-tree-sitter's WASM) or loaded only for a live source stay external, required from
+// node_modules. With --omit=dev esbuild is not installed: then it says so and bin/ runs dist/.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 let esbuild;
@@ -25,27 +31,80 @@ try {
 }
 const outdir = join(root, 'bundle');
 rmSync(outdir, { recursive: true, force: true });
-await esbuild.build({
+const common = {
   absWorkingDir: root,
-  entryPoints: {
-    strisk: 'dist/cli/main.js',
-    api: 'dist/api/index.js',
-    testing: 'dist/testing/index.js',
-    'plugin-hooks': 'dist/core/plugin-hooks.js',
-    'source-worker': 'dist/collectors/app/source-worker.js',
-  },
-  outdir,
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   define: { STRISK_BUNDLE: 'true' },
-  external: ['pg', 'ioredis', 'web-tree-sitter', 'tree-sitter-python', 'hdr-histogram-js'],
-  // Bundled CommonJS packages (cli-table3, dockerfile-ast) call require() for Node's built-ins.
-  banner: {
-    js: "import { createRequire as __striskRequire } from 'node:module';\nconst require = __striskRequire(import.meta.url);",
-  },
   legalComments: 'none',
   logLevel: 'warning',
+};
+const script = {
+  ...common,
+  format: 'cjs',
+  external: ['pg', 'ioredis', 'web-tree-sitter', 'tree-sitter-python', 'hdr-histogram-js'],
+  // A script compiled from the code cache cannot call import(): externals are required (each has a
+  // CommonJS entry), and a plugin is imported through bin/strisk.js (core/plugins.ts).
+  supported: { 'dynamic-import': false },
+  define: { ...common.define, 'import.meta.url': '__striskUrl' },
+  banner: { js: "const __striskUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+await esbuild.build({
+  ...script,
+  stdin: {
+    contents: [
+      "export { main } from './dist/cli/main.js';",
+      "export * as api from './dist/api/index.js';",
+      "export * as testing from './dist/testing/index.js';",
+    ].join('\n'),
+    resolveDir: root,
+    sourcefile: 'strisk-bundle.js',
+  },
+  outfile: join(outdir, 'strisk.cjs'),
 });
+await esbuild.build({
+  ...script,
+  entryPoints: ['dist/collectors/app/source-worker.js'],
+  outfile: join(outdir, 'source-worker.cjs'),
+});
+await esbuild.build({
+  ...common,
+  format: 'esm',
+  entryPoints: ['dist/core/plugin-hooks.js'],
+  outfile: join(outdir, 'plugin-hooks.js'),
+});
+// The plugin-facing modules re-export what the running bundle holds (bin/strisk.js publishes it).
+for (const [name, dist] of [
+  ['api', 'dist/api/index.js'],
+  ['testing', 'dist/testing/index.js'],
+]) {
+  const names = Object.keys(await import(pathToFileURL(join(root, dist)).href)).sort();
+  writeFileSync(
+    join(outdir, `${name}.js`),
+    `// The running strisk's ${dist} (generated by scripts/bundle.mjs).\n` +
+      `const m = globalThis[Symbol.for('strisk.bundle')].${name};\n` +
+      names.map((n) => `export const ${n} = m.${n};\n`).join(''),
+  );
+}
+// The code cache: bin/strisk.js writes it at exit when STRISK_CODE_CACHE names a file. Made from an
+// audit of the example when it is there (every function that audit compiles is cached), else of
+// an empty directory (a packed copy of the sources has no examples/). V8 refuses a cache made by
+// another Node version or with other V8 flags; then the script is compiled as if there were none.
+const example = join(root, 'examples/st-risk-platform');
+const empty = existsSync(example) ? undefined : mkdtempSync(join(tmpdir(), 'strisk-bundle-'));
+const run = spawnSync(
+  process.execPath,
+  [join(root, 'bin/strisk.js'), 'audit', empty ?? example, '--format', 'json'],
+  {
+    cwd: empty ?? root,
+    env: { ...process.env, STRISK_CODE_CACHE: join(outdir, 'strisk.cjs.cache'), NO_COLOR: '1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+);
+if (empty) rmSync(empty, { recursive: true, force: true });
+// 0 or 1: the gate's verdict; 3: the empty directory's audit is incomplete. Any other is a bug.
+if (![0, 1, 3].includes(run.status) || !existsSync(join(outdir, 'strisk.cjs.cache'))) {
+  process.stderr.write(`strisk bundle: the run that makes the code cache exited ${run.status}\n`);
+  process.exit(1);
+}

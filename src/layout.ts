@@ -1,6 +1,6 @@
 // strisk runs from dist/ (the tsc output, and what `strisk/api` and `strisk/testing` export) or
-// from bundle/ (the CLI bundled from dist/ by scripts/bundle.mjs, which bin/strisk.js prefers: one
-// file to load instead of ~280 modules). The bundler defines STRISK_BUNDLE; every bundle file sits
+// from bundle/ (the CLI bundled from dist/ by scripts/bundle.mjs into one script, which bin/strisk.js
+// prefers). The bundler defines STRISK_BUNDLE; every bundle file sits
 // directly in bundle/, as this module sits directly in dist/ or src/, so the package root is `..`
 // of either.
 declare const STRISK_BUNDLE: boolean | undefined;

@@ -126,11 +126,20 @@ function syntaxErrorAt(file: string): string {
   return at ?? file;
 }
 
+/**
+ * import(), or in the bundle bin/strisk.js's: the bundle runs as a script compiled from V8's code
+ * cache, which cannot import an ES module itself.
+ */
+function importModule(url: string): Promise<unknown> {
+  const lent = (globalThis as Record<symbol, unknown>)[Symbol.for('strisk.import')];
+  return typeof lent === 'function' ? (lent as (u: string) => Promise<unknown>)(url) : import(url);
+}
+
 async function importPlugin(req: PluginRequest): Promise<unknown> {
   const file = resolvePlugin(req);
   hookStriskImports();
   try {
-    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    const mod = (await importModule(pathToFileURL(file).href)) as { default?: unknown };
     return mod.default;
   } catch (err) {
     throw new PluginError(req, loadError(err, file));
