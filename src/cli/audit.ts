@@ -16,7 +16,7 @@ import { FAIL_ON, type FailOn } from '../core/report.js';
 import { selectChecks } from '../core/select.js';
 import { type Baseline, readBaseline } from '../policy/baseline.js';
 import { nearest } from '../core/nearest.js';
-import { colorWanted } from '../reporters/terminal.js';
+import { colorWanted } from '../reporters/color.js';
 import { explainRoles } from '../facts/compose-roles.js';
 import { factsText } from '../reporters/escape.js';
 import type { RolesSection } from '../reporters/roles.js';

@@ -59,10 +59,15 @@ type Reporter = (report: Report, opts: TerminalOptions & { rules?: readonly Rule
 
 // Each reporter is imported when its format is asked for: a JSON report does not load the XML
 // builder the JUnit and SARIF reporters use, nor the terminal's table and colour libraries.
-const REPORTERS: Record<Format, () => Promise<Reporter>> = {
+// The terminal's wrapping library only for a report that wraps (to a terminal's width).
+const REPORTERS: Record<Format, (opts: TerminalOptions) => Promise<Reporter>> = {
   json: async () => (await import('../reporters/json.js')).jsonReport,
   junit: async () => (await import('../reporters/junit.js')).junitReport,
-  terminal: async () => (await import('../reporters/terminal.js')).terminalReport,
+  terminal: async (opts) => {
+    const { loadWrap, terminalReport } = await import('../reporters/terminal.js');
+    const wrap = opts.width ? await loadWrap() : undefined;
+    return (report, o) => terminalReport(report, { ...o, wrap });
+  },
   sarif: async () => {
     const { sarifReport } = await import('../reporters/sarif.js');
     return (report, opts) => sarifReport(report, opts.rules);
@@ -77,7 +82,7 @@ export async function render(
   format: Format,
   opts: TerminalOptions & { rules?: readonly RuleHelp[] },
 ): Promise<string> {
-  return (await REPORTERS[format]())(report, opts);
+  return (await REPORTERS[format](opts))(report, opts);
 }
 
 /**
