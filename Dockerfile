@@ -1,7 +1,8 @@
 # strisk as a container image: `docker build -t strisk .`, then
 #   docker run --rm --network none -v "$PWD:/src:ro" strisk audit /src
-# Multi-stage: the build stage has the dev dependencies (TypeScript) and compiles dist/; the
-# runtime stage gets dist/, bin/ and the production dependencies only, and runs as `node`.
+# Multi-stage: the build stage has the dev dependencies (TypeScript, esbuild) and compiles dist/ and
+# the CLI's bundle/; the runtime stage gets them, bin/ and the production dependencies only, and runs
+# as `node`.
 # The base is pinned by digest (node:20-bookworm-slim, linux/amd64+arm64 index, as pinned in public
 # Dockerfiles; bump it deliberately). BASE is an argument so a build without a registry can pass a
 # locally imported Node 20 base (scripts/build-image.sh does).
@@ -15,7 +16,7 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/prepare.mjs scripts/
+COPY scripts/prepare.mjs scripts/bundle.mjs scripts/
 COPY src src
 RUN node scripts/prepare.mjs
 
@@ -34,6 +35,7 @@ COPY --from=deps /build/node_modules node_modules
 COPY package.json LICENSE ./
 COPY bin bin
 COPY --from=build /build/dist dist
+COPY --from=build /build/bundle bundle
 USER node
 WORKDIR /src
 # A CLI that runs once and exits: there is no long-running service to health-check.

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // Start-up against bare Node, with the issue's goals: `strisk --version`, `strisk checks` and the
-// static audit of the example, each a fresh process, alternating with `node -e 0` round by round;
-// medians and ratios to `node -e 0` from this one run (the machine is shared and noisy). Exits 1
-// when a ratio is over its goal, so a regression shows here rather than in a timed test.
-// `--dist DIR` runs another build as well (e.g. the one before a change), same rounds, same run.
-//   npm run build && node bench/startup.mjs [rounds] [--dist /tmp/before/dist]
+// static audit of the example (the issue's command, a terminal report; and with --format json),
+// each a fresh process of bin/strisk.js (the bundle when built), alternating with `node -e 0` round
+// by round; medians and ratios to `node -e 0` from this one run (the machine is shared and noisy).
+// Exits 1 when a ratio is over its goal, so a regression shows here rather than in a timed test.
+// `--dist DIR` runs another build as well (e.g. main's, or the one before a change: its dist/), same
+// rounds, same run, and then exits 1 too when a case of this build is slower than the same case of
+// that one by more than --tolerance (default 0.25: 25 %, this machine's noise).
+//   npm run build && node bench/startup.mjs [rounds] [--dist /tmp/before/dist] [--tolerance 0.25]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -13,10 +16,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const rounds = Number(process.argv[2] && /^\d+$/.test(process.argv[2]) ? process.argv[2] : 15);
-const other = process.argv.includes('--dist') ? process.argv[process.argv.indexOf('--dist') + 1] : undefined;
+const flag = (name) =>
+  process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined;
+const other = flag('--dist');
+const tolerance = Number(flag('--tolerance') ?? 0.25);
 const example = `${root}examples/st-risk-platform`;
 
-// One entry script per build, so that a build elsewhere runs the same way as this one.
+// This build runs as a user runs it, through bin/strisk.js (the bundle when `npm run build` made
+// one); another build's dist/ through an entry script that imports its CLI.
 const tmp = mkdtempSync(join(tmpdir(), 'strisk-bench-startup-'));
 const entry = (dist, name) => {
   const file = join(tmp, `${name}.mjs`);
@@ -26,7 +33,7 @@ const entry = (dist, name) => {
   );
   return file;
 };
-const builds = [['', entry(`${root}dist`, 'this')], ...(other ? [[' (--dist)', entry(other, 'other')]] : [])];
+const builds = [['', `${root}bin/strisk.js`], ...(other ? [[' (--dist)', entry(other, 'other')]] : [])];
 
 // Goals of issue 16 (× node -e 0).
 const GOALS = { version: 1.6, checks: 2, audit: 4 };
@@ -35,10 +42,11 @@ for (const [label, bin] of builds) {
   cases.push(
     [`strisk --version${label}`, [bin, '--version'], label ? null : 'version'],
     [`strisk checks${label}`, [bin, 'checks'], label ? null : 'checks'],
+    [`strisk audit examples/st-risk-platform${label}`, [bin, 'audit', example], label ? null : 'audit'],
     [
-      `strisk audit examples/st-risk-platform${label}`,
+      `strisk audit examples/st-risk-platform --format json${label}`,
       [bin, 'audit', example, '--format', 'json'],
-      label ? null : 'audit',
+      null, // the JSON model asks git for the commit and the repository root: shown, not a goal
     ],
   );
 }
@@ -70,6 +78,19 @@ for (const [name, , goal] of cases) {
   if (goal && ratio > GOALS[goal]) over = true;
   const verdict = goal ? `≤ ${GOALS[goal]}${ratio > GOALS[goal] ? ' **over**' : ''}` : '';
   console.log(`| \`${name}\` | ${m.toFixed(1)} | ${ratio.toFixed(2)} | ${verdict} |`);
+}
+// Against the other build: each case of this one over the same case of that one.
+if (other) {
+  console.log('\n| command | × --dist | tolerance |\n|---|---:|---:|');
+  for (const [name] of cases.filter(([n]) => n.endsWith(' (--dist)'))) {
+    const mine = name.slice(0, -' (--dist)'.length);
+    const ratio = median(samples.get(mine)) / median(samples.get(name));
+    const slower = ratio > 1 + tolerance;
+    if (slower) over = true;
+    console.log(
+      `| \`${mine}\` | ${ratio.toFixed(2)} | ≤ ${(1 + tolerance).toFixed(2)}${slower ? ' **slower**' : ''} |`,
+    );
+  }
 }
 console.log(
   `\n${rounds} rounds, alternating; node ${process.version}; load average ${loadBefore.toFixed(1)} before, ` +

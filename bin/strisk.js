@@ -1,5 +1,47 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+// Runs an audit from the bundle (bundle/, built from dist/ by `npm run build`) when there is one at
+// least as new as dist/, else from dist/ (a build by tsc alone, or an install without the bundle). The bundle is one
+// classic script, compiled with V8's code cache stored beside it (scripts/bundle.mjs explains why).
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+
+const path = (relative) => fileURLToPath(new URL(relative, import.meta.url));
+const mtime = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+
+function runBundle(file) {
+  // STRISK_CODE_CACHE: the build's own run, which compiles afresh and writes the cache at exit.
+  const makeCache = process.env.STRISK_CODE_CACHE;
+  let cachedData;
+  if (!makeCache) {
+    try {
+      cachedData = readFileSync(`${file}.cache`);
+    } catch {
+      // No cache: the script is compiled as any other.
+    }
+  }
+  const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  // What bundle/api.js and bundle/testing.js re-export to plugins, and the import() the script
+  // cannot call itself, for the plugins' modules.
+  globalThis[Symbol.for('strisk.bundle')] = module.exports;
+  globalThis[Symbol.for('strisk.import')] = (url) => import(url);
+  if (makeCache) process.on('exit', () => writeFileSync(makeCache, script.createCachedData()));
+  return module.exports;
+}
+
+// The bundle for an audit, which runs most of strisk; the other commands need a few modules of
+// dist/ (`--version` and `checks` none of the checks), fewer than the whole script and its cache.
+const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+const bundle = path('../bundle/strisk.cjs');
+const built = command === 'audit' ? mtime(bundle) : undefined;
+const { main } =
+  built !== undefined && built >= (mtime(path('../dist/cli/main.js')) ?? 0)
+    ? runBundle(bundle)
+    : await import('../dist/cli/main.js');
 
 main(process.argv).then(
   (code) => {

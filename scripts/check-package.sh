@@ -21,12 +21,17 @@ ln -s "$ROOT/node_modules" "$STAGE/node_modules"
 TARBALL="$OUT/$(tail -n 1 "$OUT/name.txt")"
 [ -f "$TARBALL" ] || { echo "check-package: npm pack wrote no tarball" >&2; exit 1; }
 
-# 2. What it ships: bin, dist, LICENSE, README, package.json; no source maps, no sources, no tests.
+# 2. What it ships: bin, bundle, dist, LICENSE, README, package.json; no source maps, no sources, no tests.
 tar -tzf "$TARBALL" | sort >"$OUT/files.txt"
 fail() { echo "check-package: $*" >&2; exit 1; }
 grep -qx 'package/LICENSE' "$OUT/files.txt" || fail "no LICENSE in the tarball"
 grep -qx 'package/bin/strisk.js' "$OUT/files.txt" || fail "no bin/strisk.js in the tarball"
 grep -qx 'package/dist/cli/main.js' "$OUT/files.txt" || fail "no dist/cli/main.js in the tarball"
+# The CLI's bundle (what bin/strisk.js runs an audit from), its code cache, and the modules a plugin
+# and a worker thread load beside it.
+for f in strisk.cjs strisk.cjs.cache api.js testing.js plugin-hooks.js source-worker.cjs; do
+  grep -qx "package/bundle/$f" "$OUT/files.txt" || fail "no bundle/$f in the tarball"
+done
 # The public API: strisk/api and strisk/testing, with their types.
 for f in api/index.js api/index.d.ts testing/index.js testing/index.d.ts; do
   grep -qx "package/dist/$f" "$OUT/files.txt" || fail "no dist/$f in the tarball"

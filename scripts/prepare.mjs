@@ -1,5 +1,6 @@
 // `npm ci`/`npm install` in a clone, and `npm pack`, run this (the `prepare` script): a clean build
-// of dist/ so no stale file (an old source map, a removed module) is left to be packed. With
+// of dist/ so no stale file (an old source map, a removed module) is left to be packed, then the
+// CLI's bundle/ from it (scripts/bundle.mjs). With
 // `--omit=dev` TypeScript is not installed: then it says so and leaves dist/ as it is instead of
 // failing the install (a tarball install never runs `prepare`; it ships dist/ built).
 import { spawnSync } from 'node:child_process';
@@ -26,4 +27,6 @@ const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.jso
   stdio: 'inherit',
   cwd: root,
 });
-process.exit(r.status ?? 1);
+if (r.status !== 0) process.exit(r.status ?? 1);
+const b = spawnSync(process.execPath, [join(root, 'scripts/bundle.mjs')], { stdio: 'inherit', cwd: root });
+process.exit(b.status ?? 1);

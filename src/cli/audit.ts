@@ -19,7 +19,7 @@ import { selectChecks } from '../core/select.js';
 import { type Baseline, readBaseline } from '../policy/baseline.js';
 import { alignBaseline, alignWaivers, runTargets } from '../policy/legacy-targets.js';
 import { nearest } from '../core/nearest.js';
-import { colorWanted } from '../reporters/terminal.js';
+import { colorWanted } from '../reporters/color.js';
 import { explainRoles } from '../facts/compose-roles.js';
 import { factsText } from '../reporters/escape.js';
 import type { RolesSection } from '../reporters/roles.js';
@@ -31,6 +31,7 @@ import { reportLocations, repositoryRoot } from './locations.js';
 import { signoffInfo } from './signoff-info.js';
 import { NO_PROGRESS, terminalProgress } from './progress.js';
 import {
+  FORMATS_SHOWING_GIT,
   type OutputSpec,
   parseFormats,
   planOutputs,
@@ -256,7 +257,8 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     ...(flags.saveFacts ? [{ path: flags.saveFacts, label: '--save-facts' }] : []),
     ...outputs.flatMap((o) => (o.path ? [{ path: o.path, label: `--format ${o.format}` }] : [])),
   ];
-  const repoRoot = repositoryRoot(projectDir, flags.repoRoot);
+  const gitShown = outputs.some((o) => FORMATS_SHOWING_GIT.has(o.format));
+  const repoRoot = repositoryRoot(projectDir, flags.repoRoot, gitShown);
   const live = flags.facts ? {} : liveTargets(flags, loaded, io.env);
   const appDirs = (live.app ?? []).map((t) => t.url);
   const inputs = auditInputs(projectDir, flags, loaded, appDirs, io.env);
@@ -273,7 +275,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   let facts: Facts;
   try {
     facts = flags.facts
-      ? readFacts(flags.facts)
+      ? await readFacts(flags.facts)
       : await collectFacts({
           projectDir,
           env: io.env,
@@ -330,7 +332,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     },
   });
   report.locations = reportLocations(projectDir, repoRoot, loaded, facts, selected);
-  report.signoff = signoffInfo(flags.facts ? undefined : projectDir, loaded, flags);
+  report.signoff = signoffInfo(flags.facts || !gitShown ? undefined : projectDir, loaded, flags);
   const color = colorWanted(flags.color, io.env, io.isTTY);
   const rendered = await Promise.all(
     outputs.map(async (o) => ({

@@ -21,9 +21,10 @@ const real = (p: string) => {
 
 /**
  * The repository root: `--repo-root` when given (the audited directory must be inside it), else
- * what git says from the audited directory, else the audited directory itself (no repository).
+ * what git says from the audited directory (unless askGit is false: no format shows it), else the
+ * audited directory itself (no repository).
  */
-export function repositoryRoot(projectDir: string, given?: string): string {
+export function repositoryRoot(projectDir: string, given?: string, askGit = true): string {
   if (given !== undefined) {
     if (!existsSync(given) || !statSync(given).isDirectory())
       throw new InputError(`--repo-root: not a directory: ${given}`);
@@ -32,6 +33,7 @@ export function repositoryRoot(projectDir: string, given?: string): string {
       throw new InputError(`--repo-root ${given} does not hold the audited directory ${projectDir}`);
     return real(given);
   }
+  if (!askGit) return real(projectDir);
   try {
     // Read-only, and no hook or fsmonitor of the audited repository runs.
     const top = execFileSync('git', ['-c', 'core.fsmonitor=false', 'rev-parse', '--show-toplevel'], {

@@ -121,6 +121,7 @@ function buildProgram(out: (t: string) => void, setCode: (c: number) => void): C
     );
   }
   auditCmd.addHelpText('after', EXIT_CODES).action(async (dir: string, flags) => {
+    await import('./zod-jitless.js');
     const { audit } = await import('./audit.js');
     setCode(
       await audit(dir, flags, {

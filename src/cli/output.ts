@@ -22,6 +22,13 @@ import type { TerminalOptions } from '../reporters/terminal.js';
 export const FORMATS = ['terminal', 'json', 'junit', 'sarif', 'markdown', 'html', 'github'] as const;
 export type Format = (typeof FORMATS)[number];
 
+/**
+ * The formats that show what git says (the repository root SARIF and GitHub paths start from, the
+ * commit in the JSON model and the HTML sign-off): for the others git is not run, three processes
+ * less at start-up.
+ */
+export const FORMATS_SHOWING_GIT: ReadonlySet<Format> = new Set(['json', 'sarif', 'html', 'github']);
+
 export interface OutputSpec {
   format: Format;
   /** A file path, or undefined for stdout. */
@@ -52,10 +59,15 @@ type Reporter = (report: Report, opts: TerminalOptions & { rules?: readonly Rule
 
 // Each reporter is imported when its format is asked for: a JSON report does not load the XML
 // builder the JUnit and SARIF reporters use, nor the terminal's table and colour libraries.
-const REPORTERS: Record<Format, () => Promise<Reporter>> = {
+// The terminal's wrapping library only for a report that wraps (to a terminal's width).
+const REPORTERS: Record<Format, (opts: TerminalOptions) => Promise<Reporter>> = {
   json: async () => (await import('../reporters/json.js')).jsonReport,
   junit: async () => (await import('../reporters/junit.js')).junitReport,
-  terminal: async () => (await import('../reporters/terminal.js')).terminalReport,
+  terminal: async (opts) => {
+    const { loadWrap, terminalReport } = await import('../reporters/terminal.js');
+    const wrap = opts.width ? await loadWrap() : undefined;
+    return (report, o) => terminalReport(report, { ...o, wrap });
+  },
   sarif: async () => {
     const { sarifReport } = await import('../reporters/sarif.js');
     return (report, opts) => sarifReport(report, opts.rules);
@@ -70,7 +82,7 @@ export async function render(
   format: Format,
   opts: TerminalOptions & { rules?: readonly RuleHelp[] },
 ): Promise<string> {
-  return (await REPORTERS[format]())(report, opts);
+  return (await REPORTERS[format](opts))(report, opts);
 }
 
 /**

@@ -1,28 +1,25 @@
 // Each source's facts schema, by source name: recorded facts (`--facts`) are validated with the
 // schema of the version that replays them, so a field added since (with its default) is filled in
-// and a check never meets facts of a shape it does not know.
+// and a check never meets facts of a shape it does not know. Imported on demand, source by source:
+// a replay builds the zod schemas of the sources its facts hold, and an audit that collects builds
+// none of these (a collector imports its own).
 import type { z } from 'zod';
 import type { SourceName } from '../core/facts.js';
-import { AppFactsSchema } from './app/schema.js';
-import { ClickHouseFactsSchema } from './clickhouse/schema.js';
-import { ComposeFactsSchema } from './compose/schema.js';
-import { DockerFactsSchema } from './docker/schema.js';
-import { DockerfileFactsSchema } from './dockerfile/schema.js';
-import { HttpFactsSchema } from './http/schema.js';
-import { K8sFactsSchema } from './k8s/schema.js';
-import { PgbouncerFactsSchema } from './pgbouncer/schema.js';
-import { PostgresFactsSchema } from './postgres/schema.js';
-import { RedisFactsSchema } from './redis/schema.js';
 
-export const SOURCE_FACTS_SCHEMAS: Partial<Record<SourceName, z.ZodType>> = {
-  app: AppFactsSchema,
-  clickhouse: ClickHouseFactsSchema,
-  compose: ComposeFactsSchema,
-  docker: DockerFactsSchema,
-  dockerfile: DockerfileFactsSchema,
-  http: HttpFactsSchema,
-  k8s: K8sFactsSchema,
-  pgbouncer: PgbouncerFactsSchema,
-  postgres: PostgresFactsSchema,
-  redis: RedisFactsSchema,
+const LOADERS: Partial<Record<SourceName, () => Promise<z.ZodType>>> = {
+  app: async () => (await import('./app/schema.js')).AppFactsSchema,
+  clickhouse: async () => (await import('./clickhouse/schema.js')).ClickHouseFactsSchema,
+  compose: async () => (await import('./compose/schema.js')).ComposeFactsSchema,
+  docker: async () => (await import('./docker/schema.js')).DockerFactsSchema,
+  dockerfile: async () => (await import('./dockerfile/schema.js')).DockerfileFactsSchema,
+  http: async () => (await import('./http/schema.js')).HttpFactsSchema,
+  k8s: async () => (await import('./k8s/schema.js')).K8sFactsSchema,
+  pgbouncer: async () => (await import('./pgbouncer/schema.js')).PgbouncerFactsSchema,
+  postgres: async () => (await import('./postgres/schema.js')).PostgresFactsSchema,
+  redis: async () => (await import('./redis/schema.js')).RedisFactsSchema,
 };
+
+/** The facts schema of a source, or undefined for a source without one. */
+export async function sourceFactsSchema(source: SourceName): Promise<z.ZodType | undefined> {
+  return LOADERS[source]?.();
+}

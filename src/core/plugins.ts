@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { register } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { BUNDLED, bundleFile } from '../layout.js';
 import {
   buildRegistry,
   type LoadedPlugin,
@@ -98,10 +99,13 @@ let hooked = false;
 function hookStriskImports(): void {
   if (hooked) return;
   hooked = true;
-  register(new URL('./plugin-hooks.js', import.meta.url), import.meta.url, {
+  // In the bundle, its own entries: the modules the bundled CLI runs with, not dist/'s copies.
+  const own = (bundled: string, built: string) =>
+    BUNDLED ? bundleFile(bundled) : new URL(built, import.meta.url);
+  register(own('plugin-hooks.js', './plugin-hooks.js'), import.meta.url, {
     data: {
-      api: new URL('../api/index.js', import.meta.url).href,
-      testing: new URL('../testing/index.js', import.meta.url).href,
+      api: own('api.js', '../api/index.js').href,
+      testing: own('testing.js', '../testing/index.js').href,
     },
   });
 }
@@ -122,11 +126,20 @@ function syntaxErrorAt(file: string): string {
   return at ?? file;
 }
 
+/**
+ * import(), or in the bundle bin/strisk.js's: the bundle runs as a script compiled from V8's code
+ * cache, which cannot import an ES module itself.
+ */
+function importModule(url: string): Promise<unknown> {
+  const lent = (globalThis as Record<symbol, unknown>)[Symbol.for('strisk.import')];
+  return typeof lent === 'function' ? (lent as (u: string) => Promise<unknown>)(url) : import(url);
+}
+
 async function importPlugin(req: PluginRequest): Promise<unknown> {
   const file = resolvePlugin(req);
   hookStriskImports();
   try {
-    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    const mod = (await importModule(pathToFileURL(file).href)) as { default?: unknown };
     return mod.default;
   } catch (err) {
     throw new PluginError(req, loadError(err, file));

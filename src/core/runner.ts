@@ -4,7 +4,7 @@
 import { relative } from 'node:path';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { type CollectWatcher, collectLive, type LiveSourceName } from '../collectors/live.js';
-import { SOURCE_FACTS_SCHEMAS } from '../collectors/schemas.js';
+import { sourceFactsSchema } from '../collectors/schemas.js';
 import type { TargetSpec } from '../collectors/types.js';
 import { composeDockerfilePath } from '../facts/dockerfile.js';
 import { type Baseline, baselineTarget } from '../policy/baseline.js';
@@ -153,7 +153,7 @@ export async function collectFacts(plan: CollectPlan): Promise<Facts> {
  * of a shape no check knows is refused here rather than crashing a check. `file` names the input
  * in messages.
  */
-export function parseFacts(raw: unknown, file?: string): Facts {
+export async function parseFacts(raw: unknown, file?: string): Promise<Facts> {
   const version = (raw as { schemaVersion?: unknown })?.schemaVersion;
   if (version !== FACTS_SCHEMA_VERSION) {
     throw new InputError(
@@ -167,8 +167,9 @@ export function parseFacts(raw: unknown, file?: string): Facts {
     throw new InputError(`invalid facts at ${issue.path.join('.') || 'top level'}: ${issue.message}`, file);
   }
   for (const [source, targets] of Object.entries(parsed.data.sources)) {
-    const schema = SOURCE_FACTS_SCHEMAS[source as SourceName];
-    if (!schema || !targets) continue;
+    if (!targets) continue;
+    const schema = await sourceFactsSchema(source as SourceName);
+    if (!schema) continue;
     for (const [i, target] of targets.entries()) {
       if (target.data === undefined) continue;
       const data = schema.safeParse(target.data);
@@ -183,7 +184,7 @@ export function parseFacts(raw: unknown, file?: string): Facts {
   return parsed.data;
 }
 
-export function readFacts(file: string): Facts {
+export async function readFacts(file: string): Promise<Facts> {
   const raw = readJsonRecording(file, 'facts', 'facts are not JSON');
   return parseFacts(raw, file);
 }

@@ -1,5 +1,4 @@
 import { Chalk, type ChalkInstance } from 'chalk';
-import wrapAnsi from 'wrap-ansi';
 import type { ResultStatus } from '../core/check.js';
 import type { CheckResult, Report, ReportEvidence, SourceSummary } from '../core/report.js';
 import { suppressionText } from '../policy/suppressions.js';
@@ -22,23 +21,28 @@ export interface TerminalOptions {
   quiet?: boolean;
   /** Columns to wrap to; undefined or 0: no wrapping (a file or a pipe takes the full line). */
   width?: number;
+  /** How to wrap to `width`: loadWrap()'s (needed with a width). */
+  wrap?: Wrap;
 }
+
+/** Wraps text (with its colours) to `columns`. */
+export type Wrap = (text: string, columns: number) => string;
+
+/**
+ * wrap-ansi, imported only for a report that wraps (a terminal, not a pipe or a file): its
+ * string-width builds Unicode tables when imported.
+ */
+export async function loadWrap(): Promise<Wrap> {
+  const { default: wrapAnsi } = await import('wrap-ansi');
+  return (text, columns) => wrapAnsi(text, columns, { hard: true, trim: true });
+}
+
+/** The width to wrap to and how, or undefined: no wrapping. */
+type Width = { columns: number; wrap: Wrap } | undefined;
 
 const SYMBOL: Record<ResultStatus, string> = { pass: '✔', fail: '✖', warn: '▲', skip: '○', error: '!' };
 
-/** The ecosystem's rules: --color/--no-color, then FORCE_COLOR, then NO_COLOR, TERM=dumb, a TTY. */
-export function colorWanted(
-  flag: boolean | undefined,
-  env: Record<string, string | undefined>,
-  isTTY: boolean,
-): boolean {
-  if (flag !== undefined) return flag;
-  const force = env.FORCE_COLOR;
-  if (force !== undefined) return !['0', 'false'].includes(force.toLowerCase());
-  if (env.NO_COLOR) return false;
-  if (env.TERM === 'dumb') return false;
-  return isTTY;
-}
+export { colorWanted } from './color.js';
 
 function paint(c: ChalkInstance, status: ResultStatus | 'waived', text: string): string {
   switch (status) {
@@ -58,15 +62,13 @@ function paint(c: ChalkInstance, status: ResultStatus | 'waived', text: string):
 }
 
 /** Lines of text wrapped to the width: the first after `indent`, the rest after `hang` spaces. */
-function wrapped(text: string, indent: number, hang: number, width: number | undefined): string[] {
+function wrapped(text: string, indent: number, hang: number, width: Width): string[] {
   if (!width) return [' '.repeat(indent) + text];
-  const room = Math.max(20, width - hang);
-  const first = Math.max(20, width - indent);
+  const room = Math.max(20, width.columns - hang);
+  const first = Math.max(20, width.columns - indent);
   // Wrap the first line to its own room, then the rest to the hanging indent's.
-  const [head = '', ...restOfFirst] = wrapAnsi(text, first, { hard: true, trim: true }).split('\n');
-  const rest = restOfFirst.length
-    ? wrapAnsi(restOfFirst.join(' '), room, { hard: true, trim: true }).split('\n')
-    : [];
+  const [head = '', ...restOfFirst] = width.wrap(text, first).split('\n');
+  const rest = restOfFirst.length ? width.wrap(restOfFirst.join(' '), room).split('\n') : [];
   return [' '.repeat(indent) + head, ...rest.map((l) => ' '.repeat(hang) + l)];
 }
 
@@ -82,7 +84,7 @@ function evidenceText(e: ReportEvidence): string {
 
 interface Ctx {
   c: ChalkInstance;
-  width: number | undefined;
+  width: Width;
   verbose: boolean;
 }
 
@@ -164,8 +166,9 @@ function heading(c: ChalkInstance, text: string): string {
  */
 export function terminalReport(report: Report, opts: TerminalOptions): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
-  const ctx: Ctx = { c, width: opts.width || undefined, verbose: opts.verbose ?? false };
-  const { width } = ctx;
+  if (opts.width && !opts.wrap) throw new Error('terminalReport: a width needs opts.wrap (loadWrap())');
+  const width = opts.width && opts.wrap ? { columns: opts.width, wrap: opts.wrap } : undefined;
+  const ctx: Ctx = { c, width, verbose: opts.verbose ?? false };
   const out: string[] = [];
   const push = (...lines: string[]) => out.push(...lines);
   const gap = () => {

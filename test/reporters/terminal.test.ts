@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import stripAnsi from 'strip-ansi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/report.js';
-import { colorWanted, terminalReport } from '../../src/reporters/terminal.js';
+import { colorWanted, loadWrap, terminalReport, type Wrap } from '../../src/reporters/terminal.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/strisk.js');
@@ -25,7 +25,9 @@ function strisk(args: string[], env: Record<string, string> = {}) {
 const columns = (line: string) => [...stripAnsi(line)].length;
 
 let report: Report;
-beforeAll(() => {
+let wrap: Wrap;
+beforeAll(async () => {
+  wrap = await loadWrap();
   const r = strisk(['audit', EXAMPLE, '--format', 'json']);
   expect(r.code).toBe(1);
   report = JSON.parse(r.stdout);
@@ -33,7 +35,7 @@ beforeAll(() => {
 
 describe('the terminal report of the example', () => {
   it('fits an 80-column terminal: no line over 80 columns, failures first with their evidence beneath', () => {
-    const text = terminalReport(report, { color: false, width: 80 });
+    const text = terminalReport(report, { color: false, width: 80, wrap });
     const lines = text.trimEnd().split('\n');
     expect(lines.filter((l) => columns(l) > 80)).toEqual([]);
     // The layout: title, the legend of [item severity] once, then the failures before anything else.
@@ -83,7 +85,7 @@ describe('the terminal report of the example', () => {
       state: 'active',
       daysLeft: 9999,
     };
-    const text = terminalReport(waived, { color: false, width: 80 });
+    const text = terminalReport(waived, { color: false, width: 80, wrap });
     expect(text).toMatch(/\nFailed \(18\)\n/);
     expect(text).toMatch(/\nWaived \(1\): not counted by the gate\n◌ compose\/healthcheck /);
     expect(text).toMatch(/waived by ops until 2099-01-01: checked by the orchestrator/);
@@ -91,7 +93,7 @@ describe('the terminal report of the example', () => {
   });
 
   it('-q: the failures and the gate line only', () => {
-    const text = terminalReport(report, { color: false, width: 80, quiet: true });
+    const text = terminalReport(report, { color: false, width: 80, wrap, quiet: true });
     expect(text.startsWith('Failed (19)\n✖ app/async-drivers')).toBe(true);
     expect(text).not.toMatch(/Warnings|Score per|Next:|strisk audit of/);
     expect(text.trimEnd().split('\n').at(-1)).toBe('gate failed: 19 failed (listed above)');
@@ -118,7 +120,7 @@ describe('the terminal report of the example', () => {
         ],
       });
     }
-    const text = terminalReport(broken, { color: false, width: 80 });
+    const text = terminalReport(broken, { color: false, width: 80, wrap });
     expect(text.match(/could not be read:/g)).toHaveLength(1);
     expect(text).toContain(
       `! redis ${target} could not be read: auth-failed\n    WRONGPASS\n    3 checks not judged: `,

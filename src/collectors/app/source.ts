@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { readLocalFile, readLocalFileSync } from '../../core/local-file.js';
+import { BUNDLED, bundleFile } from '../../layout.js';
 import { type Flat, LightTree, type Names, flatten, namesOf } from './light.js';
 import { firstSyntaxError, parsePython } from './parser.js';
 
@@ -55,7 +56,7 @@ export type Source =
 const BATCH = 24;
 /** Below this many files, starting threads costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 150;
-const WORKER_URL = new URL('./source-worker.js', import.meta.url);
+const WORKER_URL = BUNDLED ? bundleFile('source-worker.cjs') : new URL('./source-worker.js', import.meta.url);
 
 /**
  * How many worker threads to parse with: none for a small app, one per core (at most 4)
