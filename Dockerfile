@@ -18,6 +18,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts/prepare.mjs scripts/bundle.mjs scripts/
 COPY src src
+# bin/ too: the build makes the bundle's V8 code cache by running the CLI once.
+COPY bin bin
 RUN node scripts/prepare.mjs
 
 FROM ${BASE} AS deps

@@ -66,15 +66,30 @@ fi
 echo "base: $BASE_TAG"
 
 REG_OUT=$(mktemp)
+REG_PID=
+trap 'if [ -n "$REG_PID" ]; then kill "$REG_PID" 2>/dev/null || true; fi; rm -f "$REG_OUT"' EXIT
 # A fixed port: the registry's URL is a build argument, and a new value would rebuild the npm ci
-# layers every run instead of reusing them.
-REG_PORT=${STRISK_NPM_CACHE_PORT:-48730}
-node "$ROOT/scripts/npm-cache-registry.mjs" "$REG_PORT" >"$REG_OUT" &
-REG_PID=$!
-trap 'kill "$REG_PID" 2>/dev/null || true; rm -f "$REG_OUT"' EXIT
-for _ in $(seq 50); do [ -s "$REG_OUT" ] && break; sleep 0.1; done
+# layers every run instead of reusing them. It is below Linux's ephemeral range (32768-60999), where
+# a test's client socket could hold it; if it is taken anyway, any free port (port 0) does, at the
+# cost of those layers.
+start_registry() {
+  : >"$REG_OUT"
+  node "$ROOT/scripts/npm-cache-registry.mjs" "$1" >"$REG_OUT" &
+  REG_PID=$!
+  for _ in $(seq 50); do
+    [ -s "$REG_OUT" ] && return 0
+    kill -0 "$REG_PID" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+REG_PORT=${STRISK_NPM_CACHE_PORT:-28730}
+if ! start_registry "$REG_PORT"; then
+  echo "build-image: port $REG_PORT is taken; the npm cache registry takes a free port" >&2
+  start_registry 0 || true
+fi
 REGISTRY=$(head -n 1 "$REG_OUT")
-[ -n "$REGISTRY" ] || { echo "build-image: the npm cache registry did not start on 127.0.0.1:$REG_PORT (STRISK_NPM_CACHE_PORT)" >&2; exit 1; }
+[ -n "$REGISTRY" ] || { echo "build-image: the npm cache registry did not start on 127.0.0.1 (STRISK_NPM_CACHE_PORT)" >&2; exit 1; }
 
 START=$(date +%s)
 DOCKER_BUILDKIT=0 docker build --quiet --network host --build-arg "BASE=$BASE_TAG" \
