@@ -54,6 +54,11 @@ if (process.env.STRISK_BEFORE_DIST) {
     JSON.stringify(beforeUrl),
   );
 }
+// The CLI's own V8 flags, set at run time as bin/strisk.js sets them, for the collector as strisk
+// runs it; the plain yaml cases and the before build run with node's defaults.
+const { V8_FLAGS } = await import(pathToFileURL(join(root, 'bin/v8-flags.js')).href);
+const cliFlags = `const { setFlagsFromString } = await import('node:v8'); for (const f of ${JSON.stringify(V8_FLAGS)}) setFlagsFromString(f);\n`;
+const flagsOf = (name) => (name === 'compose collector (strisk)' ? cliFlags : '');
 const script = (setup) =>
   `${setup}\nglobalThis.gc(); const before = process.memoryUsage().rss; const kept = await work();\n` +
   'const peak = process.resourceUsage().maxRSS * 1024; process.stdout.write(JSON.stringify({ growth: peak - before, kept: Boolean(kept) }));';
@@ -64,7 +69,8 @@ const loadBefore = loadavg()[0];
 try {
   for (let r = 0; r < rounds; r++) {
     for (const [name, setup] of Object.entries(cases)) {
-      const p = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script(setup)], {
+      const args = ['--expose-gc', '--input-type=module', '-e', flagsOf(name) + script(setup)];
+      const p = spawnSync(process.execPath, args, {
         encoding: 'utf8',
       });
       if (p.status !== 0) throw new Error(`${name}: ${p.stderr}`);

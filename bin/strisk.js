@@ -6,7 +6,11 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
+import { V8_FLAGS } from './v8-flags.js';
+
+for (const flag of V8_FLAGS) setFlagsFromString(flag);
 
 const path = (relative) => fileURLToPath(new URL(relative, import.meta.url));
 const mtime = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs;
