@@ -446,6 +446,30 @@ function contextRole(s: ComposeService, isData: (name: string) => boolean): Role
 }
 
 /**
+ * What a project's services say of each other, found once per project (the checks ask per service,
+ * and a scan of the project per question made a 5,000-service file take a minute): its services,
+ * and for each service the first that waits for it with `service_completed_successfully`.
+ */
+const projectIndexes = new WeakMap<
+  ComposeFacts,
+  { members: Set<ComposeService>; waiters: Map<string, string> }
+>();
+
+function projectIndex(facts: ComposeFacts): { members: Set<ComposeService>; waiters: Map<string, string> } {
+  let index = projectIndexes.get(facts);
+  if (!index) {
+    const waiters = new Map<string, string>();
+    for (const s of facts.services)
+      for (const d of s.dependsOn)
+        if (d.condition === 'service_completed_successfully' && !waiters.has(d.service))
+          waiters.set(d.service, s.name);
+    index = { members: new Set(facts.services), waiters };
+    projectIndexes.set(facts, index);
+  }
+  return index;
+}
+
+/**
  * The role of one service: with its project (`facts`), every signal above; without it, only what
  * the service itself says.
  */
@@ -454,7 +478,8 @@ export function serviceRole(
   roles: Record<string, string>,
   facts?: ComposeFacts,
 ): RoleInfo {
-  if (facts?.services.includes(service)) return projectRoles(facts, roles).get(service.name) ?? none();
+  if (facts && projectIndex(facts).members.has(service))
+    return projectRoles(facts, roles).get(service.name) ?? none();
   const own = ownRole(service, roles[service.name]);
   return own.role ? own : contextRole(service, () => false);
 }
@@ -518,10 +543,8 @@ export function oneShotReason(
   if (configured) return undefined;
   const profile = service.profiles.find((p) => ONE_SHOT_PROFILES.has(p));
   if (profile) return `profile ${profile}`;
-  const waiter = facts?.services.find((s) =>
-    s.dependsOn.some((d) => d.service === service.name && d.condition === 'service_completed_successfully'),
-  );
-  if (waiter) return `${waiter.name} waits for it with service_completed_successfully`;
+  const waiter = facts && projectIndex(facts).waiters.get(service.name);
+  if (waiter) return `${waiter} waits for it with service_completed_successfully`;
   const restart = service.restart?.value ?? service.deployRestartCondition?.value;
   if (restart !== undefined && KEEPS_RUNNING.test(restart)) return undefined;
   if (service.healthcheck && !service.healthcheck.disabled) return undefined;

@@ -111,6 +111,27 @@ interface Unresolved {
 }
 
 /**
+ * The variables of each file:line, in their order, indexed once per list: the checks ask per
+ * value, and a scan of the whole list per question is quadratic in a file of thousands of services.
+ */
+const byLineCache = new WeakMap<readonly Unresolved[], Map<string, string[]>>();
+
+function unresolvedByLine(unresolved: readonly Unresolved[]): Map<string, string[]> {
+  let byLine = byLineCache.get(unresolved);
+  if (!byLine) {
+    byLine = new Map();
+    for (const u of unresolved) {
+      const key = `${u.line}\u0000${u.file}`;
+      const vars = byLine.get(key);
+      if (vars) vars.push(u.variable);
+      else byLine.set(key, [u.variable]);
+    }
+    byLineCache.set(unresolved, byLine);
+  }
+  return byLine;
+}
+
+/**
  * The unresolved `${VAR}` references behind a located value: those on its line, narrowed to the
  * ones its raw text names when it keeps one.
  */
@@ -118,7 +139,7 @@ export function unresolvedAt(
   unresolved: readonly Unresolved[],
   loc: { file: string; line: number; raw?: string },
 ): string[] {
-  const onLine = unresolved.filter((u) => u.file === loc.file && u.line === loc.line).map((u) => u.variable);
+  const onLine = unresolvedByLine(unresolved).get(`${loc.line}\u0000${loc.file}`) ?? [];
   const named = loc.raw ? onLine.filter((v) => loc.raw?.includes(v)) : [];
   return [...new Set(named.length > 0 ? named : onLine)];
 }

@@ -117,15 +117,25 @@ function uses(
 function judgeProject(facts: ComposeFacts, roles: Record<string, string>, o: z.output<typeof options>) {
   const byName = new Map(facts.services.map((s) => [s.name, s]));
   const running = facts.services.filter((s) => isLongRunning(s, roles, facts));
-  const withRole = (r: string) => running.filter((s) => serviceRole(s, roles, facts).role === r);
+  // Grouped once: the loops below ask per app, and a file can have thousands of services.
+  const byRole = new Map<string, ComposeService[]>();
+  for (const s of running) {
+    const role = serviceRole(s, roles, facts).role ?? '';
+    const group = byRole.get(role);
+    if (group) group.push(s);
+    else byRole.set(role, [s]);
+  }
+  const withRole = (r: string) => byRole.get(r) ?? [];
   const apps = [...withRole('app'), ...withRole('worker')];
-  const isApp = (name: string) => apps.some((a) => a.name === name);
+  const appNames = new Set(apps.map((a) => a.name));
+  const isApp = (name: string) => appNames.has(name);
+  const databases = o.apiWaitsFor.flatMap(withRole);
   // Every app is held to wait for the databases it uses: the API server, and a worker next to it
   // that uses PostgreSQL too.
   const api = apps;
   const items: Judged[] = [];
   for (const a of api) {
-    for (const db of o.apiWaitsFor.flatMap(withRole)) {
+    for (const db of databases) {
       // With several apps, one that shows no sign of using a database (no dependency, no address
       // of it in its environment) is not held to wait for it: an ML worker has no use for PostgreSQL.
       if (api.length > 1 && !runsApiServer(a) && !uses(byName, a, db, isApp)) {
