@@ -136,20 +136,34 @@ export async function readLocalFile(abs: string, opts: ReadOptions): Promise<str
   }
 }
 
-/** The same for the synchronous callers (the config loader). */
-export function readLocalFileSync(abs: string, opts: ReadOptions): string {
-  const file = opts.display ?? abs;
-  const limit = opts.maxBytes ?? maxFileBytes(opts.env);
+/**
+ * Opens a local input without blocking (a FIFO with no writer opens at once) and checks that it is
+ * a regular file; anything else is a LocalFileError. The caller closes the descriptor.
+ */
+function openRegularSync(abs: string, what: string, file: string): { fd: number; stats: Stats } {
   let fd: number;
   try {
     fd = openSync(abs, FLAGS);
   } catch (err) {
-    throw openError(err, opts.what, file);
+    throw openError(err, what, file);
   }
   try {
-    const s = fstatSync(fd);
-    if (!s.isFile()) throw refuse(s, opts.what, file);
-    if (s.size > limit) throw tooLarge(opts.what, file, limit);
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw refuse(stats, what, file);
+    return { fd, stats };
+  } catch (err) {
+    closeSync(fd);
+    throw err instanceof LocalFileError ? err : openError(err, what, file);
+  }
+}
+
+/** The same for the synchronous callers (the config loader). */
+export function readLocalFileSync(abs: string, opts: ReadOptions): string {
+  const file = opts.display ?? abs;
+  const limit = opts.maxBytes ?? maxFileBytes(opts.env);
+  const { fd, stats } = openRegularSync(abs, opts.what, file);
+  try {
+    if (stats.size > limit) throw tooLarge(opts.what, file, limit);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -175,19 +189,7 @@ export function readLocalFileSync(abs: string, opts: ReadOptions): string {
  * directory, a FIFO or a device is bad input (LocalFileError, exit 2) before anything is collected.
  */
 export function assertRegularFile(abs: string, opts: Pick<ReadOptions, 'what' | 'display'>): void {
-  const file = opts.display ?? abs;
-  let fd: number;
-  try {
-    fd = openSync(abs, FLAGS);
-  } catch (err) {
-    throw openError(err, opts.what, file);
-  }
-  try {
-    const s = fstatSync(fd);
-    if (!s.isFile()) throw refuse(s, opts.what, file);
-  } finally {
-    closeSync(fd);
-  }
+  closeSync(openRegularSync(abs, opts.what, opts.display ?? abs).fd);
 }
 
 /** The line of a `JSON.parse` error's `position N`, when the message gives one. */
