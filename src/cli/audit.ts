@@ -312,7 +312,8 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   const options = { ...loaded.config.checks?.options };
   if (tolerance) options['report/before-after'] = { tolerance, ...options['report/before-after'] };
   // A baseline or waiver that names a PostgreSQL / PgBouncer target the old way (no user) still matches.
-  const alignedBaseline = baseline && alignBaseline(baseline, runTargets(facts));
+  const targets = runTargets(facts);
+  const alignedBaseline = baseline && alignBaseline(baseline, targets);
   const { report } = judgeFacts(facts, {
     checks: selected,
     options,
@@ -324,7 +325,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
       failOnSeverity: failOnSeverity as Severity | undefined,
       minScore,
       allowIncomplete: flags.allowIncomplete,
-      waivers: alignWaivers(loaded.config.waivers, runTargets(facts)),
+      waivers: alignWaivers(loaded.config.waivers, targets),
       baseline: alignedBaseline,
       tolerances: tolerance,
       inlineIgnores: flags.inlineIgnores !== false,

@@ -12,6 +12,11 @@
 /** A query parameter or libpq key whose value is a secret (`password`, `sslpassword`, `api_key`...). */
 const SECRET_KEY = /pass|pwd|secret|token|credential|key/i;
 const MASK = '***';
+/** `key=value` with a secret key (libpq, a query, a message), the value bare or quoted. */
+const SECRET_ASSIGNMENT = new RegExp(
+  `((?:^|[\\s?&;,(])[\\w.-]*(?:${SECRET_KEY.source})[\\w.-]*\\s*=\\s*)('(?:[^'\\\\]|\\\\.)*'|"(?:[^"\\\\]|\\\\.)*"|[^\\s&;,)'"]+)`,
+  'gi',
+);
 
 /**
  * `text` with every password and secret parameter masked. A whole URL with a host is
@@ -66,10 +71,7 @@ export function redactInPlace(text: string): string {
       // user:password@host with the scheme left out, as a word of its own.
       .replace(/(^|[\s"'(<=])([^\s:/@"'(<=]+):(?!\/\/)[^\s@]*@(?=[^\s@])/g, `$1$2:${MASK}@`)
       // libpq `key=value` (`password=x`, `password='a b'`), and secret parameters of a query.
-      .replace(
-        /((?:^|[\s?&;,(])[\w.-]*(?:pass|pwd|secret|token|credential|key)[\w.-]*\s*=\s*)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s&;,)'"]+)/gi,
-        `$1${MASK}`,
-      )
+      .replace(SECRET_ASSIGNMENT, `$1${MASK}`)
   );
 }
 
