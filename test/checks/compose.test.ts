@@ -413,6 +413,50 @@ describe('compose/startup-order', () => {
     );
     expect(r.status).toBe('fail');
   });
+  it('holds each API to the database of a role it uses, not to every other API’s', () => {
+    // Three APIs, each with its own PostgreSQL: api-0 waits for db-0 only, api-1 for nothing.
+    const dbs = [0, 1, 2].map((i) => svc(`db-${i}`, { image: at('postgres:16'), healthcheck: healthy }));
+    const apis = [0, 1, 2].map((i) =>
+      svc(`api-${i}`, {
+        image: at(`registry.example.com/api-${i}:1`),
+        command: at(['uvicorn', 'app.main:app']),
+        environment: { DATABASE_URL: at(`postgresql://app:pw@db-${i}:5432/app`) },
+        dependsOn: i === 0 ? [dep('db-0')] : [dep(`db-${i}`, 'service_started')],
+      }),
+    );
+    const r = run(startupOrder, project([...dbs, ...apis]));
+    expect(r.status).toBe('fail');
+    const judged = r.evidence.filter((e) => e.status !== 'info').map((e) => [e.subject, e.status]);
+    expect(judged).toEqual([
+      ['service api-0 → db-0', 'pass'],
+      ['service api-1 → db-1', 'fail'],
+      ['service api-2 → db-2', 'fail'],
+    ]);
+    // One info item per API for the databases it is not held to, whatever their number.
+    const info = r.evidence.filter((e) => e.status === 'info');
+    expect(info.map((e) => e.subject)).toEqual(['service api-0', 'service api-1', 'service api-2']);
+    expect(info[0]?.note).toMatch(/no depends_on or address of db-1, db-2: not judged$/);
+    // An API that shows no sign of any PostgreSQL is still held to every one.
+    const lone = svc('api-x', {
+      image: at('registry.example.com/api-x:1'),
+      command: at(['uvicorn', 'a:app']),
+    });
+    const r2 = run(startupOrder, project([dbs[0]!, dbs[1]!, lone]));
+    expect(r2.evidence.map((e) => [e.subject, e.status])).toEqual([
+      ['service api-x → db-0', 'fail'],
+      ['service api-x → db-1', 'fail'],
+    ]);
+  });
+  it('lists the databases an app is not held to in one item, the first five by name', () => {
+    const dbs = Array.from({ length: 8 }, (_, i) =>
+      svc(`db-${i}`, { image: at('postgres:16'), healthcheck: healthy }),
+    );
+    const app = api({ dependsOn: [dep('db-0')] });
+    const r = run(startupOrder, project([...dbs, app]));
+    expect(r.status).toBe('pass');
+    expect(r.evidence).toHaveLength(2);
+    expect(r.evidence[1]?.note).toMatch(/address of db-1, db-2, db-3, db-4, db-5 and 2 more: not judged$/);
+  });
   it('skips without an app or without databases', () => {
     expect(run(startupOrder, project([pg(), ch()])).status).toBe('skip');
     expect(run(startupOrder, project([api()])).status).toBe('skip');

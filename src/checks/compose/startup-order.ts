@@ -96,22 +96,67 @@ function judgePair(
 }
 
 /**
- * Whether `app` shows it uses `db`: a depends_on chain to it that passes through no other app (a
- * frontend that depends on the backend does not use the backend's database), or its name in an
- * environment value.
+ * The databases `app` shows it uses: those a depends_on chain reaches without passing through
+ * another app (a frontend that depends on the backend does not use the backend's database), and
+ * those whose name is an address in an environment value (`@db:5432/`, `=db`, `//db`). One walk
+ * and one scan of the environment per app: a stack can hold thousands of apps and databases.
  */
-function uses(
+function usedDatabases(
   byName: Map<string, ComposeService>,
   app: ComposeService,
-  db: ComposeService,
+  databases: ComposeService[],
   isApp: (name: string) => boolean,
-): boolean {
-  const path = chain(byName, app.name, db.name, false);
-  if (path?.slice(0, -1).every((e) => !isApp(e.service))) return true;
-  const host = new RegExp(
-    `(^|[@/=:,\\s])${db.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(:\\d+)?([/:?,\\s]|$)`,
-  );
-  return Object.values(app.environment).some((v) => v.value !== null && host.test(v.value));
+): Set<ComposeService> {
+  const dbByName = new Map(databases.map((d) => [d.name, d]));
+  const used = new Set<ComposeService>();
+  const seen = new Set([app.name]);
+  const queue = [app.name];
+  while (queue.length > 0) {
+    for (const e of byName.get(queue.shift()!)?.dependsOn ?? []) {
+      if (seen.has(e.service)) continue;
+      seen.add(e.service);
+      const db = dbByName.get(e.service);
+      if (db) used.add(db);
+      if (!isApp(e.service)) queue.push(e.service);
+    }
+  }
+  for (const v of Object.values(app.environment)) {
+    if (v.value === null) continue;
+    // Words between address delimiters; a database name among them is checked with the full rule.
+    for (const word of v.value.split(/[@/=:,?\s]+/)) {
+      const db = dbByName.get(word);
+      if (db && !used.has(db) && addressPattern(db.name).test(v.value)) used.add(db);
+    }
+  }
+  return used;
+}
+
+/** `name` as a host in a value: after a start or a delimiter, before an optional port and an end. */
+function addressPattern(name: string): RegExp {
+  return new RegExp(`(^|[@/=:,\\s])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(:\\d+)?([/:?,\\s]|$)`);
+}
+
+/** Names in a note: the first few, then how many more (a stack can hold thousands). */
+const SHOWN = 5;
+
+/**
+ * One info item for the databases an app is not held to: one item per app, not one per pair, so
+ * the report of a stack of many apps and databases grows with the services, not their product.
+ */
+function notJudgedItem(app: ComposeService, dbs: ComposeService[], role: string): Judged {
+  const names = dbs.slice(0, SHOWN).map((d) => d.name);
+  const more = dbs.length > SHOWN ? ` and ${dbs.length - SHOWN} more` : '';
+  const list = `${names.join(', ')}${more}`;
+  return {
+    name: app.name,
+    evidence: {
+      subject: dbs.length === 1 ? `service ${app.name} → ${dbs[0]!.name}` : `service ${app.name}`,
+      file: app.file,
+      line: app.line,
+      status: 'info',
+      note: `${role}; no depends_on or address of ${list}: not judged`,
+    },
+  };
 }
 
 function judgeProject(facts: ComposeFacts, roles: Record<string, string>, o: z.output<typeof options>) {
@@ -135,25 +180,29 @@ function judgeProject(facts: ComposeFacts, roles: Record<string, string>, o: z.o
   const api = apps;
   const items: Judged[] = [];
   for (const a of api) {
+    // The databases of each role this app shows it uses (a depends_on chain, an address).
+    const used = usedDatabases(byName, a, databases, isApp);
+    const roleOf = (db: ComposeService) => serviceRole(db, roles, facts).role ?? '';
+    const usedRoles = new Set([...used].map(roleOf));
+    const notJudged: ComposeService[] = [];
     for (const db of databases) {
+      if (used.has(db)) {
+        items.push(judgePair(byName, a, db, 'fail'));
+        continue;
+      }
       // With several apps, one that shows no sign of using a database (no dependency, no address
-      // of it in its environment) is not held to wait for it: an ML worker has no use for PostgreSQL.
-      if (api.length > 1 && !runsApiServer(a) && !uses(byName, a, db, isApp)) {
-        const note = `${roleNote(serviceRole(a, roles, facts))}; no depends_on or address of ${db.name}: not judged`;
-        items.push({
-          name: a.name,
-          evidence: {
-            subject: `service ${a.name} → ${db.name}`,
-            file: a.file,
-            line: a.line,
-            status: 'info',
-            note,
-          },
-        });
+      // of it in its environment) is not held to wait for it: an ML worker has no use for
+      // PostgreSQL. An API server is held to every database of a role unless it shows which one of
+      // that role it uses: with one PostgreSQL per API (one stack of several services), api-a is
+      // not held to api-b's database.
+      const apiServer = runsApiServer(a);
+      if ((api.length > 1 && !apiServer) || (apiServer && usedRoles.has(roleOf(db)))) {
+        notJudged.push(db);
         continue;
       }
       items.push(judgePair(byName, a, db, 'fail'));
     }
+    if (notJudged.length > 0) items.push(notJudgedItem(a, notJudged, roleNote(serviceRole(a, roles, facts))));
   }
   if (api.length > 0 && o.clickhouseAfterPostgres) {
     for (const ch of withRole('clickhouse')) {
@@ -176,7 +225,8 @@ export default defineCheck({
     'ClickHouse should depend on PostgreSQL (missing, or start order only, is a warning: neither needs the other). ' +
     'Every long-running app or worker is held to the databases it uses; with several apps, one that shows no ' +
     'sign of using a database (no depends_on chain to it that avoids other apps, no address of it in its ' +
-    'environment: a frontend that talks to the backend) is listed as not judged. ' +
+    'environment: a frontend that talks to the backend) is listed as not judged, and an API server that shows ' +
+    'which database of a role it uses is not held to the others of that role (one PostgreSQL per API). ' +
     'See https://docs.docker.com/compose/how-tos/startup-order/ and ' +
     'https://docs.docker.com/reference/compose-file/services/#depends_on',
   seedRef: '3.3',
