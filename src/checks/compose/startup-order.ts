@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import type { DockerfileFacts } from '../../collectors/dockerfile/schema.js';
 import {
+  composeDockerfiles,
   isLongRunning,
   type Judged,
   outcomeOf,
@@ -114,9 +116,14 @@ function uses(
   return Object.values(app.environment).some((v) => v.value !== null && host.test(v.value));
 }
 
-function judgeProject(facts: ComposeFacts, roles: Record<string, string>, o: z.output<typeof options>) {
+function judgeProject(
+  facts: ComposeFacts,
+  roles: Record<string, string>,
+  o: z.output<typeof options>,
+  dockerfiles: DockerfileFacts[] | undefined,
+) {
   const byName = new Map(facts.services.map((s) => [s.name, s]));
-  const running = facts.services.filter((s) => isLongRunning(s, roles, facts));
+  const running = facts.services.filter((s) => isLongRunning(s, roles, facts, dockerfiles));
   // Grouped once: the loops below ask per app, and a file can have thousands of services.
   const byRole = new Map<string, ComposeService[]>();
   for (const s of running) {
@@ -183,11 +190,13 @@ export default defineCheck({
   severity: 'medium',
   kind: 'auto',
   requires: ['compose'],
+  optional: ['dockerfile'],
   options,
   run(input, o) {
+    const dockerfiles = composeDockerfiles(input);
     const projects = input
       .source('compose')
-      .flatMap((t) => (t.data ? [judgeProject(t.data, input.roles, o)] : []));
+      .flatMap((t) => (t.data ? [judgeProject(t.data, input.roles, o, dockerfiles)] : []));
     const items = projects.flatMap((p) => p.items);
     if (!projects.some((p) => p.api.length > 0)) {
       return {

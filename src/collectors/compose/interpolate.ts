@@ -207,7 +207,7 @@ const KEPT_IN_SERVICE = new Set([
   'oom_kill_disable',
   'oom_score_adj',
 ]);
-const KEPT_IN_BUILD = new Set(['context', 'dockerfile', 'target', 'network', 'shm_size']);
+const KEPT_IN_BUILD = new Set(['context', 'dockerfile', 'target', 'tags', 'network', 'shm_size']);
 const SECRET_LIKE = /pass|secret|token|credential|private|key|auth|cert/i;
 const URL_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/[^/@\s]*@/i;
 

@@ -188,10 +188,12 @@ function build(e: LEntry | undefined): ComposeService['build'] {
   const context = get(e.value, 'context');
   const dockerfile = get(e.value, 'dockerfile');
   const target = get(e.value, 'target');
+  const tags = list(get(e.value, 'tags'), 'build.tags').filter((t) => t !== '');
   return {
     context: context ? text(context, 'build.context') : '.',
     dockerfile: dockerfile ? text(dockerfile, 'build.dockerfile') : undefined,
     target: target ? text(target, 'build.target') : undefined,
+    ...(tags.length > 0 ? { tags } : {}),
     file: e.file,
     line: e.line,
   };

@@ -22,6 +22,8 @@ export const ComposeServiceSchema = z.object({
       dockerfile: z.string().optional(),
       /** `build.target`: the Dockerfile stage the service builds (the last one when absent). */
       target: z.string().optional(),
+      /** `build.tags`: further names the built image is tagged with (beside `image:`). */
+      tags: z.array(z.string()).optional(),
       file: z.string(),
       line: z.number(),
     })
