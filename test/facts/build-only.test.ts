@@ -244,7 +244,8 @@ describe('build-only services', () => {
   it('the compose collector keeps build.tags, the names a build-only service gives its image (logflare)', async () => {
     const dir = path.resolve(import.meta.dirname, '../../fixtures/real-world/compose/logflare');
     const [t] = await collectCompose({ projectDir: dir, env: {} });
-    const byName = new Map((t?.data as ComposeFacts).services.map((s) => [s.name, s]));
+    expect(t?.status).toBe('ok');
+    const byName = new Map((t!.data as ComposeFacts).services.map((s) => [s.name, s]));
     expect(byName.get('base')?.build?.tags).toEqual(['supabase/logflare:base']);
     expect(byName.get('logflare')?.build?.tags).toEqual([
       'supabase/logflare:latest',
