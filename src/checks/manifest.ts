@@ -344,6 +344,7 @@ export const MANIFEST: readonly CheckMeta[] = [
     seedRef: '5.2',
     severity: 'low',
     requires: ['compose'],
+    optional: ['dockerfile'],
   },
   {
     id: 'compose/cpu-limit',
@@ -385,6 +386,7 @@ export const MANIFEST: readonly CheckMeta[] = [
     seedRef: '3.3',
     severity: 'medium',
     requires: ['compose'],
+    optional: ['dockerfile'],
   },
   {
     id: 'compose/network-mode',
@@ -401,6 +403,7 @@ export const MANIFEST: readonly CheckMeta[] = [
     seedRef: '3.2',
     severity: 'low',
     requires: ['compose'],
+    optional: ['dockerfile'],
   },
   {
     id: 'compose/restart-policy',
@@ -409,6 +412,7 @@ export const MANIFEST: readonly CheckMeta[] = [
     seedRef: '3.3',
     severity: 'medium',
     requires: ['compose'],
+    optional: ['dockerfile'],
   },
   {
     id: 'compose/startup-order',
@@ -417,6 +421,7 @@ export const MANIFEST: readonly CheckMeta[] = [
     seedRef: '3.3',
     severity: 'medium',
     requires: ['compose'],
+    optional: ['dockerfile'],
   },
   {
     id: 'docker/container-limits',
@@ -617,7 +622,7 @@ export const MANIFEST: readonly CheckMeta[] = [
     seedRef: '4.1',
     severity: 'medium',
     requires: ['pgbouncer'],
-    optional: ['postgres', 'k8s', 'compose'],
+    optional: ['postgres', 'k8s', 'compose', 'dockerfile'],
   },
   {
     id: 'postgres/connection-headroom',
@@ -626,7 +631,7 @@ export const MANIFEST: readonly CheckMeta[] = [
     seedRef: '1.3',
     severity: 'high',
     requires: ['postgres'],
-    optional: ['pgbouncer', 'k8s', 'compose'],
+    optional: ['pgbouncer', 'k8s', 'compose', 'dockerfile'],
   },
   {
     id: 'postgres/missing-index',

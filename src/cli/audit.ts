@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
+import type { DockerfileFacts } from '../collectors/dockerfile/schema.js';
 import { LIVE_SOURCES, type LiveSourceInfo, type LiveSourceName } from '../collectors/live.js';
 import type { TargetSpec } from '../collectors/types.js';
 import { findConfig, type LoadedConfig, loadConfig } from '../config/load.js';
@@ -368,9 +369,13 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
 
 /** The role of every service of every compose model read, and of every Kubernetes container, and why. */
 function roleSections(facts: Facts): RolesSection[] {
+  // The Dockerfiles read tell a service that only builds an image (a one-shot, build-only).
+  const dockerfiles = (facts.sources.dockerfile ?? []).flatMap((t) =>
+    t.status === 'ok' && t.data ? [t.data as DockerfileFacts] : [],
+  );
   const compose = (facts.sources.compose ?? []).flatMap((t) => {
     const data = t.data as ComposeFacts | undefined;
-    return data ? [{ target: t.target, services: explainRoles(data, facts.roles) }] : [];
+    return data ? [{ target: t.target, services: explainRoles(data, facts.roles, dockerfiles) }] : [];
   });
   const k8s = (facts.sources.k8s ?? []).flatMap((t) => {
     const data = t.data as K8sFacts | undefined;

@@ -3,6 +3,8 @@
 // good or once. A fact helper: pure functions of the compose facts, shared by the compose checks,
 // `strisk init` and `--explain-roles`. Not a check.
 import type { ComposeFacts, ComposeService } from '../collectors/compose/schema.js';
+import type { DockerfileFacts } from '../collectors/dockerfile/schema.js';
+import { buildOnlyReason } from './build-only.js';
 
 /** Roles strisk infers and a config may give (`roles:`). */
 export const ROLES = [
@@ -530,12 +532,16 @@ const KEEPS_RUNNING = /^(always|unless-stopped|any)$/;
  *   and its command ends in a step that exits (a migration, `chown`, `mc mb`, `exit 0`), whatever
  *   its image; or, with no such command, it is not a server (database, infrastructure, application
  *   command) and its name says it runs once (migrate, init, setup, seed, create…).
+ * - or, with the Dockerfiles it builds read (`dockerfiles`), it only builds and tags an image: no
+ *   command or anything else a running container needs in compose, a stage without CMD or
+ *   ENTRYPOINT, a base for other builds or a plain OS/runtime image (see `buildOnlyReason`).
  * A word in the command of a service that restarts or has a healthcheck never makes it a job.
  */
 export function oneShotReason(
   service: ComposeService,
   roles: Record<string, string>,
   facts?: ComposeFacts,
+  dockerfiles?: readonly DockerfileFacts[],
 ): string | undefined {
   const configured = roles[service.name];
   if (configured && ONE_SHOT_ROLES.has(configured)) return `role ${configured} in the config`;
@@ -555,6 +561,8 @@ export function oneShotReason(
   const command = commandText(service);
   const exits = exitingCommand(service);
   if (exits) return `${policy} and its command ends with "${exits}"`;
+  const buildOnly = buildOnlyReason(service, facts, dockerfiles);
+  if (buildOnly) return `${policy}, no healthcheck, build-only: ${buildOnly}`;
   const role = serviceRole(service, roles, facts);
   if (role.role !== undefined && role.role !== 'app' && role.role !== 'worker') return undefined;
   if (SERVING_COMMAND.test(command)) return undefined;
@@ -575,8 +583,9 @@ export function isLongRunning(
   service: ComposeService,
   roles: Record<string, string>,
   facts?: ComposeFacts,
+  dockerfiles?: readonly DockerfileFacts[],
 ): boolean {
-  return oneShotReason(service, roles, facts) === undefined;
+  return oneShotReason(service, roles, facts, dockerfiles) === undefined;
 }
 
 // ---- Redis as a cache ----
@@ -630,10 +639,14 @@ export interface RoleExplanation {
 }
 
 /** Each service's role and why, for `strisk audit --explain-roles`: what a user reads to correct a guess. */
-export function explainRoles(facts: ComposeFacts, roles: Record<string, string>): RoleExplanation[] {
+export function explainRoles(
+  facts: ComposeFacts,
+  roles: Record<string, string>,
+  dockerfiles?: readonly DockerfileFacts[],
+): RoleExplanation[] {
   const byName = projectRoles(facts, roles);
   return facts.services.map((s) => {
-    const oneShot = oneShotReason(s, roles, facts);
+    const oneShot = oneShotReason(s, roles, facts, dockerfiles);
     const guessed = byName.get(s.name) ?? none();
     // A run-once service that nothing else places is a job, and why it runs once is its reason.
     const info =

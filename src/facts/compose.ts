@@ -1,10 +1,12 @@
 // Reading the compose facts for checks: the services of every compose target, one-shot items,
 // worker counts, log drivers, resource limits and unresolved ${VAR}s, and the outcome over services.
 import type { ComposeFacts, ComposeService } from '../collectors/compose/schema.js';
+import type { DockerfileFacts } from '../collectors/dockerfile/schema.js';
 import type { CheckInput, CheckOutcome, Evidence } from '../core/check.js';
 import { worstStatus } from '../core/status.js';
 import { type OutcomeWords, shortfallText } from './common.js';
 import { commandText } from './compose-roles.js';
+import { dockerfilesOf } from './dockerfile.js';
 
 // Role inference is a fact helper (src/facts/compose-roles.ts); re-exported for the checks.
 export {
@@ -26,6 +28,14 @@ export {
 export interface ServiceRef {
   service: ComposeService;
   facts: ComposeFacts;
+}
+
+/**
+ * The Dockerfiles the check was given (declared `optional: ['dockerfile']` and read), for telling
+ * a service that only builds an image (`oneShotReason`); undefined otherwise.
+ */
+export function composeDockerfiles(input: CheckInput): DockerfileFacts[] | undefined {
+  return input.has('dockerfile') ? dockerfilesOf(input) : undefined;
 }
 
 /** Every service of every readable compose target. */

@@ -2,7 +2,7 @@
 // the app's pools with a server's limit (PostgreSQL's max_connections, PgBouncer's max_client_conn).
 // A fact helper: pure functions of the facts. Not a check.
 import type { CheckInput } from '../core/check.js';
-import { composeServices, workerCount } from './compose.js';
+import { composeDockerfiles, composeServices, workerCount } from './compose.js';
 import { commandText, isLongRunning, serviceRole } from './compose-roles.js';
 import { appWorkloads, containerRefs, k8sTargets, peakReplicas, workloadLabel } from './k8s.js';
 
@@ -54,9 +54,11 @@ function fromCompose(input: CheckInput, o: DemandOptions): Demand | undefined {
   if (!input.has('compose')) return undefined;
   const parts: string[] = [];
   let total = 0;
+  const dockerfiles = composeDockerfiles(input);
   for (const { service, facts } of composeServices(input)) {
     if (serviceRole(service, input.roles, facts).role !== 'app') continue;
-    if (!isLongRunning(service, input.roles, facts) || QUEUE_WORKER.test(commandText(service))) continue;
+    if (!isLongRunning(service, input.roles, facts, dockerfiles) || QUEUE_WORKER.test(commandText(service)))
+      continue;
     const r = service.replicas;
     const replicas = typeof r?.value === 'number' ? r.value : 1;
     const w = workerCount(service);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineCheck, type Evidence } from '../../core/check.js';
 import { countStatus } from '../../core/status.js';
 import {
+  composeDockerfiles,
   composeServices,
   driverName,
   imageRepository,
@@ -64,9 +65,11 @@ export default defineCheck({
   severity: 'low',
   kind: 'attest',
   requires: ['compose'],
+  optional: ['dockerfile'],
   options,
   run(input, o) {
     const refs = composeServices(input);
+    const dockerfiles = composeDockerfiles(input);
     if (refs.length === 0)
       return { status: 'skip', message: 'the compose model has no services', evidence: [] };
     const evidence: Evidence[] = [];
@@ -79,7 +82,7 @@ export default defineCheck({
         evidence.push({ ...base, observed: image, status: 'pass', note: 'log agent' });
         continue;
       }
-      if (!isLongRunning(service, input.roles, facts)) continue;
+      if (!isLongRunning(service, input.roles, facts, dockerfiles)) continue;
       const driver = service.logging?.driver;
       const name = driver ? driverName(driver.value) : 'json-file (default)';
       const ships = o.shippingDrivers.includes(name);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
 import {
+  composeDockerfiles,
   composeServices,
   type Judged,
   longRunningOutcome,
@@ -133,7 +134,8 @@ export default defineCheck({
     'Without a healthcheck Docker only knows a container is running, not that it is ready: dependants start ' +
     'against a database still recovering, and a hung API is never reported unhealthy. The checklist asks for ' +
     "healthchecks every 10 s. Docker's default interval is 30 s, so a healthcheck without `interval` fails. " +
-    'One-shot services (migrations, setup jobs) are not judged. A service without a compose healthcheck ' +
+    'One-shot services (migrations, setup jobs, ' +
+    'services that only build and tag an image: `build:` with a tag and nothing else in compose, no CMD or ENTRYPOINT in the Dockerfile stage built, from a plain OS/runtime base or as a base other builds start FROM) are not judged. A service without a compose healthcheck ' +
     'gets the one of its image: the `HEALTHCHECK` of the Dockerfile stage its `build:` builds (context, ' +
     '`dockerfile`, `target`; inherited through `FROM <stage>`; `HEALTHCHECK NONE` disables it), else, ' +
     'with a docker engine or `--image-archive`, the healthcheck of its container or of its image config (the ' +
@@ -150,8 +152,9 @@ export default defineCheck({
   options,
   run(input, o) {
     const items: Judged[] = [];
+    const dockerfiles = composeDockerfiles(input);
     for (const { service, facts } of composeServices(input)) {
-      const oneShot = oneShotReason(service, input.roles, facts);
+      const oneShot = oneShotReason(service, input.roles, facts, dockerfiles);
       if (oneShot) {
         items.push(oneShotItem(service, oneShot));
         continue;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
 import {
+  composeDockerfiles,
   composeServices,
   databaseDataDirs,
   type Judged,
@@ -114,14 +115,16 @@ export default defineCheck({
   severity: 'medium',
   kind: 'auto',
   requires: ['compose'],
+  optional: ['dockerfile'],
   options,
   run(input, o) {
     const items: Judged[] = [];
+    const dockerfiles = composeDockerfiles(input);
     for (const { service, facts } of composeServices(input)) {
       const role = serviceRole(service, input.roles, facts);
       if (!role.role || !o.dataDirs[role.role]) continue;
       // A job run from a database image (an init or migration container) keeps no database data.
-      const oneShot = oneShotReason(service, input.roles, facts);
+      const oneShot = oneShotReason(service, input.roles, facts, dockerfiles);
       if (oneShot) {
         items.push(oneShotItem(service, oneShot));
         continue;

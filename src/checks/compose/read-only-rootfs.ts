@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineCheck, type Evidence } from '../../core/check.js';
 import { plural } from '../../facts/common.js';
 import {
+  composeDockerfiles,
   composeServices,
   isLongRunning,
   type Judged,
@@ -27,19 +28,27 @@ export default defineCheck({
     '(slow, unbounded, lost on recreate) and stops an intruder from changing the code it runs. The checklist ' +
     'asks for a read-only root filesystem where possible; for the stateless API it is always possible, with a ' +
     'tmpfs for scratch space (/tmp). Roles come from the config, else from the image, command, healthcheck, environment, ' +
-    'ports, dependencies or `build:` (`strisk audit --explain-roles` shows each guess). ' +
+    'ports, dependencies or `build:` (`strisk audit --explain-roles` shows each guess). One-shot services, such as ' +
+    'one that only builds and tags a base image (no command in compose, no CMD in its Dockerfile), are not judged. ' +
     'See https://docs.docker.com/reference/compose-file/services/#read_only and ' +
     'https://docs.docker.com/reference/compose-file/services/#tmpfs',
   seedRef: '3.2',
   severity: 'low',
   kind: 'auto',
   requires: ['compose'],
+  optional: ['dockerfile'],
   options,
   run(input, o) {
     const items: Judged[] = [];
+    const dockerfiles = composeDockerfiles(input);
     for (const { service, facts } of composeServices(input)) {
       const role = serviceRole(service, input.roles, facts);
-      if (!role.role || !o.roles.includes(role.role) || !isLongRunning(service, input.roles, facts)) continue;
+      if (
+        !role.role ||
+        !o.roles.includes(role.role) ||
+        !isLongRunning(service, input.roles, facts, dockerfiles)
+      )
+        continue;
       const name = service.name;
       const why = roleNote(role);
       const ro = service.readOnly;

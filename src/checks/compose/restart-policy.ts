@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCheck, type Evidence } from '../../core/check.js';
 import {
+  composeDockerfiles,
   composeServices,
   type Judged,
   longRunningOutcome,
@@ -28,22 +29,25 @@ export default defineCheck({
     'reboot. The checklist asks for `restart: unless-stopped` in production. `always` also keeps services up but ' +
     'restarts a container you stopped by hand when the daemon restarts: a warning. `on-failure` does not survive ' +
     'a daemon restart and `no` (the default) never restarts: failures. `deploy.restart_policy.condition` is read ' +
-    'when `restart` is absent (`any` = always). One-shot services (migrations, setup jobs) are not judged. ' +
+    'when `restart` is absent (`any` = always). One-shot services (migrations, setup jobs, ' +
+    'services that only build and tag an image: `build:` with a tag and nothing else in compose, no CMD or ENTRYPOINT in the Dockerfile stage built, from a plain OS/runtime base or as a base other builds start FROM) are not judged. ' +
     'See https://docs.docker.com/reference/compose-file/services/#restart and ' +
     'https://docs.docker.com/engine/containers/start-containers-automatically/',
   seedRef: '3.3',
   severity: 'medium',
   kind: 'auto',
   requires: ['compose'],
+  optional: ['dockerfile'],
   options,
   run(input, o) {
     const items: Judged[] = [];
     const fix = [`restart: ${o.allowed[0] ?? 'unless-stopped'}`];
     const expected = o.allowed.join(' or ');
+    const dockerfiles = composeDockerfiles(input);
     for (const { service, facts } of composeServices(input)) {
       const name = service.name;
       const base: Evidence = { subject: `service ${name}`, file: service.file, line: service.line, expected };
-      const oneShot = oneShotReason(service, input.roles, facts);
+      const oneShot = oneShotReason(service, input.roles, facts, dockerfiles);
       if (oneShot) {
         items.push(oneShotItem(service, oneShot, expected));
         continue;

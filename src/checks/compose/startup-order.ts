@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
+import type { DockerfileFacts } from '../../collectors/dockerfile/schema.js';
 import {
+  composeDockerfiles,
   isLongRunning,
   type Judged,
   outcomeOf,
@@ -54,12 +56,45 @@ const via = (path: Edge[]) =>
         .join(' → ')}`
     : '';
 
+/**
+ * An app that `from` waits for to be healthy (through healthy hops only), that itself depends on
+ * `to` and has a healthcheck: once it is healthy it has started after `to` and come up with it, so
+ * `to` answers by then (netbox's worker waits for a healthy netbox, which depends on postgres).
+ */
+function readyThrough(
+  byName: Map<string, ComposeService>,
+  from: ComposeService,
+  to: ComposeService,
+  isApp: (name: string) => boolean,
+): { app: ComposeService; path: Edge[] } | undefined {
+  const seen = new Set([from.name]);
+  let frontier: { name: string; path: Edge[] }[] = [{ name: from.name, path: [] }];
+  while (frontier.length > 0) {
+    const next: typeof frontier = [];
+    for (const { name, path } of frontier) {
+      for (const e of byName.get(name)?.dependsOn ?? []) {
+        if (e.condition !== 'service_healthy' || seen.has(e.service) || e.service === to.name) continue;
+        seen.add(e.service);
+        const hop = byName.get(e.service);
+        if (!hop) continue;
+        const healthy = hop.healthcheck && !hop.healthcheck.disabled;
+        if (healthy && isApp(hop.name) && hop.dependsOn.some((d) => d.service === to.name))
+          return { app: hop, path: [...path, e] };
+        next.push({ name: e.service, path: [...path, e] });
+      }
+    }
+    frontier = next;
+  }
+  return undefined;
+}
+
 /** Whether `from` waits for `to` to be healthy; `weak` is what a start-order-only dependency gets. */
 function judgePair(
   byName: Map<string, ComposeService>,
   from: ComposeService,
   to: ComposeService,
   weak: 'warn' | 'fail',
+  isApp: (name: string) => boolean = () => false,
 ): Judged {
   const subject = `service ${from.name} → ${to.name}`;
   const expected = `depends_on ${to.name} with condition: service_healthy`;
@@ -82,6 +117,23 @@ function judgePair(
     return {
       name: from.name,
       evidence: { ...base, observed: `service_healthy${via(healthy)}`, status: 'pass' },
+    };
+  }
+  const ready = readyThrough(byName, from, to, isApp);
+  if (ready) {
+    const hops = ready.path.map((e) => e.service).join(' → ');
+    const note = `${ready.app.name} is healthy only once it is up, and it depends on ${to.name} and uses it: ${to.name} answers by then`;
+    const last = ready.path.at(-1)!;
+    return {
+      name: from.name,
+      evidence: {
+        ...base,
+        file: last.file,
+        line: last.line,
+        observed: `service_healthy on ${hops}`,
+        status: 'pass',
+        note,
+      },
     };
   }
   const any = chain(byName, from.name, to.name, false);
@@ -146,7 +198,10 @@ const SHOWN = 5;
 function notJudgedItem(app: ComposeService, dbs: ComposeService[], role: string): Judged {
   const names = dbs.slice(0, SHOWN).map((d) => d.name);
   const more = dbs.length > SHOWN ? ` and ${dbs.length - SHOWN} more` : '';
-  const list = `${names.join(', ')}${more}`;
+  // An env_file that is not there may hold the address: say so, so the user can tell.
+  const absent = (app.envFiles ?? []).filter((f) => f.missing).map((f) => f.path);
+  const unread = absent.length > 0 ? ` (env_file ${absent.join(', ')} not found: not read)` : '';
+  const list = `${names.join(', ')}${more}${unread}`;
   return {
     name: app.name,
     evidence: {
@@ -159,9 +214,14 @@ function notJudgedItem(app: ComposeService, dbs: ComposeService[], role: string)
   };
 }
 
-function judgeProject(facts: ComposeFacts, roles: Record<string, string>, o: z.output<typeof options>) {
+function judgeProject(
+  facts: ComposeFacts,
+  roles: Record<string, string>,
+  o: z.output<typeof options>,
+  dockerfiles: DockerfileFacts[] | undefined,
+) {
   const byName = new Map(facts.services.map((s) => [s.name, s]));
-  const running = facts.services.filter((s) => isLongRunning(s, roles, facts));
+  const running = facts.services.filter((s) => isLongRunning(s, roles, facts, dockerfiles));
   // Grouped once: the loops below ask per app, and a file can have thousands of services.
   const byRole = new Map<string, ComposeService[]>();
   for (const s of running) {
@@ -187,7 +247,7 @@ function judgeProject(facts: ComposeFacts, roles: Record<string, string>, o: z.o
     const notJudged: ComposeService[] = [];
     for (const db of databases) {
       if (used.has(db)) {
-        items.push(judgePair(byName, a, db, 'fail'));
+        items.push(judgePair(byName, a, db, 'fail', isApp));
         continue;
       }
       // With several apps, one that shows no sign of using a database (no dependency, no address
@@ -200,7 +260,7 @@ function judgeProject(facts: ComposeFacts, roles: Record<string, string>, o: z.o
         notJudged.push(db);
         continue;
       }
-      items.push(judgePair(byName, a, db, 'fail'));
+      items.push(judgePair(byName, a, db, 'fail', isApp));
     }
     if (notJudged.length > 0) items.push(notJudgedItem(a, notJudged, roleNote(serviceRole(a, roles, facts))));
   }
@@ -221,23 +281,28 @@ export default defineCheck({
     'checklist asks for the startup order PostgreSQL → ClickHouse → FastAPI. It says `depends_on` gives that ' +
     'order; in fact plain `depends_on` (condition `service_started`) only orders container starts, and only ' +
     '`condition: service_healthy` waits until the dependency passes its healthcheck. So the API must depend on ' +
-    'ClickHouse and PostgreSQL with `service_healthy` (directly or through healthy hops such as PgBouncer), and ' +
+    'ClickHouse and PostgreSQL with `service_healthy` (directly or through healthy hops such as PgBouncer; ' +
+    'waiting for a healthy app that itself depends on the database and has a healthcheck also counts: once ' +
+    'that app is healthy, the database answers), and ' +
     'ClickHouse should depend on PostgreSQL (missing, or start order only, is a warning: neither needs the other). ' +
     'Every long-running app or worker is held to the databases it uses; with several apps, one that shows no ' +
     'sign of using a database (no depends_on chain to it that avoids other apps, no address of it in its ' +
-    'environment: a frontend that talks to the backend) is listed as not judged, and an API server that shows ' +
-    'which database of a role it uses is not held to the others of that role (one PostgreSQL per API). ' +
+    'environment, `env_file` variables included: a frontend that talks to the backend) is listed as not judged, ' +
+    'and an API server that shows which database of a role it uses is not held to the others of that role (one ' +
+    'PostgreSQL per API). ' +
     'See https://docs.docker.com/compose/how-tos/startup-order/ and ' +
     'https://docs.docker.com/reference/compose-file/services/#depends_on',
   seedRef: '3.3',
   severity: 'medium',
   kind: 'auto',
   requires: ['compose'],
+  optional: ['dockerfile'],
   options,
   run(input, o) {
+    const dockerfiles = composeDockerfiles(input);
     const projects = input
       .source('compose')
-      .flatMap((t) => (t.data ? [judgeProject(t.data, input.roles, o)] : []));
+      .flatMap((t) => (t.data ? [judgeProject(t.data, input.roles, o, dockerfiles)] : []));
     const items = projects.flatMap((p) => p.items);
     if (!projects.some((p) => p.api.length > 0)) {
       return {

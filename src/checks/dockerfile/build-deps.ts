@@ -8,8 +8,8 @@ import {
   mountsOf,
   programOf,
   type ShippedStage,
-  shippedOf,
 } from '../../facts/dockerfile.js';
+import { buildOnlyItem, onlyBuildOnly, shippedImagesOf } from '../../facts/build-only.js';
 
 const options = z.object({
   /** Package names (globs) that are build-time only: compilers, headers, build tools. */
@@ -260,7 +260,10 @@ export default defineCheck({
     '/var/lib/apt/lists in its layer (remove it in the same RUN, or use a cache mount); when `apk add` ' +
     'runs without `--no-cache`; and when pip/uv/poetry installs keep their cache (use `--no-cache-dir`, ' +
     'PIP_NO_CACHE_DIR, or `RUN --mount=type=cache`). Build stages that only feed others are not judged: ' +
-    'their layers do not ship. https://docs.docker.com/build/building/best-practices/#apt-get',
+    'their layers do not ship. ' +
+    'A Dockerfile that only build-only compose services build (`build:` with a tag and nothing else, no CMD or ' +
+    'ENTRYPOINT: a base image other builds start from) is listed, not judged: it is not a shipped app image. ' +
+    'https://docs.docker.com/build/building/best-practices/#apt-get',
   seedRef: '3.1',
   severity: 'medium',
   kind: 'auto',
@@ -269,9 +272,12 @@ export default defineCheck({
   options,
   run(input, o) {
     const patterns = o.buildPackages.map(glob);
-    const evidence = shippedOf(input).flatMap(({ df, shipped }) =>
-      shipped.flatMap((s) => judge(df, s, patterns)),
+    // A Dockerfile only build-only services build is a base for other builds (a builder image, whose
+    // build tools are its purpose): listed, not judged.
+    const evidence = shippedImagesOf(input).flatMap(({ df, shipped, buildOnly }) =>
+      buildOnly ? [buildOnlyItem(df, buildOnly)] : shipped.flatMap((s) => judge(df, s, patterns)),
     );
+    if (evidence.length > 0 && evidence.every((e) => e.status === 'info')) return onlyBuildOnly(evidence);
     const failed = evidence.filter((e) => e.status === 'fail');
     const warned = evidence.filter((e) => e.status === 'warn');
     if (failed.length === 0 && warned.length === 0) {

@@ -1,14 +1,8 @@
 import { z } from 'zod';
 import type { DockerfileFacts, Stage } from '../../collectors/dockerfile/schema.js';
 import { defineCheck, type Evidence } from '../../core/check.js';
-import {
-  atStage,
-  mountsOf,
-  type ShippedStage,
-  shippedOf,
-  stageChain,
-  stageNamed,
-} from '../../facts/dockerfile.js';
+import { atStage, mountsOf, type ShippedStage, stageChain, stageNamed } from '../../facts/dockerfile.js';
+import { buildOnlyItem, onlyBuildOnly, shippedImagesOf } from '../../facts/build-only.js';
 
 const EXAMPLE = `FROM python:3.12-slim AS build
 WORKDIR /app
@@ -80,7 +74,10 @@ export default defineCheck({
     'last stage), or, when no compose service builds the Dockerfile, every stage no other stage builds on. ' +
     'Passes when such a stage (or a stage it is built FROM) takes artefacts from another stage with ' +
     '`COPY --from=<stage>` or a `RUN --mount=...,from=<stage>` bind mount; `--from` an external image does ' +
-    'not count. https://docs.docker.com/build/building/multi-stage/',
+    'not count. ' +
+    'A Dockerfile that only build-only compose services build (`build:` with a tag and nothing else, no CMD or ' +
+    'ENTRYPOINT: a base image other builds start from) is listed, not judged: it is not a shipped app image. ' +
+    'https://docs.docker.com/build/building/multi-stage/',
   seedRef: '3.1',
   severity: 'medium',
   kind: 'auto',
@@ -88,18 +85,23 @@ export default defineCheck({
   optional: ['compose'],
   options: z.object({}),
   run(input) {
-    const evidence = shippedOf(input).flatMap(({ df, shipped }) => shipped.map((s) => judge(df, s)));
+    // A Dockerfile only build-only services build is a base for other builds: listed, not judged.
+    const evidence = shippedImagesOf(input).flatMap(({ df, shipped, buildOnly }) =>
+      buildOnly ? [buildOnlyItem(df, buildOnly)] : shipped.map((s) => judge(df, s)),
+    );
+    const judged = evidence.filter((e) => e.status !== 'info');
+    if (judged.length === 0 && evidence.length > 0) return onlyBuildOnly(evidence);
     const failed = evidence.filter((e) => e.status === 'fail');
     if (failed.length === 0) {
       return {
         status: 'pass',
-        message: `${evidence.length} shipped stage(s) use a multi-stage build`,
+        message: `${judged.length} shipped stage(s) use a multi-stage build`,
         evidence,
       };
     }
     return {
       status: 'fail',
-      message: `${failed.length} of ${evidence.length} shipped stage(s) ship without a separate build stage: ${failed.map((e) => e.subject).join(', ')}`,
+      message: `${failed.length} of ${judged.length} shipped stage(s) ship without a separate build stage: ${failed.map((e) => e.subject).join(', ')}`,
       evidence,
       remediation: {
         summary:

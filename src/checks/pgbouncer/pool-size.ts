@@ -21,7 +21,7 @@ export default defineCheck({
   severity: 'medium',
   kind: 'auto',
   requires: ['pgbouncer'],
-  optional: ['postgres', 'k8s', 'compose'],
+  optional: ['postgres', 'k8s', 'compose', 'dockerfile'],
   options: z.object({
     defaultPoolSize: z.number().int().positive().default(25),
     /** The app side, as postgres/connection-headroom reads it: workers per API process when unsaid. */

@@ -21,7 +21,7 @@ export default defineCheck({
   severity: 'high',
   kind: 'auto',
   requires: ['postgres'],
-  optional: ['pgbouncer', 'k8s', 'compose'],
+  optional: ['pgbouncer', 'k8s', 'compose', 'dockerfile'],
   options: z.object({
     workers: z.number().int().positive().default(4),
     replicas: z.number().int().positive().default(1),

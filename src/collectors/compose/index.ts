@@ -3,6 +3,7 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalFileError, maxFileBytes, readLocalFile } from '../../core/local-file.js';
 import type { TargetFacts } from '../../core/facts.js';
+import { applyEnvFiles } from './env-files.js';
 import { type Lookup, parseDotEnv, type UnresolvedAt } from './interpolate.js';
 import { displayPath, type LoadContext, loadResolved, loadStreamed, servicesOf } from './load.js';
 import { mergeModels } from './merge.js';
@@ -101,6 +102,21 @@ function scalarAt(model: LMap, key: string): string | undefined {
   return v?.kind === 'scalar' && v.value !== null && v.value !== '' ? String(v.value) : undefined;
 }
 
+/**
+ * The required env files that are not there, for the target's message: compose refuses to start
+ * these services; strisk reads on without their variables (shown with the report's sources).
+ */
+function missingEnvFiles(services: readonly ComposeFacts['services'][number][]): string | undefined {
+  const byPath = new Map<string, string[]>();
+  for (const s of services)
+    for (const f of s.envFiles ?? [])
+      if (f.missing && f.required)
+        byPath.set(f.path, [...(byPath.get(f.path) ?? []), `${s.name} at ${f.file}:${f.line}`]);
+  if (byPath.size === 0) return undefined;
+  const list = [...byPath].map(([p, uses]) => `${p} (${uses.join(', ')})`).join('; ');
+  return `required env_file not found, read without its variables (compose would refuse to start these services): ${list}`;
+}
+
 /** Returns [] when no compose file is found and none was given. */
 export async function collectCompose(opts: ComposeOptions): Promise<TargetFacts<ComposeFacts>[]> {
   const started = performance.now();
@@ -152,6 +168,10 @@ export async function collectCompose(opts: ComposeOptions): Promise<TargetFacts<
     for (const entry of servicesOf(model).values()) addService(entry);
   }
 
+  // The env_file variables of the active services, merged under their environment.
+  await applyEnvFiles(services, projectDir, lookup, maxBytes);
+  const missing = missingEnvFiles(services);
+
   const topVolumes = model.entries.get('volumes')?.value;
   const name =
     opts.projectName ??
@@ -187,6 +207,7 @@ export async function collectCompose(opts: ComposeOptions): Promise<TargetFacts<
     {
       target: data.files.join(','),
       status: 'ok',
+      ...(missing ? { message: missing } : {}),
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
       data,
     },

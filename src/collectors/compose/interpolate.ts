@@ -177,6 +177,7 @@ const KEPT_IN_SERVICE = new Set([
   'restart',
   'scale',
   'profiles',
+  'env_file',
   'depends_on',
   'network_mode',
   'networks',
@@ -207,7 +208,7 @@ const KEPT_IN_SERVICE = new Set([
   'oom_kill_disable',
   'oom_score_adj',
 ]);
-const KEPT_IN_BUILD = new Set(['context', 'dockerfile', 'target', 'network', 'shm_size']);
+const KEPT_IN_BUILD = new Set(['context', 'dockerfile', 'target', 'tags', 'network', 'shm_size']);
 const SECRET_LIKE = /pass|secret|token|credential|private|key|auth|cert/i;
 const URL_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/[^/@\s]*@/i;
 
@@ -242,7 +243,7 @@ function childPlace(place: Place, key: string | undefined): Place {
 }
 
 /** Variables that name where a service is (`DB_HOST`, `REDIS_PORT`): an address, not a secret. */
-const ADDRESS_NAME = /(^|_)(HOST|HOSTNAME|PORT|ADDR|ADDRESS|SERVER)$/i;
+export const ADDRESS_NAME = /(^|_)(HOST|HOSTNAME|PORT|ADDR|ADDRESS|SERVER)$/i;
 
 /** `KEY=scheme://[userinfo@]host[:port]/rest` (or without `KEY=`): the pieces of a URL-valued variable. */
 const ENV_URL = /^((?:[A-Za-z_][A-Za-z0-9_]*=)?[a-z][a-z0-9+.-]*:\/\/(?:[^/?#\s]*@)?)([^/?#@\s]*)(.*)$/is;
@@ -336,7 +337,13 @@ const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\',
  * (escapes, may span lines) and unquoted values (inline ` #` comments). Double-quoted and
  * unquoted values are interpolated, the process environment first, then earlier lines.
  */
-export function parseDotEnv(text: string, file: string, processEnv: Lookup): Record<string, string> {
+export function parseDotEnv(
+  text: string,
+  file: string,
+  processEnv: Lookup,
+  /** Filled with the line each variable is set on, when given. */
+  lineOf?: Map<string, number>,
+): Record<string, string> {
   const vars: Record<string, string> = {};
   const lookup: Lookup = (n) => processEnv(n) ?? (Object.hasOwn(vars, n) ? vars[n] : undefined);
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
@@ -353,7 +360,10 @@ export function parseDotEnv(text: string, file: string, processEnv: Lookup): Rec
     if (eq < 0) {
       // A bare `NAME` takes its value from the environment, if any.
       const v = processEnv(key);
-      if (v !== undefined) vars[key] = v;
+      if (v !== undefined) {
+        vars[key] = v;
+        lineOf?.set(key, lineNo);
+      }
       continue;
     }
     let value = body.slice(eq + 1).trimStart();
@@ -369,6 +379,7 @@ export function parseDotEnv(text: string, file: string, processEnv: Lookup): Rec
       }
       if (close < 0) throw new InputError(`unterminated ${quote} quote`, file, lineNo);
       const inner = text.slice(0, close);
+      lineOf?.set(key, lineNo);
       if (quote === "'") vars[key] = inner;
       else {
         const unescaped = inner.replace(/\\(.)/g, (m, c: string) => (c === '$' ? '$$' : (ESCAPES[c] ?? m)));
@@ -378,6 +389,7 @@ export function parseDotEnv(text: string, file: string, processEnv: Lookup): Rec
     }
     value = value.replace(/\s+#.*$/, '').trim();
     vars[key] = interpolateEnvValue(key, value, lookup, file, lineNo);
+    lineOf?.set(key, lineNo);
   }
   return vars;
 }

@@ -160,6 +160,27 @@ function environment(e: LEntry | undefined): ComposeService['environment'] {
   return out;
 }
 
+/** `env_file: a.env`, `[a.env, b.env]`, `[{path: a.env, required: false}]`: paths as written, in order. */
+function envFiles(e: LEntry | undefined): ComposeService['envFiles'] {
+  if (!e) return undefined;
+  const items = e.value.kind === 'seq' ? e.value.items : [e.value];
+  const out = items.map((item) => {
+    if (item.kind === 'map') {
+      const p = get(item, 'path');
+      if (!p)
+        throw new InputError('an `env_file` entry in the long syntax needs a `path`', item.file, item.line);
+      const required = get(item, 'required');
+      const req = required ? parseBool(text(required, 'env_file.required')) : true;
+      if (req === null)
+        throw new InputError('`env_file.required` must be true or false', required!.file, required!.line);
+      return { path: text(p, 'env_file.path'), required: req, file: item.file, line: item.line };
+    }
+    return { path: scalarText(item, 'env_file'), required: true, file: item.file, line: item.line };
+  });
+  const kept = out.filter((f) => f.path !== '');
+  return kept.length > 0 ? kept : undefined;
+}
+
 const SECRET_NAME = /pass|secret|token|credential|private|api_?key|auth/i;
 
 /**
@@ -188,10 +209,12 @@ function build(e: LEntry | undefined): ComposeService['build'] {
   const context = get(e.value, 'context');
   const dockerfile = get(e.value, 'dockerfile');
   const target = get(e.value, 'target');
+  const tags = list(get(e.value, 'tags'), 'build.tags').filter((t) => t !== '');
   return {
     context: context ? text(context, 'build.context') : '.',
     dockerfile: dockerfile ? text(dockerfile, 'build.dockerfile') : undefined,
     target: target ? text(target, 'build.target') : undefined,
+    ...(tags.length > 0 ? { tags } : {}),
     file: e.file,
     line: e.line,
   };
@@ -228,6 +251,7 @@ export function normalizeService(entry: LEntry): ComposeService {
     ),
     networkMode: str(get(s, 'network_mode'), 'network_mode'),
     environment: environment(get(s, 'environment')),
+    envFiles: envFiles(get(s, 'env_file')),
     labels: labels(get(s, 'labels')),
     profiles: list(get(s, 'profiles'), 'profiles'),
   });

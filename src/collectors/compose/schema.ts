@@ -22,6 +22,8 @@ export const ComposeServiceSchema = z.object({
       dockerfile: z.string().optional(),
       /** `build.target`: the Dockerfile stage the service builds (the last one when absent). */
       target: z.string().optional(),
+      /** `build.tags`: further names the built image is tagged with (beside `image:`). */
+      tags: z.array(z.string()).optional(),
       file: z.string(),
       line: z.number(),
     })
@@ -85,7 +87,28 @@ export const ComposeServiceSchema = z.object({
   /** `deploy.restart_policy.condition` (swarm-style) when given. */
   deployRestartCondition: Str.optional(),
   networkMode: Str.optional(),
+  /**
+   * `environment:` merged over the variables of the `env_file:` files (compose's order: the files in
+   * turn, then `environment:`, whose bare `KEY` does not hide a file's value). Each value keeps where
+   * it is written: the compose file's line, or the env file's.
+   */
   environment: z.record(z.string(), located(z.string().nullable())).default({}),
+  /**
+   * The `env_file:` entries (string, list or `{path, required}`), path as written, relative to the
+   * compose file's directory; `missing` when a file is not there (compose refuses to start a service
+   * whose required env file is missing; strisk reads on, without its variables). Absent when none.
+   */
+  envFiles: z
+    .array(
+      z.object({
+        path: z.string(),
+        required: z.boolean(),
+        missing: z.boolean().optional(),
+        file: z.string(),
+        line: z.number(),
+      }),
+    )
+    .optional(),
   labels: z.record(z.string(), z.string()).default({}),
   profiles: z.array(z.string()).default([]),
 });
