@@ -244,6 +244,7 @@ function judgeProject(
     const used = usedDatabases(byName, a, databases, isApp);
     const roleOf = (db: ComposeService) => serviceRole(db, roles, facts).role ?? '';
     const usedRoles = new Set([...used].map(roleOf));
+    const apiServer = runsApiServer(a);
     const notJudged: ComposeService[] = [];
     for (const db of databases) {
       if (used.has(db)) {
@@ -255,7 +256,6 @@ function judgeProject(
       // PostgreSQL. An API server is held to every database of a role unless it shows which one of
       // that role it uses: with one PostgreSQL per API (one stack of several services), api-a is
       // not held to api-b's database.
-      const apiServer = runsApiServer(a);
       if ((api.length > 1 && !apiServer) || (apiServer && usedRoles.has(roleOf(db)))) {
         notJudged.push(db);
         continue;
