@@ -21,6 +21,7 @@ import { runCheck } from '../../src/core/engine.js';
 import type { Facts } from '../../src/core/facts.js';
 import { formatBytes, parseDockerSize } from '../../src/facts/common.js';
 import { imageRepository, oneShotReason, serviceRole, workerCount } from '../../src/facts/compose.js';
+import { composeProject, composeService } from '../support/fixtures.js';
 
 const CHECKS: Record<string, CheckDefinition> = {
   'central-logging': centralLogging,
@@ -66,34 +67,11 @@ const vol = (type: string, target: string, source?: string) => ({
   line: nextLine++,
 });
 
-function svc(name: string, over: Partial<ComposeService> = {}): ComposeService {
-  return {
-    name,
-    file: F,
-    line: nextLine++,
-    tmpfs: [],
-    dependsOn: [],
-    volumes: [],
-    ports: [],
-    environment: {},
-    labels: {},
-    profiles: [],
-    ...over,
-  };
-}
+const svc = (name: string, over: Partial<ComposeService> = {}): ComposeService =>
+  composeService(name, { file: F, line: nextLine++, ...over });
 
-function project(services: ComposeService[], extra: Partial<ComposeFacts> = {}): ComposeFacts {
-  return {
-    projectName: 'p',
-    files: [F],
-    activeProfiles: [],
-    services,
-    inactiveServices: [],
-    volumes: [],
-    unresolved: [],
-    ...extra,
-  };
-}
+const project = (services: ComposeService[], extra: Partial<ComposeFacts> = {}): ComposeFacts =>
+  composeProject(services, { files: [F], ...extra });
 
 function factsOf(data: ComposeFacts | ComposeFacts[], roles: Record<string, string> = {}): Facts {
   const list = Array.isArray(data) ? data : [data];

@@ -21,6 +21,7 @@ import type { CheckDefinition } from '../../src/core/check.js';
 import { runCheck } from '../../src/core/engine.js';
 import type { Facts } from '../../src/core/facts.js';
 import { composeDockerfilePath, shippedStages } from '../../src/facts/dockerfile.js';
+import { composeProject, composeService } from '../support/fixtures.js';
 
 function parse(text: string, file = 'Dockerfile'): DockerfileFacts {
   const r = parseDockerfile(text, file);
@@ -28,33 +29,9 @@ function parse(text: string, file = 'Dockerfile'): DockerfileFacts {
   return r.data;
 }
 
-function service(name: string, over: Partial<ComposeService> = {}): ComposeService {
-  return {
-    name,
-    file: 'compose.yaml',
-    line: 1,
-    tmpfs: [],
-    dependsOn: [],
-    volumes: [],
-    environment: {},
-    labels: {},
-    profiles: [],
-    ports: [],
-    ...over,
-  };
-}
+const service = composeService;
 
-function compose(services: ComposeService[]): ComposeFacts {
-  return {
-    projectName: 'p',
-    files: ['compose.yaml'],
-    activeProfiles: [],
-    services,
-    inactiveServices: [],
-    volumes: [],
-    unresolved: [],
-  };
-}
+const compose = (services: ComposeService[]): ComposeFacts => composeProject(services);
 
 function facts(dockerfiles: DockerfileFacts[], c?: ComposeFacts, docker?: DockerFacts): Facts {
   const ok = <T>(target: string, data: T) => ({ target, status: 'ok' as const, durationMs: 0, data });

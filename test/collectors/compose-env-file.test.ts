@@ -11,6 +11,7 @@ import type { CheckDefinition } from '../../src/core/check.js';
 import { runCheck } from '../../src/core/engine.js';
 import { InputError } from '../../src/core/errors.js';
 import type { Facts } from '../../src/core/facts.js';
+import { liveFacts } from '../support/fixtures.js';
 
 /** A project directory holding the given files (paths relative to it). */
 function project(files: Record<string, string>): string {
@@ -170,18 +171,8 @@ describe('compose collector: env_file', () => {
   });
 });
 
-function factsOf(data: ComposeFacts): Facts {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'strisk', version: '0' },
-    collectedAt: '2026-01-01T00:00:00Z',
-    durationMs: 0,
-    projectDir: '.',
-    machine: {},
-    roles: {},
-    sources: { compose: [{ target: 'compose.yaml', status: 'ok', durationMs: 0, data }] },
-  };
-}
+const factsOf = (data: ComposeFacts): Facts =>
+  liveFacts({ compose: [{ target: 'compose.yaml', status: 'ok', durationMs: 0, data }] });
 
 describe('startup-order with env_file and healthy apps in between (netbox)', () => {
   const compose = (workerEnvFile: string, netboxHealth: boolean) => `services:

@@ -17,6 +17,7 @@ import { runCheck } from '../../src/core/engine.js';
 import type { Facts } from '../../src/core/facts.js';
 import { buildOnlyReason } from '../../src/facts/build-only.js';
 import { explainRoles, isLongRunning, oneShotReason } from '../../src/facts/compose-roles.js';
+import { composeProject, composeService, liveFacts } from '../support/fixtures.js';
 
 function parse(text: string, file: string): DockerfileFacts {
   const r = parseDockerfile(text, file);
@@ -26,21 +27,7 @@ function parse(text: string, file: string): DockerfileFacts {
 
 const at = <T>(value: T) => ({ value, file: 'compose.yaml', line: 9 });
 
-function svc(name: string, over: Partial<ComposeService> = {}): ComposeService {
-  return {
-    name,
-    file: 'compose.yaml',
-    line: 1,
-    tmpfs: [],
-    dependsOn: [],
-    volumes: [],
-    ports: [],
-    environment: {},
-    labels: {},
-    profiles: [],
-    ...over,
-  };
-}
+const svc = composeService;
 
 const build = (dockerfile: string, tags?: string[]) => ({
   context: '.',
@@ -50,31 +37,12 @@ const build = (dockerfile: string, tags?: string[]) => ({
   line: 2,
 });
 
-const project = (services: ComposeService[]): ComposeFacts => ({
-  projectName: 'p',
-  files: ['compose.yaml'],
-  activeProfiles: [],
-  services,
-  inactiveServices: [],
-  volumes: [],
-  unresolved: [],
-});
+const project = (services: ComposeService[]): ComposeFacts => composeProject(services);
 
 function factsOf(c: ComposeFacts, dockerfiles: DockerfileFacts[], roles: Record<string, string> = {}): Facts {
   const ok = <T>(target: string, data: T) => ({ target, status: 'ok' as const, durationMs: 0, data });
-  return {
-    schemaVersion: 1,
-    tool: { name: 'strisk', version: '0' },
-    collectedAt: '2026-01-01T00:00:00Z',
-    durationMs: 0,
-    projectDir: '.',
-    machine: {},
-    roles,
-    sources: {
-      compose: [ok('compose.yaml', c)],
-      dockerfile: dockerfiles.map((d) => ok(d.file, d)),
-    } as Facts['sources'],
-  };
+  const sources = { compose: [ok('compose.yaml', c)], dockerfile: dockerfiles.map((d) => ok(d.file, d)) };
+  return { ...liveFacts(sources as Facts['sources']), roles };
 }
 
 const run = (check: unknown, f: Facts) => runCheck(check as CheckDefinition, f);

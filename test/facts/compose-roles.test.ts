@@ -21,6 +21,7 @@ import {
   redisPersistenceOff,
   serviceRole,
 } from '../../src/facts/compose-roles.js';
+import { composeProject, composeService } from '../support/fixtures.js';
 
 const DIR = path.resolve(import.meta.dirname, '../../fixtures/compose/roles');
 const CHECKS: Record<string, CheckDefinition> = Object.fromEntries(
@@ -119,30 +120,9 @@ describe('roles and verdicts on real compose stacks', () => {
 
 let line = 1;
 const at = <T>(value: T) => ({ value, file: 'compose.yaml', line: line++ });
-function svc(name: string, over: Partial<ComposeService> = {}): ComposeService {
-  return {
-    name,
-    file: 'compose.yaml',
-    line: line++,
-    tmpfs: [],
-    dependsOn: [],
-    volumes: [],
-    ports: [],
-    environment: {},
-    labels: {},
-    profiles: [],
-    ...over,
-  };
-}
-const project = (services: ComposeService[]): ComposeFacts => ({
-  projectName: 'p',
-  files: ['compose.yaml'],
-  activeProfiles: [],
-  services,
-  inactiveServices: [],
-  volumes: [],
-  unresolved: [],
-});
+const svc = (name: string, over: Partial<ComposeService> = {}): ComposeService =>
+  composeService(name, { line: line++, ...over });
+const project = (services: ComposeService[]): ComposeFacts => composeProject(services);
 const roleOf = (services: ComposeService[], name: string) => projectRoles(project(services), {}).get(name);
 const dep = (service: string, condition = 'service_started') => ({
   service,

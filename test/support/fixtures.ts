@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { collect as collectApp } from '../../src/collectors/app/index.js';
 import { collectCompose } from '../../src/collectors/compose/index.js';
+import type { ComposeFacts, ComposeService } from '../../src/collectors/compose/schema.js';
 import { collectDockerfiles } from '../../src/collectors/dockerfile/index.js';
 import { collectK8s } from '../../src/collectors/k8s/index.js';
 import type { ResultStatus } from '../../src/core/check.js';
@@ -102,4 +103,35 @@ export function composeFilesUnder(dir: string, out: string[] = []): string[] {
     else if (/\.ya?ml$/.test(name) && /^services:/m.test(readFileSync(p, 'utf8'))) out.push(p);
   }
   return out;
+}
+
+/** A compose service as the collector gives it, with nothing set but `over`. */
+export function composeService(name: string, over: Partial<ComposeService> = {}): ComposeService {
+  return {
+    name,
+    file: 'compose.yaml',
+    line: 1,
+    tmpfs: [],
+    dependsOn: [],
+    volumes: [],
+    ports: [],
+    environment: {},
+    labels: {},
+    profiles: [],
+    ...over,
+  };
+}
+
+/** A compose project of `services` in `compose.yaml`, nothing else set but `extra`. */
+export function composeProject(services: ComposeService[], extra: Partial<ComposeFacts> = {}): ComposeFacts {
+  return {
+    projectName: 'p',
+    files: ['compose.yaml'],
+    activeProfiles: [],
+    services,
+    inactiveServices: [],
+    volumes: [],
+    unresolved: [],
+    ...extra,
+  };
 }
