@@ -12,7 +12,7 @@ import { Project } from './project.js';
 import { type AppFacts, AppFactsSchema, type ServerCommand } from './schema.js';
 import { type InlineIgnore, readInlineIgnores, scanInlineIgnores } from '../inline-ignores.js';
 import { maxFileBytes } from '../../core/local-file.js';
-import { serverCommandsIn } from './servers.js';
+import { fileServerCommands, withPythonCalls } from './servers.js';
 import { defaultWorkers, parseSources, readSourceFile } from './source.js';
 
 export { readSourceFile };
@@ -178,7 +178,7 @@ async function collectAppAndIgnores(
   const limit = ignoresLimit();
   const ignored: (InlineIgnore[] | string)[] = [];
   // Each module's top level is read as it arrives, while the workers parse the rest.
-  const [sources, manifestTexts] = await Promise.all([
+  const parsing = Promise.all([
     parseSources(python, opts.workers ?? defaultWorkers(python.length), (source, i) => {
       if (source.text === undefined) return undefined;
       const full = python[i]!;
@@ -190,6 +190,12 @@ async function collectAppAndIgnores(
     }),
     readAll(manifests),
   ]);
+  // The server commands of Dockerfiles, compose files, Procfiles and gunicorn configs need no
+  // Python facts: read meanwhile (their parsers load while the workers start). A failure waits
+  // for its turn below.
+  const fileServers = fileServerCommands(absDir, root, opts.env ?? {});
+  fileServers.catch(() => {});
+  const [sources, manifestTexts] = await parsing;
   const modules: ModuleInfo[] = [];
   let [pi, mi] = [0, 0];
   for (const full of wanted) {
@@ -235,7 +241,7 @@ async function collectAppAndIgnores(
       (facts[key] as unknown[]).push(...x[key]);
     }
   }
-  const servers: ServerCommand[] = await serverCommandsIn(absDir, root, opts.env ?? {}, facts);
+  const servers: ServerCommand[] = withPythonCalls(await fileServers, root, facts);
   facts.servers.push(...servers);
   // Built here, so only checked (read-only); zod parses it only if it is not what the parse would give.
   return {
