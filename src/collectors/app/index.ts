@@ -9,8 +9,8 @@ import { parsePipfileLock, parsePyproject, parseRequirements, parseTomlLock } fr
 import { extractModule } from './extract.js';
 import { type ModuleInfo, moduleNameOf, readModule } from './module.js';
 import { Project } from './project.js';
-import { type AppFacts, AppFactsSchema, type ServerCommand } from './schema.js';
-import { type InlineIgnore, readInlineIgnores, scanInlineIgnores } from '../inline-ignores.js';
+import type { AppFacts, ServerCommand } from './schema.js';
+import { type InlineIgnore, readInlineIgnores, scanInlineIgnores } from '../inline-scan.js';
 import { maxFileBytes } from '../../core/local-file.js';
 import { fileServerCommands, withPythonCalls } from './servers.js';
 import { defaultWorkers, parseSources, readSourceFile } from './source.js';
@@ -195,6 +195,9 @@ async function collectAppAndIgnores(
   // for its turn below.
   const fileServers = fileServerCommands(absDir, root, opts.env ?? {});
   fileServers.catch(() => {});
+  // The facts' schema (zod, a tenth of a second to load) is needed only for the check at the end.
+  const schema = import('./schema.js');
+  schema.catch(() => {});
   const [sources, manifestTexts] = await parsing;
   const modules: ModuleInfo[] = [];
   let [pi, mi] = [0, 0];
@@ -244,6 +247,7 @@ async function collectAppAndIgnores(
   const servers: ServerCommand[] = withPythonCalls(await fileServers, root, facts);
   facts.servers.push(...servers);
   // Built here, so only checked (read-only); zod parses it only if it is not what the parse would give.
+  const { AppFactsSchema } = await schema;
   return {
     facts: conformsTo(AppFactsSchema, facts) ? facts : AppFactsSchema.parse(facts),
     ignores: async () =>
