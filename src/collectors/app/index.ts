@@ -9,9 +9,10 @@ import { parsePipfileLock, parsePyproject, parseRequirements, parseTomlLock } fr
 import { extractModule } from './extract.js';
 import { type ModuleInfo, moduleNameOf, readModule } from './module.js';
 import { Project } from './project.js';
-import { type AppFacts, AppFactsSchema, type ServerCommand } from './schema.js';
-import { readInlineIgnores } from '../inline-ignores.js';
-import { serverCommandsIn } from './servers.js';
+import type { AppFacts, ServerCommand } from './schema.js';
+import { type InlineIgnore, readInlineIgnores, scanInlineIgnores } from '../inline-scan.js';
+import { maxFileBytes } from '../../core/local-file.js';
+import { fileServerCommands, withPythonCalls } from './servers.js';
 import { defaultWorkers, parseSources, readSourceFile } from './source.js';
 
 export { readSourceFile };
@@ -108,6 +109,31 @@ function dependenciesOf(file: string, text: string, probe = false) {
 }
 
 export async function collectApp(dir: string, opts: AppOptions = {}): Promise<AppFacts> {
+  return (await collectAppAndIgnores(dir, opts)).facts;
+}
+
+/**
+ * The size limit a file read for its inline comments is under (as readInlineIgnores reads it),
+ * or undefined when the limit set in the environment is not a size (every such read fails).
+ */
+function ignoresLimit(): number | undefined {
+  try {
+    return maxFileBytes();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The facts and the `# strisk-ignore` comments of the Python files read (in the order of
+ * `facts.files`), scanned from the text the collector read instead of reading every file again.
+ * A file whose text might be over the limit readInlineIgnores reads under (UTF-8 takes at most 3
+ * bytes per UTF-16 unit of the text) is read again as readInlineIgnores would.
+ */
+async function collectAppAndIgnores(
+  dir: string,
+  opts: AppOptions = {},
+): Promise<{ facts: AppFacts; ignores: () => Promise<InlineIgnore[]> }> {
   const absDir = path.resolve(dir);
   const root = path.resolve(opts.projectDir ?? dir);
   const all: string[] = [];
@@ -149,17 +175,30 @@ export async function collectApp(dir: string, opts: AppOptions = {}): Promise<Ap
   const wanted = all.filter((f) => f.endsWith('.py') || dependenciesOf(f, '', true));
   const python = wanted.filter((f) => f.endsWith('.py'));
   const manifests = wanted.filter((f) => !f.endsWith('.py'));
+  const limit = ignoresLimit();
+  const ignored: (InlineIgnore[] | string)[] = [];
   // Each module's top level is read as it arrives, while the workers parse the rest.
-  const [sources, manifestTexts] = await Promise.all([
+  const parsing = Promise.all([
     parseSources(python, opts.workers ?? defaultWorkers(python.length), (source, i) => {
       if (source.text === undefined) return undefined;
       const full = python[i]!;
       const file = rel(root, full);
-      if ('error' in source) return { file, error: source.error };
-      return { file, module: readModule(file, source.tree, moduleNameOf(rel(packageRoot, full))) };
+      const ignores: InlineIgnore[] | string =
+        limit !== undefined && source.text.length * 3 <= limit ? scanInlineIgnores(file, source.text) : file;
+      if ('error' in source) return { file, ignores, error: source.error };
+      return { file, ignores, module: readModule(file, source.tree, moduleNameOf(rel(packageRoot, full))) };
     }),
     readAll(manifests),
   ]);
+  // The server commands of Dockerfiles, compose files, Procfiles and gunicorn configs need no
+  // Python facts: read meanwhile (their parsers load while the workers start). A failure waits
+  // for its turn below.
+  const fileServers = fileServerCommands(absDir, root, opts.env ?? {});
+  fileServers.catch(() => {});
+  // The facts' schema (zod, a tenth of a second to load) is needed only for the check at the end.
+  const schema = import('./schema.js');
+  schema.catch(() => {});
+  const [sources, manifestTexts] = await parsing;
   const modules: ModuleInfo[] = [];
   let [pi, mi] = [0, 0];
   for (const full of wanted) {
@@ -167,6 +206,7 @@ export async function collectApp(dir: string, opts: AppOptions = {}): Promise<Ap
       const source = sources[pi++];
       if (!source) continue;
       facts.files.push(source.file);
+      ignored.push(source.ignores);
       if (source.error) facts.errors.push({ file: source.file, ...source.error });
       else if (source.module) modules.push(source.module);
       continue;
@@ -204,10 +244,19 @@ export async function collectApp(dir: string, opts: AppOptions = {}): Promise<Ap
       (facts[key] as unknown[]).push(...x[key]);
     }
   }
-  const servers: ServerCommand[] = await serverCommandsIn(absDir, root, opts.env ?? {}, facts);
+  const servers: ServerCommand[] = withPythonCalls(await fileServers, root, facts);
   facts.servers.push(...servers);
   // Built here, so only checked (read-only); zod parses it only if it is not what the parse would give.
-  return conformsTo(AppFactsSchema, facts) ? facts : AppFactsSchema.parse(facts);
+  const { AppFactsSchema } = await schema;
+  return {
+    facts: conformsTo(AppFactsSchema, facts) ? facts : AppFactsSchema.parse(facts),
+    ignores: async () =>
+      (
+        await Promise.all(
+          ignored.map((found) => (typeof found === 'string' ? readInlineIgnores(root, [found]) : found)),
+        )
+      ).flat(),
+  };
 }
 
 /** The `app` source: target.url is the app directory, relative to the project dir. */
@@ -225,9 +274,9 @@ export async function collect(target: TargetSpec, ctx: CollectContext): Promise<
   try {
     const inside = !path.relative(ctx.projectDir, dir).startsWith('..');
     const root = inside ? ctx.projectDir : dir;
-    const data = await collectApp(dir, { projectDir: root });
+    const { facts: data, ignores: ignoresOf } = await collectAppAndIgnores(dir, { projectDir: root });
     // Inline `# strisk-ignore` comments: a pass over the raw lines, apart from the parser.
-    const ignores = await readInlineIgnores(root, data.files);
+    const ignores = await ignoresOf();
     if (ignores.length > 0) data.ignores = ignores;
     // No Python source read is an unknown: the app checks must not pass on an empty directory.
     if (data.files.length === 0)

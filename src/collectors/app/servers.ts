@@ -3,9 +3,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { readLocalFile } from '../../core/local-file.js';
-import { chainInstructions } from '../../facts/dockerfile.js';
-import { collectCompose } from '../compose/index.js';
-import { parseDockerfile } from '../dockerfile/parse.js';
 import { readModule } from './module.js';
 import { parseLight } from './parser.js';
 import { Project } from './project.js';
@@ -33,6 +30,11 @@ function dirsUpTo(dir: string, root: string): string[] {
  * earlier target (`target: api` in compose), possibly one that other stages build on.
  */
 async function fromDockerfile(full: string, file: string): Promise<ServerCommand[]> {
+  // Loaded when a Dockerfile is found (the parser and its package are a tenth of a second to load).
+  const [{ parseDockerfile }, { chainInstructions }] = await Promise.all([
+    import('../dockerfile/parse.js'),
+    import('../../facts/dockerfile.js'),
+  ]);
   const parsed = parseDockerfile(await readFound(full), file);
   if (!parsed.ok) return [];
   const df = parsed.data;
@@ -62,7 +64,10 @@ async function fromCompose(
   root: string,
   env: Record<string, string | undefined>,
 ): Promise<ServerCommand[]> {
-  const targets = await collectCompose({ projectDir: dir, env }).catch(() => []);
+  // Loaded on first use, as the Dockerfile parser.
+  const targets = await import('../compose/index.js')
+    .then(({ collectCompose }) => collectCompose({ projectDir: dir, env }))
+    .catch(() => []);
   return targets.flatMap((t) =>
     (t.data?.services ?? []).flatMap((svc) => {
       const cmd = svc.command ?? svc.entrypoint;
@@ -147,11 +152,24 @@ function fromPythonCalls(facts: AppFacts): ServerCommand[] {
     });
 }
 
+/**
+ * The server commands of an app: the files' (see fileServerCommands), then the source's
+ * `uvicorn.run(...)` calls.
+ */
 export async function serverCommandsIn(
   dir: string,
   root: string,
   env: Record<string, string | undefined>,
   facts: AppFacts,
+): Promise<ServerCommand[]> {
+  return withPythonCalls(await fileServerCommands(dir, root, env), root, facts);
+}
+
+/** The commands of the files: none needs the Python facts, so this runs while the source is parsed. */
+export async function fileServerCommands(
+  dir: string,
+  root: string,
+  env: Record<string, string | undefined>,
 ): Promise<ServerCommand[]> {
   const out: ServerCommand[] = [];
   for (const d of dirsUpTo(dir, root)) {
@@ -167,6 +185,11 @@ export async function serverCommandsIn(
     }
     out.push(...(await fromCompose(d, root, env)));
   }
-  out.push(...fromPythonCalls(facts));
+  return out;
+}
+
+/** The file commands with the source's calls after them, every file relative to the root. */
+export function withPythonCalls(files: ServerCommand[], root: string, facts: AppFacts): ServerCommand[] {
+  const out = [...files, ...fromPythonCalls(facts)];
   return out.map((c) => ({ ...c, file: c.file.startsWith('/') ? rel(root, c.file) : c.file }));
 }
