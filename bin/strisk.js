@@ -31,7 +31,15 @@ function runBundle(file) {
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
   // What bundle/api.js and bundle/testing.js re-export to plugins, and the import() the script
   // cannot call itself, for the plugins' modules.
-  globalThis[Symbol.for('strisk.bundle')] = module.exports;
+  const { api, testing } = module.exports;
+  globalThis[Symbol.for('strisk.bundle')] = {
+    get api() {
+      return api();
+    },
+    get testing() {
+      return testing();
+    },
+  };
   globalThis[Symbol.for('strisk.import')] = (url) => import(url);
   if (makeCache) process.on('exit', () => writeFileSync(makeCache, script.createCachedData()));
   return module.exports;
