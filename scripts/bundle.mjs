@@ -13,7 +13,7 @@
 // (web-tree-sitter's WASM) or loaded only for a live source stay external, required from
 // node_modules. With --omit=dev esbuild is not installed: then it says so and bin/ runs dist/.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -83,6 +83,18 @@ await esbuild.build({
   },
   outfile: join(outdir, 'strisk.cjs'),
 });
+// esbuild escapes what is not ASCII in strings, not in comments and regular expression literals
+// (`≤` in a pattern): those are escaped here too (`\u2264`, the same pattern), so that the script is
+// ASCII and bin/strisk.js takes it as a one-byte string (latin1) instead of decoding UTF-8 into a
+// two-byte string (about 15 ms for 3.4 MB, and twice the memory).
+{
+  const file = join(outdir, 'strisk.cjs');
+  const text = readFileSync(file, 'utf8').replace(
+    /[^\x00-\x7f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  writeFileSync(file, text);
+}
 await esbuild.build({
   ...script,
   entryPoints: ['dist/collectors/app/source-worker.js'],
