@@ -2,6 +2,7 @@
 // Runs an audit from the bundle (bundle/, built from dist/ by `npm run build`) when there is one at
 // least as new as dist/, else from dist/ (a build by tsc alone, or an install without the bundle). The bundle is one
 // classic script, compiled with V8's code cache stored beside it (scripts/bundle.mjs explains why).
+import { isAscii } from 'node:buffer';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -26,12 +27,23 @@ function runBundle(file) {
       // No cache: the script is compiled as any other.
     }
   }
-  const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  // ASCII (scripts/bundle.mjs escapes the rest): read as latin1, a one-byte string, not decoded.
+  const bytes = readFileSync(file);
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+  const script = new Script(Module.wrap(source), { filename: file, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
   // What bundle/api.js and bundle/testing.js re-export to plugins, and the import() the script
   // cannot call itself, for the plugins' modules.
-  globalThis[Symbol.for('strisk.bundle')] = module.exports;
+  const { api, testing } = module.exports;
+  globalThis[Symbol.for('strisk.bundle')] = {
+    get api() {
+      return api();
+    },
+    get testing() {
+      return testing();
+    },
+  };
   globalThis[Symbol.for('strisk.import')] = (url) => import(url);
   if (makeCache) process.on('exit', () => writeFileSync(makeCache, script.createCachedData()));
   return module.exports;

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { LIVE_SOURCES } from '../collectors/live.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { CheckDefinition } from '../core/check.js';
+import { childProcess } from '../core/builtins.js';
 import { InputError } from '../core/errors.js';
 import type { Facts } from '../core/facts.js';
 import type { FileAnchor, ReportLocations } from '../core/report.js';
@@ -36,6 +36,7 @@ export function repositoryRoot(projectDir: string, given?: string, askGit = true
   if (!askGit) return real(projectDir);
   try {
     // Read-only, and no hook or fsmonitor of the audited repository runs.
+    const { execFileSync } = childProcess();
     const top = execFileSync('git', ['-c', 'core.fsmonitor=false', 'rev-parse', '--show-toplevel'], {
       cwd: projectDir,
       encoding: 'utf8',

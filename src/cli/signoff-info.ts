@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
+import { childProcess } from '../core/builtins.js';
 import type { SignoffInfo } from '../core/report.js';
 
 /**
@@ -11,7 +11,7 @@ import type { SignoffInfo } from '../core/report.js';
  */
 export function gitState(dir: string): SignoffInfo['git'] {
   const git = (args: string[]) =>
-    execFileSync('git', ['--no-optional-locks', '-C', dir, ...args], {
+    childProcess().execFileSync('git', ['--no-optional-locks', '-C', dir, ...args], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
       timeout: 5000,

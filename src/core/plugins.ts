@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { register } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BUNDLED, bundleFile } from '../layout.js';
+import { childProcess } from './builtins.js';
 import {
   buildRegistry,
   type LoadedPlugin,
@@ -121,6 +121,7 @@ function loadError(err: unknown, file: string): string {
  * compiled once more by `node --check` (on this failure path only) for its `file:line`.
  */
 function syntaxErrorAt(file: string): string {
+  const { spawnSync } = childProcess();
   const r = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
   const at = /^(?:file:\/\/)?(\/.*:\d+)$/m.exec(r.stderr ?? '')?.[1];
   return at ?? file;

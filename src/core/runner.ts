@@ -85,6 +85,8 @@ export async function collectFacts(plan: CollectPlan): Promise<Facts> {
   const { collectCompose } = await import('../collectors/compose/index.js');
   const { collectDockerfiles } = await import('../collectors/dockerfile/index.js');
   const { collectK8s } = await import('../collectors/k8s/index.js');
+  // The app's parser (tree-sitter's WASM, compiled off this thread) loads while the files are read.
+  if (live.app?.length) (await import('../collectors/app/parser.js')).preloadParser();
   // The file sources first (milliseconds): the docker target learns the compose project and images.
   const composeRead = collectCompose({
     projectDir,

@@ -54,9 +54,17 @@ export function formatRatio(ratio: number): string {
   return formatPercent(ratio * 100);
 }
 
+// The two formats formatNumber uses, each made once: `toLocaleString` with options builds a new
+// Intl.NumberFormat on every call, and a report formats hundreds of numbers.
+let numberFormats: [Intl.NumberFormat, Intl.NumberFormat] | undefined;
+
 /** A plain count or measure: grouped thousands, at most two decimals: 12345.678 → `12,345.68`. */
 export function formatNumber(n: number): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: Math.abs(n) < 1 && n !== 0 ? 4 : 2 });
+  numberFormats ??= [
+    new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }),
+    new Intl.NumberFormat('en-US', { maximumFractionDigits: 4 }),
+  ];
+  return numberFormats[Math.abs(n) < 1 && n !== 0 ? 1 : 0].format(n);
 }
 
 /**

@@ -26,6 +26,15 @@ async function load(): Promise<Loaded> {
   return loaded;
 }
 
+/**
+ * Starts loading the parser, so that its WASM compiles while other sources are read; a failure is
+ * the first parse's to report.
+ */
+export function preloadParser(): void {
+  loading ??= load();
+  loading.catch(() => {});
+}
+
 /** Parses with the one parser of the process (loaded once, reused for every file). */
 export async function parsePython(text: string): Promise<Tree> {
   loading ??= load();

@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { workerThreads } from '../../core/builtins.js';
 import { readLocalFile, readLocalFileSync } from '../../core/local-file.js';
 import { BUNDLED, bundleFile } from '../../layout.js';
 import { type Flat, LightTree, type Names, flatten, namesOf } from './light.js';
@@ -81,7 +82,7 @@ let workerFlags: string[] | undefined;
  */
 function startWorker(): Worker {
   const start = (flags: string[]) => {
-    const worker = new Worker(WORKER_URL, { execArgv: flags });
+    const worker = new (workerThreads().Worker)(WORKER_URL, { execArgv: flags });
     workerFlags = flags;
     return worker;
   };

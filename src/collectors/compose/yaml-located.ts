@@ -260,6 +260,36 @@ export function parseInParts(
   file: string,
   onService?: (entry: LEntry) => void,
 ): LMap[] | undefined {
+  if (!onService || text.length > REPLAY_MAX_CHARS) return parseParts(text, file, onService);
+  if (replay?.text === text && replay.file === file) {
+    try {
+      for (const entry of replay.services) onService(entry);
+    } catch (err) {
+      if (err instanceof InputError) return undefined;
+      throw err;
+    }
+    return replay.models;
+  }
+  const services: LEntry[] = [];
+  const models = parseParts(text, file, (entry) => {
+    onService(entry);
+    services.push(entry);
+  });
+  if (models) replay = { text, file, services, models };
+  return models;
+}
+
+/**
+ * The last small file parseInParts streamed whole, with what it gave: the same text of the same
+ * file is read again in a run (the app collector reads the project's compose file for its server
+ * commands) and is given the same services, in order, and the same model without parsing it again.
+ * The located trees are never changed after the walk, so the two readers can share them.
+ */
+let replay: { text: string; file: string; services: LEntry[]; models: LMap[] } | undefined;
+/** Larger files are not kept (a large file's located tree is not to exist whole, see above). */
+const REPLAY_MAX_CHARS = 64 * 1024;
+
+function parseParts(text: string, file: string, onService?: (entry: LEntry) => void): LMap[] | undefined {
   if (/^(---|\.\.\.)([ \t\r]|$)|^%/m.test(text)) return undefined;
   const cuts: number[] = [];
   let headEnd = -1;

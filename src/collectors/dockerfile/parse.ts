@@ -111,12 +111,20 @@ function stageName(from: From): string | undefined {
   return args.length >= 3 && args[1]?.toUpperCase() === 'AS' ? args[2] : undefined;
 }
 
+/**
+ * The last Dockerfile text parsed and dockerfile-ast's model of it, which is only read: a run reads
+ * the project's Dockerfile twice (the dockerfile source, and the app collector for its server
+ * commands) and parses it once.
+ */
+let last: { text: string; df: Dockerfile } | undefined;
+
 export function parseDockerfile(
   text: string,
   file: string,
   buildArgs: Record<string, string> = {},
 ): ParseResult {
-  const df = DockerfileParser.parse(text);
+  if (last?.text !== text) last = { text, df: DockerfileParser.parse(text) };
+  const df = last.df;
   const lines = text.split(/\r?\n/);
   const all = df.getInstructions();
   const unknown = all.find((i) => !KEYWORDS.has(i.getKeyword().toUpperCase()));
