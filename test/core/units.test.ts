@@ -29,6 +29,17 @@ describe('one number formatter', () => {
     expect(formatNumber(12345.678)).toBe('12,345.68');
   });
 
+  it('groups whole numbers by hand exactly as en-US Intl does', () => {
+    const intl = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+    const whole = [0, -0, 1, -1, 999, 1000, -1000, 123456, 1234567, -987654321, 2 ** 53 - 1, -(2 ** 53 - 1)];
+    // Every digit count, both signs, from a fixed sequence (no randomness in the suite).
+    for (let d = 1; d <= 15; d++) for (const sign of [1, -1]) whole.push(sign * (10 ** d - 7));
+    for (const n of whole) expect(formatNumber(n), String(n)).toBe(intl.format(n));
+    // Beyond the safe integers and fractions, Intl still formats them.
+    expect(formatNumber(2 ** 60)).toBe(intl.format(2 ** 60));
+    expect(formatNumber(-0.5)).toBe('-0.5');
+  });
+
   it('a value by its unit, and a bare expected bound gets the unit too', () => {
     expect(formatQuantity(1120013, 'bytes')).toBe('1.07 MiB');
     expect(formatQuantity(3372.288, 's')).toBe('56 min 12 s');
