@@ -3,34 +3,31 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import type { DockerfileFacts } from '../collectors/dockerfile/schema.js';
+import type { K8sFacts } from '../collectors/k8s/schema.js';
 import { LIVE_SOURCES, type LiveSourceInfo, type LiveSourceName } from '../collectors/live.js';
 import type { TargetSpec } from '../collectors/types.js';
 import { findConfig, type LoadedConfig, loadConfig } from '../config/load.js';
 import { ROADMAP } from '../core/catalogue.js';
-import { redactUrl } from '../core/redact-url.js';
 import { SEVERITIES, type Severity } from '../core/check.js';
 import { InputError } from '../core/errors.js';
-import { assertRegularFile } from '../core/local-file.js';
 import type { Facts } from '../core/facts.js';
+import { assertRegularFile } from '../core/local-file.js';
+import { nearest } from '../core/nearest.js';
 import { loadRegistry } from '../core/plugins.js';
+import { redactUrl } from '../core/redact-url.js';
 import type { Registry } from '../core/registry.js';
-import { collectFacts, judgeFacts, readFacts } from '../core/runner.js';
 import { FAIL_ON, type FailOn } from '../core/report.js';
+import { collectFacts, judgeFacts, readFacts } from '../core/runner.js';
 import { selectChecks } from '../core/select.js';
+import { explainRoles } from '../facts/compose-roles.js';
+import { explainK8sRoles } from '../facts/k8s.js';
 import { type Baseline, readBaseline } from '../policy/baseline.js';
 import { alignBaseline, alignWaivers, runTargets } from '../policy/legacy-targets.js';
-import { nearest } from '../core/nearest.js';
-import { colorWanted } from '../reporters/color.js';
-import { explainRoles } from '../facts/compose-roles.js';
+import { colorWanted, loadColors } from '../reporters/color.js';
 import { factsText } from '../reporters/escape.js';
 import type { RolesSection } from '../reporters/roles.js';
-import { explainK8sRoles } from '../facts/k8s.js';
-import type { K8sFacts } from '../collectors/k8s/schema.js';
 import { auditInputs, collectedInputs } from './inputs.js';
-import { pluginRequests, withDeclared } from './plugins.js';
 import { reportLocations, repositoryRoot } from './locations.js';
-import { signoffInfo } from './signoff-info.js';
-import { NO_PROGRESS, terminalProgress } from './progress.js';
 import {
   FORMATS_SHOWING_GIT,
   type OutputSpec,
@@ -40,6 +37,9 @@ import {
   writeDescriptors,
   writeOutputs,
 } from './output.js';
+import { pluginRequests, withDeclared } from './plugins.js';
+import { NO_PROGRESS, terminalProgress } from './progress.js';
+import { signoffInfo } from './signoff-info.js';
 
 export interface AuditFlags {
   config?: string;
@@ -358,7 +358,11 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   if (flags.explainRoles || (flags.verbose && toStdout?.format === 'terminal')) {
     // Beside a terminal report on stdout; beside a machine-readable one, on stderr, so it stays parseable.
     const { rolesReport } = await import('../reporters/roles.js');
-    const text = rolesReport(roleSections(facts), { color: toStdout?.format === 'terminal' && color });
+    const colored = toStdout?.format === 'terminal' && color;
+    const text = rolesReport(roleSections(facts), {
+      color: colored,
+      colors: colored ? await loadColors() : undefined,
+    });
     if (!toStdout || toStdout.format === 'terminal') io.stdout(`${text}\n`);
     else (io.stderr ?? ((t: string) => process.stderr.write(t)))(text);
   }

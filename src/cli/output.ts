@@ -16,6 +16,7 @@ import {
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../core/errors.js';
 import type { Report } from '../core/report.js';
+import { loadColors } from '../reporters/color.js';
 import type { RuleHelp } from '../reporters/sarif.js';
 import type { TerminalOptions } from '../reporters/terminal.js';
 
@@ -66,7 +67,9 @@ const REPORTERS: Record<Format, (opts: TerminalOptions) => Promise<Reporter>> = 
   terminal: async (opts) => {
     const { loadWrap, terminalReport } = await import('../reporters/terminal.js');
     const wrap = opts.width ? await loadWrap() : undefined;
-    return (report, o) => terminalReport(report, { ...o, wrap });
+    // chalk only for a coloured report: a pipe, a file or CI gets plain text without loading it.
+    const colors = opts.color ? await loadColors() : undefined;
+    return (report, o) => terminalReport(report, { ...o, wrap, colors });
   },
   sarif: async () => {
     const { sarifReport } = await import('../reporters/sarif.js');

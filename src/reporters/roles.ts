@@ -1,7 +1,7 @@
 // The roles strisk gave each compose service and why (`strisk audit --explain-roles`, and `-v`),
 // so a user can see a wrong guess and correct it with `roles:` in the config.
-import { Chalk } from 'chalk';
 import type { RoleExplanation } from '../facts/compose-roles.js';
+import { type Paint, paintOf } from './color.js';
 import { terminalSafe } from './escape.js';
 
 export interface RolesSection {
@@ -10,8 +10,11 @@ export interface RolesSection {
   services: RoleExplanation[];
 }
 
-export function rolesReport(sections: readonly RolesSection[], opts: { color: boolean }): string {
-  const c = new Chalk({ level: opts.color ? 1 : 0 });
+export function rolesReport(
+  sections: readonly RolesSection[],
+  opts: { color: boolean; colors?: Paint },
+): string {
+  const c = paintOf(opts, 'rolesReport');
   if (sections.length === 0)
     return `${c.bold('Service roles')}: no compose model was read, so no roles to explain.\n`;
   const out: string[] = [];

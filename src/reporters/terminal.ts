@@ -1,8 +1,8 @@
-import { Chalk, type ChalkInstance } from 'chalk';
 import type { ResultStatus } from '../core/check.js';
 import type { CheckResult, Report, ReportEvidence, SourceSummary } from '../core/report.js';
-import { suppressionText } from '../policy/suppressions.js';
 import { expectedWithUnit } from '../core/units.js';
+import { suppressionText } from '../policy/suppressions.js';
+import { type Paint, paintOf } from './color.js';
 import { observedText, terminalSafe } from './escape.js';
 import { APPLIES_TEXT } from './scope.js';
 import {
@@ -15,6 +15,8 @@ import {
 
 export interface TerminalOptions {
   color: boolean;
+  /** The colours, loadColors()'s (needed with `color`). */
+  colors?: Paint;
   /** Show evidence for passing checks too, and every skipped check. */
   verbose?: boolean;
   /** Only the failures and the gate line (`-q`). */
@@ -44,7 +46,7 @@ const SYMBOL: Record<ResultStatus, string> = { pass: '✔', fail: '✖', warn: '
 
 export { colorWanted } from './color.js';
 
-function paint(c: ChalkInstance, status: ResultStatus | 'waived', text: string): string {
+function paint(c: Paint, status: ResultStatus | 'waived', text: string): string {
   switch (status) {
     case 'pass':
       return c.green(text);
@@ -83,7 +85,7 @@ function evidenceText(e: ReportEvidence): string {
 }
 
 interface Ctx {
-  c: ChalkInstance;
+  c: Paint;
   width: Width;
   verbose: boolean;
 }
@@ -155,7 +157,7 @@ function sourceBlock(ctx: Ctx, s: SourceSummary, blocked: CheckResult[]): string
   return lines;
 }
 
-function heading(c: ChalkInstance, text: string): string {
+function heading(c: Paint, text: string): string {
   return c.bold(text);
 }
 
@@ -165,7 +167,7 @@ function heading(c: ChalkInstance, text: string): string {
  * closing line on what to do next. Lines wrap to `width`.
  */
 export function terminalReport(report: Report, opts: TerminalOptions): string {
-  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const c = paintOf(opts, 'terminalReport');
   if (opts.width && !opts.wrap) throw new Error('terminalReport: a width needs opts.wrap (loadWrap())');
   const width = opts.width && opts.wrap ? { columns: opts.width, wrap: opts.wrap } : undefined;
   const ctx: Ctx = { c, width, verbose: opts.verbose ?? false };

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import stripAnsi from 'strip-ansi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/report.js';
+import { loadColors } from '../../src/reporters/color.js';
 import { colorWanted, loadWrap, terminalReport, type Wrap } from '../../src/reporters/terminal.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -31,6 +32,17 @@ beforeAll(async () => {
   const r = strisk(['audit', EXAMPLE, '--format', 'json']);
   expect(r.code).toBe(1);
   report = JSON.parse(r.stdout);
+});
+
+describe('colours', () => {
+  it("are chalk's when asked for, loaded by the caller; plain text is the same without them", async () => {
+    const colored = terminalReport(report, { color: true, colors: await loadColors() });
+    const plain = terminalReport(report, { color: false });
+    expect(colored).toContain('\u001b[31m');
+    expect(plain).not.toContain('\u001b[');
+    expect(stripAnsi(colored)).toBe(plain);
+    expect(() => terminalReport(report, { color: true })).toThrow(/needs opts.colors/);
+  });
 });
 
 describe('the terminal report of the example', () => {
