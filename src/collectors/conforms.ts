@@ -14,6 +14,10 @@ interface Def {
   valueType?: z.ZodType;
   entries?: Record<string, unknown>;
   checks?: { _zod: { def: { check?: string; format?: string } } }[];
+  /** A `z.partialRecord`: keys of its enum may be left out. */
+  partial?: boolean;
+  /** `z.custom`'s predicate: a value it accepts is returned as it is. */
+  fn?: (value: unknown) => unknown;
 }
 
 const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: Def } })._zod.def;
@@ -94,11 +98,13 @@ function compile(def: Def): Test {
     }
     case 'record': {
       const key = defOf(def.keyType!);
-      if (key.type !== 'string' || (key.checks ?? []).length > 0) return never;
       const valueTest = testOf(def.valueType!);
+      // Keys of an enum: only with z.partialRecord (z.record of an enum wants every key).
+      const enumKeys = key.type === 'enum' && def.partial ? new Set(Object.values(key.entries ?? {})) : null;
+      if (!enumKeys && (key.type !== 'string' || (key.checks ?? []).length > 0)) return never;
       return (v) => {
         if (!isPlainObject(v)) return false;
-        for (const k in v) if (!valueTest(v[k])) return false;
+        for (const k in v) if ((enumKeys && !enumKeys.has(k)) || !valueTest(v[k])) return false;
         return true;
       };
     }
@@ -116,6 +122,11 @@ function compile(def: Def): Test {
         for (const k of needed) if (!(k in v)) return false;
         return true;
       };
+    }
+    case 'custom': {
+      // z.custom returns the value itself when its predicate holds (no copy, no transform).
+      const fn = def.fn;
+      return fn ? (v) => fn(v) === true : never;
     }
     default:
       return never;

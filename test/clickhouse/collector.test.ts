@@ -8,6 +8,7 @@ import { CLICKHOUSE_CHECKS } from '../../src/checks/clickhouse/index.js';
 import { isReadOnlyStatement } from '../../src/collectors/clickhouse/client.js';
 import { collect } from '../../src/collectors/clickhouse/index.js';
 import { ClickHouseFactsSchema } from '../../src/collectors/clickhouse/schema.js';
+import { conformsTo } from '../../src/collectors/conforms.js';
 import { runCheck } from '../../src/core/engine.js';
 import { liveFacts } from '../support/fixtures.js';
 import { requireService } from '../support/services.js';
@@ -44,6 +45,9 @@ describe('clickhouse collector', () => {
     expect(t.status, t.message).toBe('ok');
     expect(t.target).toBe('http://auditor:***@127.0.0.1:18123');
     const d = ClickHouseFactsSchema.parse(t.data);
+    // The facts are what the schema gives back, so the collector checked them in place.
+    expect(conformsTo(ClickHouseFactsSchema, t.data)).toBe(true);
+    expect(d).toEqual(t.data);
     expect(d.version).toMatch(/^18\.16\./);
     expect(d.capabilities).toMatchObject({
       serverSettings: false,

@@ -52,4 +52,26 @@ describe('conformsTo (facts the parse would give back unchanged)', () => {
       ),
     ).toBe(false);
   });
+
+  it('reads z.custom by its predicate, which zod also returns the value unchanged for', () => {
+    const list = z.custom<string[]>((v) => Array.isArray(v) && v.every((x) => typeof x === 'string'));
+    const cols = z.object({ name: list, codec: list.nullable() });
+    const value = { name: ['a', 'b'], codec: null };
+    expect(conformsTo(cols, value)).toBe(true);
+    expect(cols.parse(value).name).toBe(value.name); // the same array, not a copy
+    expect(conformsTo(cols, { name: ['a', 1], codec: null })).toBe(false);
+    // A union whose first option holds is what zod returns; a later transform is never reached.
+    const either = z.union([cols, z.array(z.string()).transform((l) => ({ name: l, codec: null }))]);
+    expect(conformsTo(either, value)).toBe(true);
+    expect(conformsTo(either, ['a'])).toBe(false);
+  });
+
+  it('reads a partial record of an enum, and refuses a key outside it or a full record of one', () => {
+    const parts = z.enum(['settings', 'tables']);
+    const unread = z.partialRecord(parts, z.object({ message: z.string() }));
+    expect(conformsTo(unread, {})).toBe(true);
+    expect(conformsTo(unread, { tables: { message: 'denied' } })).toBe(true);
+    expect(conformsTo(unread, { columns: { message: 'denied' } })).toBe(false);
+    expect(conformsTo(z.record(parts, z.string()), { settings: 'x' })).toBe(false);
+  });
 });

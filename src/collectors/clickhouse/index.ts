@@ -1,5 +1,6 @@
 import type { TargetFacts } from '../../core/facts.js';
 import { redactUrl } from '../../core/redact-url.js';
+import { conformsTo } from '../conforms.js';
 import {
   type CollectContext,
   type LiveCollector,
@@ -62,7 +63,10 @@ export async function collect(
   }
   try {
     const data = await read(client, parsed.data, label);
-    return done('ok', { data: ClickHouseFactsSchema.parse(data) });
+    // Checked in place when they are what the schema would give (10,000 tables: no copy of them).
+    return done('ok', {
+      data: conformsTo(ClickHouseFactsSchema, data) ? data : ClickHouseFactsSchema.parse(data),
+    });
   } catch (err) {
     const e = classifyError(err, label);
     return done(e.status, { message: scrubPassword(e.message, target.url) });
