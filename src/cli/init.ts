@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join, relative, resolve } from 'node:path';
-import { explainRoles, ROLES } from '../facts/compose-roles.js';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import type { K8sFacts } from '../collectors/k8s/schema.js';
-import { explainK8sRoles } from '../facts/k8s.js';
 import { loadConfig } from '../config/load.js';
 import { InputError } from '../core/errors.js';
 import { readLocalFileSync } from '../core/local-file.js';
+import { explainRoles, ROLES } from '../facts/compose-roles.js';
+import { explainK8sRoles } from '../facts/k8s.js';
 import { writeAtomic } from './output.js';
 
 const PROBE_TIMEOUT_MS = 300;
@@ -55,6 +55,31 @@ const readFound = (f: string) => {
   }
 };
 
+/**
+ * The compose files docker compose would read in the shallowest directory under DIR that has one
+ * (nearest first, then by name), relative to DIR, with that directory's `.env` if there is one.
+ */
+async function composeBelow(
+  dir: string,
+  files: string[],
+): Promise<{ dir: string; files: string[]; envFile?: string } | undefined> {
+  const dirs = [...new Set(files.map((f) => relative(dir, dirname(f))))]
+    .filter((d) => d !== '')
+    .sort((a, b) => a.split(sep).length - b.split(sep).length || a.localeCompare(b));
+  const { findComposeFiles } = await import('../collectors/compose/index.js');
+  for (const d of dirs) {
+    const found = await findComposeFiles(join(dir, d));
+    if (found.length === 0) continue;
+    const env = join(dir, d, '.env');
+    return {
+      dir: d.split(sep).join('/'),
+      files: found.map((f) => relative(dir, f).split(sep).join('/')),
+      ...(existsSync(env) ? { envFile: relative(dir, env).split(sep).join('/') } : {}),
+    };
+  }
+  return undefined;
+}
+
 /** The top directory under DIR holding a `FastAPI(` app, as a path relative to DIR. */
 function fastapiDir(dir: string, files: string[]): string | undefined {
   const app = files.find(
@@ -77,8 +102,14 @@ export async function initCommand(dirArg: string, flags: { force?: boolean }): P
   const files = walk(dir, 3);
   const dockerfiles = files.filter((f) => /(^|[\\/])Dockerfile[^\\/]*$/.test(f)).map((f) => relative(dir, f));
   const app = fastapiDir(dir, files);
-  const { collectCompose } = await import('../collectors/compose/index.js');
-  const compose = (await collectCompose({ projectDir: dir, env: {} })).find((t) => t.status === 'ok');
+  const { collectCompose, findComposeFiles } = await import('../collectors/compose/index.js');
+  // Compose's own lookup in DIR, else the shallowest directory below it that has a compose file
+  // (a monorepo's `server/docker-compose.yml`), named in the config since compose would not find it.
+  const below = (await findComposeFiles(dir)).length > 0 ? undefined : await composeBelow(dir, files);
+  const composeOpts = below ? { files: below.files, envFile: below.envFile } : {};
+  const compose = (await collectCompose({ projectDir: dir, env: {}, ...composeOpts })).find(
+    (t) => t.status === 'ok',
+  );
   const services = (compose?.data as ComposeFacts | undefined)?.services ?? [];
   const { collectK8s, MANIFEST_DIRS } = await import('../collectors/k8s/index.js');
   const k8s = (await collectK8s({ projectDir: dir, env: {} })).find((t) => t.status === 'ok')?.data as
@@ -147,6 +178,14 @@ export async function initCommand(dirArg: string, flags: { force?: boolean }): P
     lines.push(
       `# Kubernetes manifests: none found in ${MANIFEST_DIRS.map((d) => `${d}/`).join(', ')}.${charts.length > 0 ? ` Helm chart(s) in ${charts.join(', ')}: render one (\`helm template ${charts[0]} > rendered.yaml\`) and name the file, or pipe it (\`--k8s -\`).` : ''}`,
       `# k8s: [${JSON.stringify(charts.length > 0 ? 'rendered.yaml' : 'k8s')}]`,
+      '',
+    );
+  if (below && compose)
+    lines.push(
+      `# Compose files in ${below.dir}/ (compose reads them there; strisk audits ${dirArg} as a whole):`,
+      'compose:',
+      `  files: [${below.files.map((f) => JSON.stringify(f)).join(', ')}]`,
+      ...(below.envFile ? [`  envFile: ${JSON.stringify(below.envFile)}`] : []),
       '',
     );
   if (dockerfiles.length > 0)

@@ -43,6 +43,23 @@ describe('strisk init', () => {
     expect([0, 1, 3]).toContain(strisk(['audit', dir, '--format', 'json']).code);
   });
 
+  it('names a compose file one directory down (a monorepo), which compose would not find from the root', () => {
+    // polar's server/ holds its compose file and Dockerfile; the repository root holds neither.
+    const dir = mkdtempSync(join(tmpdir(), 'strisk-init-mono-'));
+    cpSync(join(ROOT, 'fixtures/real-world/fastapi/polar/server'), join(dir, 'server'), { recursive: true });
+    writeFileSync(join(dir, 'server', '.env'), 'POLAR_POSTGRES_USER=polar\n');
+    const r = strisk(['init', dir]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/compose \(5 services\), 1 Dockerfile\(s\)/);
+    const { config } = loadConfig(join(dir, 'strisk.config.yaml'), {});
+    expect(config.compose).toEqual({ files: ['server/docker-compose.yml'], envFile: 'server/.env' });
+    // The audit reads that compose model: its checks give verdicts instead of skipping.
+    const audit = strisk(['audit', dir, '--only', 'compose/*', '--format', 'json']);
+    const report = JSON.parse(audit.stdout) as { results: { id: string; status: string }[] };
+    expect(report.results.find((c) => c.id === 'compose/healthcheck')?.status).not.toBe('skip');
+  });
+
   it('configures the k8s source when manifests are found, and says how to render a Helm chart', () => {
     const dir = mkdtempSync(join(tmpdir(), 'strisk-init-k8s-'));
     cpSync(join(ROOT, 'examples/st-risk-platform/k8s'), join(dir, 'deploy'), { recursive: true });
