@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ComposeFacts, ComposeService } from '../../collectors/compose/schema.js';
-import { defineCheck, type Evidence } from '../../core/check.js';
 import type { DockerfileFacts } from '../../collectors/dockerfile/schema.js';
+import { defineCheck, type Evidence } from '../../core/check.js';
 import {
   composeDockerfiles,
   isLongRunning,
@@ -22,12 +22,15 @@ const options = z.object({
 
 type Edge = ComposeService['dependsOn'][number];
 
-/** The shortest chain of depends_on edges from one service to another, through healthy edges only if asked. */
-function chain(
+/**
+ * The shortest chain of depends_on edges from `from` that follows only the edges `follow` accepts
+ * and ends on the first edge `found` accepts (breadth first, each service visited once).
+ */
+function shortestPath(
   byName: Map<string, ComposeService>,
   from: string,
-  to: string,
-  healthyOnly: boolean,
+  follow: (e: Edge) => boolean,
+  found: (e: Edge) => boolean,
 ): Edge[] | undefined {
   const seen = new Set([from]);
   let frontier: { name: string; path: Edge[] }[] = [{ name: from, path: [] }];
@@ -35,8 +38,8 @@ function chain(
     const next: typeof frontier = [];
     for (const { name, path } of frontier) {
       for (const e of byName.get(name)?.dependsOn ?? []) {
-        if (healthyOnly && e.condition !== 'service_healthy') continue;
-        if (e.service === to) return [...path, e];
+        if (!follow(e)) continue;
+        if (found(e)) return [...path, e];
         if (!seen.has(e.service)) {
           seen.add(e.service);
           next.push({ name: e.service, path: [...path, e] });
@@ -47,6 +50,15 @@ function chain(
   }
   return undefined;
 }
+
+/** The shortest chain of depends_on edges from one service to another, through healthy edges only if asked. */
+const chain = (byName: Map<string, ComposeService>, from: string, to: string, healthyOnly: boolean) =>
+  shortestPath(
+    byName,
+    from,
+    (e) => !healthyOnly || e.condition === 'service_healthy',
+    (e) => e.service === to,
+  );
 
 const via = (path: Edge[]) =>
   path.length > 1
@@ -67,25 +79,18 @@ function readyThrough(
   to: ComposeService,
   isApp: (name: string) => boolean,
 ): { app: ComposeService; path: Edge[] } | undefined {
-  const seen = new Set([from.name]);
-  let frontier: { name: string; path: Edge[] }[] = [{ name: from.name, path: [] }];
-  while (frontier.length > 0) {
-    const next: typeof frontier = [];
-    for (const { name, path } of frontier) {
-      for (const e of byName.get(name)?.dependsOn ?? []) {
-        if (e.condition !== 'service_healthy' || seen.has(e.service) || e.service === to.name) continue;
-        seen.add(e.service);
-        const hop = byName.get(e.service);
-        if (!hop) continue;
-        const healthy = hop.healthcheck && !hop.healthcheck.disabled;
-        if (healthy && isApp(hop.name) && hop.dependsOn.some((d) => d.service === to.name))
-          return { app: hop, path: [...path, e] };
-        next.push({ name: e.service, path: [...path, e] });
-      }
-    }
-    frontier = next;
-  }
-  return undefined;
+  const readyApp = (e: Edge) => {
+    const hop = byName.get(e.service);
+    const healthy = hop?.healthcheck && !hop.healthcheck.disabled;
+    return Boolean(healthy && isApp(e.service) && hop.dependsOn.some((d) => d.service === to.name));
+  };
+  const path = shortestPath(
+    byName,
+    from.name,
+    (e) => e.condition === 'service_healthy' && e.service !== to.name,
+    readyApp,
+  );
+  return path && { app: byName.get(path.at(-1)!.service)!, path };
 }
 
 /** Whether `from` waits for `to` to be healthy; `weak` is what a start-order-only dependency gets. */
@@ -156,10 +161,9 @@ function judgePair(
 function usedDatabases(
   byName: Map<string, ComposeService>,
   app: ComposeService,
-  databases: ComposeService[],
+  dbByName: Map<string, ComposeService>,
   isApp: (name: string) => boolean,
 ): Set<ComposeService> {
-  const dbByName = new Map(databases.map((d) => [d.name, d]));
   const used = new Set<ComposeService>();
   const seen = new Set([app.name]);
   const queue = [app.name];
@@ -235,13 +239,14 @@ function judgeProject(
   const appNames = new Set(apps.map((a) => a.name));
   const isApp = (name: string) => appNames.has(name);
   const databases = o.apiWaitsFor.flatMap(withRole);
+  const dbByName = new Map(databases.map((d) => [d.name, d]));
   // Every app is held to wait for the databases it uses: the API server, and a worker next to it
   // that uses PostgreSQL too.
   const api = apps;
   const items: Judged[] = [];
   for (const a of api) {
     // The databases of each role this app shows it uses (a depends_on chain, an address).
-    const used = usedDatabases(byName, a, databases, isApp);
+    const used = usedDatabases(byName, a, dbByName, isApp);
     const roleOf = (db: ComposeService) => serviceRole(db, roles, facts).role ?? '';
     const usedRoles = new Set([...used].map(roleOf));
     const apiServer = runsApiServer(a);
