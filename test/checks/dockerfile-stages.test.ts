@@ -10,7 +10,7 @@ import buildDeps from '../../src/checks/dockerfile/build-deps.js';
 import layerOrder from '../../src/checks/dockerfile/layer-order.js';
 import multiStage from '../../src/checks/dockerfile/multi-stage.js';
 import type { AppFacts } from '../../src/collectors/app/schema.js';
-import { serverCommandsIn } from '../../src/collectors/app/servers.js';
+import { fileServerCommands, withPythonCalls } from '../../src/collectors/app/servers.js';
 import type { ComposeFacts, ComposeService } from '../../src/collectors/compose/schema.js';
 import type { DockerFacts } from '../../src/collectors/docker/schema.js';
 import { isManifestOrConfig, isSourceCode } from '../../src/collectors/dockerfile/ecosystems.js';
@@ -463,7 +463,8 @@ describe('server commands from a multi-target Dockerfile', () => {
           'FROM base AS production\nCOPY . .\n' +
           'FROM public.ecr.aws/lambda/python:3.12 AS lambda\nCMD ["app.handler"]\n',
       );
-      const commands = await serverCommandsIn(dir, dir, {}, { calls: [] } as unknown as AppFacts);
+      const noCalls = { calls: [] } as unknown as AppFacts;
+      const commands = withPythonCalls(await fileServerCommands(dir, dir, {}), dir, noCalls);
       expect(commands.map((c) => [c.source, c.line, c.server, c.workers])).toEqual([
         ['dockerfile', 2, 'uvicorn', 4],
       ]);

@@ -152,19 +152,6 @@ function fromPythonCalls(facts: AppFacts): ServerCommand[] {
     });
 }
 
-/**
- * The server commands of an app: the files' (see fileServerCommands), then the source's
- * `uvicorn.run(...)` calls.
- */
-export async function serverCommandsIn(
-  dir: string,
-  root: string,
-  env: Record<string, string | undefined>,
-  facts: AppFacts,
-): Promise<ServerCommand[]> {
-  return withPythonCalls(await fileServerCommands(dir, root, env), root, facts);
-}
-
 /** The commands of the files: none needs the Python facts, so this runs while the source is parsed. */
 export async function fileServerCommands(
   dir: string,
