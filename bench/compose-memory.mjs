@@ -54,9 +54,10 @@ if (process.env.STRISK_BEFORE_DIST) {
     JSON.stringify(beforeUrl),
   );
 }
-// The CLI's own V8 flags, set at run time as bin/strisk.js sets them, for the collector as strisk
-// runs it; the plain yaml cases and the before build run with node's defaults.
-const { V8_FLAGS } = await import(pathToFileURL(join(root, 'bin/v8-flags.js')).href);
+// The audit's own V8 flags, set at run time once the modules are loaded, as the CLI sets them
+// (src/core/v8-flags.ts), for the collector as strisk runs it; the plain yaml cases and the before
+// build run with node's defaults.
+const { AUDIT_V8_FLAGS: V8_FLAGS } = await import(pathToFileURL(`${dist}/core/v8-flags.js`).href);
 const cliFlags = `const { setFlagsFromString } = await import('node:v8'); for (const f of ${JSON.stringify(V8_FLAGS)}) setFlagsFromString(f);\n`;
 const flagsOf = (name) => (name === 'compose collector (strisk)' ? cliFlags : '');
 const script = (setup) =>
@@ -69,7 +70,7 @@ const loadBefore = loadavg()[0];
 try {
   for (let r = 0; r < rounds; r++) {
     for (const [name, setup] of Object.entries(cases)) {
-      const args = ['--expose-gc', '--input-type=module', '-e', flagsOf(name) + script(setup)];
+      const args = ['--expose-gc', '--input-type=module', '-e', script(setup + flagsOf(name))];
       const p = spawnSync(process.execPath, args, {
         encoding: 'utf8',
       });

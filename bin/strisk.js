@@ -2,19 +2,20 @@
 // Runs an audit from the bundle (bundle/, built from dist/ by `npm run build`) when there is one at
 // least as new as dist/, else from dist/ (a build by tsc alone, or an install without the bundle). The bundle is one
 // classic script, compiled with V8's code cache stored beside it (scripts/bundle.mjs explains why).
-import { isAscii } from 'node:buffer';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { Script } from 'node:vm';
-import { V8_FLAGS } from './v8-flags.js';
+// This file is CommonJS (bin/package.json): Node starts a CommonJS entry ~9 ms sooner than an ES
+// module, whose loader it would otherwise set up first (BENCHMARKS.md, "Start-up").
+'use strict';
+const { isAscii } = require('node:buffer');
+const { readFileSync, statSync, writeFileSync } = require('node:fs');
+const Module = require('node:module');
+const { dirname, join } = require('node:path');
+const { setFlagsFromString } = require('node:v8');
+const { Script } = require('node:vm');
 
-for (const flag of V8_FLAGS) setFlagsFromString(flag);
-
-const path = (relative) => fileURLToPath(new URL(relative, import.meta.url));
+const path = (relative) => join(__dirname, relative);
 const mtime = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+// STRISK_DEBUG_STARTUP=1: one line on stderr saying whether V8 took the bundle's code cache.
+const debug = process.env.STRISK_DEBUG_STARTUP === '1';
 
 function runBundle(file) {
   // STRISK_CODE_CACHE: the build's own run, which compiles afresh and writes the cache at exit.
@@ -31,8 +32,12 @@ function runBundle(file) {
   const bytes = readFileSync(file);
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const script = new Script(Module.wrap(source), { filename: file, cachedData });
+  if (debug) {
+    const state = !cachedData ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted';
+    process.stderr.write(`strisk: code cache ${state}\n`);
+  }
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  script.runInThisContext()(module.exports, Module.createRequire(file), module, file, dirname(file));
   // What bundle/api.js and bundle/testing.js re-export to plugins, and the import() the script
   // cannot call itself, for the plugins' modules.
   const { api, testing } = module.exports;
@@ -45,26 +50,46 @@ function runBundle(file) {
     },
   };
   globalThis[Symbol.for('strisk.import')] = (url) => import(url);
-  if (makeCache) process.on('exit', () => writeFileSync(makeCache, script.createCachedData()));
+  if (makeCache) {
+    process.on('exit', () => {
+      // V8 takes a code cache only under the flags it was made with. An audit changes one at run
+      // time once its modules are loaded (src/core/v8-flags.ts): the cache is made under V8's
+      // default, the value a run starts with.
+      setFlagsFromString('--semi-space-growth-factor=2');
+      writeFileSync(makeCache, script.createCachedData());
+    });
+  }
   return module.exports;
 }
 
 // The bundle for an audit, which runs most of strisk; the other commands need a few modules of
 // dist/ (`--version` and `checks` none of the checks), fewer than the whole script and its cache.
-const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
-const bundle = path('../bundle/strisk.cjs');
-const built = command === 'audit' ? mtime(bundle) : undefined;
-const { main } =
-  built !== undefined && built >= (mtime(path('../dist/cli/main.js')) ?? 0)
+async function load() {
+  const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const bundle = path('../bundle/strisk.cjs');
+  const built = command === 'audit' ? mtime(bundle) : undefined;
+  return built !== undefined && built >= (mtime(path('../dist/cli/main.js')) ?? 0)
     ? runBundle(bundle)
-    : await import('../dist/cli/main.js');
+    : import('../dist/cli/main.js');
+}
 
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    process.stderr.write(`strisk: internal error: ${err?.stack ?? err}\n`);
-    process.exitCode = 2;
-  },
-);
+// Once the report is written, the process exits rather than waiting for the end of its event
+// loop: Node would first let V8's background jobs finish, the optimizing compiles of the Python
+// grammar's WebAssembly above all, which nothing will run any more (10-30 ms of a static audit).
+// Every source has closed its own connections and timers by the time main resolves (the
+// collectors' tests show it), so this cuts a wait, never a write: stdout and stderr are flushed
+// first.
+const flushed = (stream) => new Promise((resolve) => stream.write('', resolve));
+load()
+  .then(({ main }) => main(process.argv))
+  .then(
+    async (code) => {
+      process.exitCode = code;
+      await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+      process.exit(code);
+    },
+    (err) => {
+      process.stderr.write(`strisk: internal error: ${err?.stack ?? err}\n`);
+      process.exitCode = 2;
+    },
+  );

@@ -1,16 +1,17 @@
 // The compose collector: the merged compose model as docker compose would see it, with file:line.
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { LocalFileError, maxFileBytes, readLocalFile } from '../../core/local-file.js';
 import type { TargetFacts } from '../../core/facts.js';
+import { LocalFileError, maxFileBytes, readLocalFile } from '../../core/local-file.js';
+import { readInlineIgnores } from '../inline-ignores.js';
+import { compact, StringPool } from './compact.js';
 import { applyEnvFiles } from './env-files.js';
 import { type Lookup, parseDotEnv, type UnresolvedAt } from './interpolate.js';
 import { displayPath, type LoadContext, loadResolved, loadStreamed, servicesOf } from './load.js';
 import { mergeModels } from './merge.js';
+import { DEFAULT_FILES, OVERRIDE_FILES } from './names.js';
 import { normalizeService } from './normalize.js';
 import { type ComposeFacts, ComposeFactsSchema, ComposeServiceSchema } from './schema.js';
-import { readInlineIgnores } from '../inline-ignores.js';
-import { compact, StringPool } from './compact.js';
 import { emptyMap, type LEntry, type LMap } from './yaml-located.js';
 
 export interface ComposeOptions {
@@ -25,14 +26,6 @@ export interface ComposeOptions {
   env?: Record<string, string | undefined>;
   projectName?: string;
 }
-
-const DEFAULT_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
-const OVERRIDE_FILES = [
-  'compose.override.yml',
-  'compose.override.yaml',
-  'docker-compose.override.yml',
-  'docker-compose.override.yaml',
-];
 
 async function exists(p: string): Promise<boolean> {
   try {
