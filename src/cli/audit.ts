@@ -207,8 +207,8 @@ function checkCredentials(url: string, where: Where, atInPathIsCut: boolean): vo
 const LARGE_INPUT_BYTES = 256 * 1024;
 
 /**
- * Whether the audit may build large facts: a live source (a ClickHouse of 10,000 tables, a fleet
- * of containers), recorded facts or compose files of 256 KiB or more. Then the CLI's process holds
+ * Whether the audit may build large facts: a server (a ClickHouse of 10,000 tables, a fleet of
+ * containers), recorded facts or compose files of 256 KiB or more. Then the CLI's process holds
  * V8's young generation at the size it has reached (src/core/v8-flags.ts), which keeps the peak of
  * a 5,000-service compose file at ~17 x its size instead of ~34 x. A small static audit does not:
  * held from the start, the young generation scavenged 27 times in the audit of the example
@@ -221,7 +221,9 @@ export function readsMuch(
   live: Record<string, unknown>,
   env: Record<string, string | undefined>,
 ): boolean {
-  if (Object.keys(live).length > 0 || (flags.imageArchive?.length ?? 0) > 0) return true;
+  // The app's facts are a summary of its source, the HTTP probe's a few figures: small.
+  const servers = Object.keys(live).filter((source) => source !== 'app' && source !== 'http');
+  if (servers.length > 0 || (flags.imageArchive?.length ?? 0) > 0) return true;
   const named = flags.facts
     ? [flags.facts]
     : [

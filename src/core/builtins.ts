@@ -10,3 +10,6 @@ export const childProcess = (): typeof import('node:child_process') => require('
 
 /** node:worker_threads (the app collector's parse workers). */
 export const workerThreads = (): typeof import('node:worker_threads') => require('node:worker_threads');
+
+/** node:v8 (the audit's V8 flags): it loads node:stream with it. */
+export const v8 = (): typeof import('node:v8') => require('node:v8');

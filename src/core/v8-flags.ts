@@ -10,11 +10,11 @@
 // young generation scavenged ~27 times in the audit of the example against 8 times (BENCHMARKS.md,
 // "Start-up"). bin/strisk.js makes the bundle's code cache under V8's default value, which a run
 // starts with (V8 takes a cache only under the flags it was made with).
-import { setFlagsFromString } from 'node:v8';
+import { v8 } from './builtins.js';
 
 export const AUDIT_V8_FLAGS = ['--semi-space-growth-factor=1'];
 
 /** Holds the young generation at the size it has reached (see above); for the CLI's own process. */
 export function holdYoungGeneration(): void {
-  for (const flag of AUDIT_V8_FLAGS) setFlagsFromString(flag);
+  for (const flag of AUDIT_V8_FLAGS) v8().setFlagsFromString(flag);
 }

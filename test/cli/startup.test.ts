@@ -31,6 +31,9 @@ describe('start-up', () => {
   it('holds the young generation for live sources, recorded facts and large compose files only', () => {
     expect(readsMuch(EXAMPLE, {}, config, {}, {})).toBe(false);
     expect(readsMuch(EXAMPLE, {}, config, { clickhouse: [] }, {})).toBe(true);
+    expect(readsMuch(EXAMPLE, {}, config, { docker: [] }, {})).toBe(true);
+    // The app's source and the HTTP probe make small facts.
+    expect(readsMuch(EXAMPLE, {}, config, { app: [], http: [] }, {})).toBe(false);
     expect(readsMuch(EXAMPLE, { imageArchive: ['x.tar'] }, config, {}, {})).toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'strisk-startup-'));
     writeFileSync(join(dir, 'small.json'), '{}');
