@@ -73,20 +73,11 @@ async function load() {
     : import('../dist/cli/main.js');
 }
 
-// Once the report is written, the process exits rather than waiting for the end of its event
-// loop: Node would first let V8's background jobs finish, the optimizing compiles of the Python
-// grammar's WebAssembly above all, which nothing will run any more (10-30 ms of a static audit).
-// Every source has closed its own connections and timers by the time main resolves (the
-// collectors' tests show it), so this cuts a wait, never a write: stdout and stderr are flushed
-// first.
-const flushed = (stream) => new Promise((resolve) => stream.write('', resolve));
 load()
   .then(({ main }) => main(process.argv))
   .then(
-    async (code) => {
+    (code) => {
       process.exitCode = code;
-      await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-      process.exit(code);
     },
     (err) => {
       process.stderr.write(`strisk: internal error: ${err?.stack ?? err}\n`);
