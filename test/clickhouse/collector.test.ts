@@ -5,9 +5,15 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLICKHOUSE_CHECKS } from '../../src/checks/clickhouse/index.js';
-import { isReadOnlyStatement } from '../../src/collectors/clickhouse/client.js';
+import { columnsByTable, partsByTable, tablesOf } from '../../src/collectors/clickhouse/assemble.js';
+import {
+  isReadOnlyStatement,
+  parseEndpoint,
+  ReadOnlyClickHouse,
+} from '../../src/collectors/clickhouse/client.js';
 import { collect } from '../../src/collectors/clickhouse/index.js';
 import { ClickHouseFactsSchema } from '../../src/collectors/clickhouse/schema.js';
+import { auditQueries, capabilitiesOf, PROBE_SQL } from '../../src/collectors/clickhouse/sql.js';
 import { conformsTo } from '../../src/collectors/conforms.js';
 import { runCheck } from '../../src/core/engine.js';
 import { liveFacts } from '../support/fixtures.js';
@@ -90,6 +96,36 @@ describe('clickhouse collector', () => {
     // probe, settings, tables, columns, parts, query-log summary, query-log groups
     expect(one.data!.queries).toBe(7);
     expect(every.data!.queries).toBe(7);
+  });
+
+  it('builds, row by row as the answers arrive, the tables that the whole answers give', async () => {
+    const t = await collect({ url: auditor() }, ctx);
+    expect(t.status, t.message).toBe('ok');
+    const client = new ReadOnlyClickHouse(parseEndpoint(auditor()), 10_000, '.');
+    try {
+      const probe = await client.select<{ table: string; name: string; version: string }>(PROBE_SQL);
+      const caps = capabilitiesOf(probe, probe[0]!.version);
+      const sql = auditQueries(caps, null, 24);
+      const whole = tablesOf(
+        await client.select(sql.tables),
+        columnsByTable(await client.select(sql.columns), caps.compressionCodec),
+        partsByTable(await client.select(sql.parts), caps.partsDefaultCodec),
+        caps.dataSkippingIndices,
+      );
+      // The same tables, in the same order, with the same keys in the same order.
+      expect(JSON.stringify(t.data!.tables)).toBe(JSON.stringify(whole));
+      const events = t.data!.tables!.find((x) => x.database === 'app' && x.name === 'events')!;
+      expect(events.columns).toEqual({
+        name: ['risk_id', 'timestamp', 'status', 'amount'],
+        type: expect.any(Array),
+        bytes: expect.any(Array),
+        compressedBytes: expect.any(Array),
+        codec: null,
+        partitionKey: ['timestamp'],
+      });
+    } finally {
+      await client.close();
+    }
   });
 
   it('keeps untrusted table names verbatim', async () => {

@@ -94,8 +94,15 @@ export function ttlOf(engineFull: string): string | null {
 
 const key = (database: unknown, table: unknown) => `${str(database)}\u0000${str(table)}`;
 
-export function columnsByTable(rows: Row[], withCodec: boolean): Map<string, Columns> {
-  const out = new Map<string, Columns>();
+/**
+ * Turns rows of the columns answer into each table's columns, one row at a time as the answer
+ * arrives. `add` returns the table's columns it built.
+ */
+export function columnsReader(withCodec: boolean): {
+  add: (row: Row) => Columns;
+  byTable: Map<string, Columns>;
+} {
+  const byTable = new Map<string, Columns>();
   // Names and types repeat across tables (`id`, `UInt64`): one string each, not one per column
   // (a third of the facts' memory at 10,000 tables of 20 columns).
   const seen = new Map<string, string>();
@@ -115,77 +122,116 @@ export function columnsByTable(rows: Row[], withCodec: boolean): Map<string, Col
   };
   const numbers = (v: unknown): number[] => {
     const a = arr(v);
-    for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number') a[i] = num(a[i]);
+    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) a[i] = num(a[i]);
     return a as number[];
   };
-  for (const r of rows) {
-    out.set(key(r.database, r.table), {
+  const add = (r: Row): Columns => {
+    const columns = {
       name: strings(r.names),
       type: strings(r.types),
       bytes: numbers(r.bytes),
       compressedBytes: numbers(r.compressed),
       codec: withCodec ? strings(r.codecs) : null,
       partitionKey: strings(r.partition_columns),
-    });
-  }
-  return out;
+    };
+    byTable.set(key(r.database, r.table), columns);
+    return columns;
+  };
+  return { add, byTable };
+}
+
+export function columnsByTable(rows: Row[], withCodec: boolean): Map<string, Columns> {
+  const reader = columnsReader(withCodec);
+  for (const r of rows) reader.add(r);
+  return reader.byTable;
+}
+
+export function partOf(r: Row, withCodecs: boolean): Parts {
+  return {
+    active: num(r.active),
+    partitions: num(r.partitions),
+    maxPerPartition: num(r.max_per_partition),
+    worstPartition: str(r.worst_partition),
+    rows: num(r.total_rows),
+    bytesOnDisk: num(r.bytes_on_disk),
+    uncompressedBytes: num(r.uncompressed_bytes),
+    defaultCodecs: withCodecs ? arr(r.default_codecs).map(str) : null,
+  };
+}
+
+/** Each row of the parts answer as it arrives, by table. */
+export function partsReader(withCodecs: boolean): { add: (row: Row) => void; byTable: Map<string, Parts> } {
+  const byTable = new Map<string, Parts>();
+  return { add: (r) => byTable.set(key(r.database, r.table), partOf(r, withCodecs)), byTable };
 }
 
 export function partsByTable(rows: Row[], withCodecs: boolean): Map<string, Parts> {
-  return new Map(
-    rows.map((r) => [
-      key(r.database, r.table),
-      {
-        active: num(r.active),
-        partitions: num(r.partitions),
-        maxPerPartition: num(r.max_per_partition),
-        worstPartition: str(r.worst_partition),
-        rows: num(r.total_rows),
-        bytesOnDisk: num(r.bytes_on_disk),
-        uncompressedBytes: num(r.uncompressed_bytes),
-        defaultCodecs: withCodecs ? arr(r.default_codecs).map(str) : null,
-      },
-    ]),
-  );
+  const reader = partsReader(withCodecs);
+  for (const r of rows) reader.add(r);
+  return reader.byTable;
+}
+
+/** One table of the tables answer, without its columns and parts (`joinTables` adds them). */
+export function tableOf(r: Row, withIndices: boolean): Table {
+  const names = arr(r.index_names);
+  const types = arr(r.index_types);
+  const exprs = arr(r.index_exprs);
+  return {
+    database: str(r.database),
+    name: str(r.name),
+    engine: str(r.engine),
+    partitionKey: str(r.partition_key),
+    sortingKey: str(r.sorting_key),
+    samplingKey: str(r.sampling_key),
+    // engine_full is only asked for where a TTL can exist (19.6+): printing it for every
+    // table was 0.74 s of a 0.79 s tables query at 10,000 tables on 18.16.
+    ttl: r.engine_full === undefined ? null : ttlOf(str(r.engine_full)),
+    skipIndices: withIndices
+      ? names.map((n, i) => ({ name: str(n), type: str(types[i]), expr: str(exprs[i]) }))
+      : null,
+    columns: null,
+    parts: null,
+  };
 }
 
 // localeCompare's order, from one collator: 140,000 localeCompare calls sorted 10,000 tables slowly.
 const byLocale = new Intl.Collator();
 
+/** Tables in the facts' order: by database, then name. Sorts in place. */
+export function sortTables(tables: Table[]): Table[] {
+  return tables.sort((a, b) => byLocale.compare(a.database, b.database) || byLocale.compare(a.name, b.name));
+}
+
+/** Gives each table its columns and parts, in place. */
+export function joinTables(
+  tables: Table[],
+  columns: Map<string, Columns> | null,
+  parts: Map<string, Parts> | null,
+): Table[] {
+  // A MergeTree table with no active part is empty, not unknown.
+  const withCodecs = parts !== null && [...parts.values()].some((p) => p.defaultCodecs !== null);
+  for (const t of tables) {
+    const k = key(t.database, t.name);
+    t.columns = columns ? (columns.get(k) ?? NO_COLUMNS) : null;
+    t.parts = parts
+      ? (parts.get(k) ?? (t.engine.endsWith('MergeTree') ? emptyParts(withCodecs) : null))
+      : null;
+  }
+  return tables;
+}
+
+/** Tables from the rows of the three answers, sorted. */
 export function tablesOf(
   rows: Row[],
   columns: Map<string, Columns> | null,
   parts: Map<string, Parts> | null,
   withIndices: boolean,
 ): Table[] {
-  return rows
-    .map((r) => {
-      const k = key(r.database, r.name);
-      const engine = str(r.engine);
-      const names = arr(r.index_names);
-      const types = arr(r.index_types);
-      const exprs = arr(r.index_exprs);
-      return {
-        database: str(r.database),
-        name: str(r.name),
-        engine,
-        partitionKey: str(r.partition_key),
-        sortingKey: str(r.sorting_key),
-        samplingKey: str(r.sampling_key),
-        // engine_full is only asked for where a TTL can exist (19.6+): printing it for every
-        // table was 0.74 s of a 0.79 s tables query at 10,000 tables on 18.16.
-        ttl: r.engine_full === undefined ? null : ttlOf(str(r.engine_full)),
-        skipIndices: withIndices
-          ? names.map((n, i) => ({ name: str(n), type: str(types[i]), expr: str(exprs[i]) }))
-          : null,
-        columns: columns ? (columns.get(k) ?? NO_COLUMNS) : null,
-        parts: parts ? (parts.get(k) ?? (engine.endsWith('MergeTree') ? emptyParts(parts) : null)) : null,
-      };
-    })
-    .sort((a, b) => byLocale.compare(a.database, b.database) || byLocale.compare(a.name, b.name));
+  return joinTables(sortTables(rows.map((r) => tableOf(r, withIndices))), columns, parts);
 }
 
-const NO_COLUMNS: Columns = {
+/** The columns of a table the columns answer did not list. */
+export const NO_COLUMNS: Columns = {
   name: [],
   type: [],
   bytes: [],
@@ -194,9 +240,7 @@ const NO_COLUMNS: Columns = {
   partitionKey: [],
 };
 
-/** A MergeTree table with no active part is empty, not unknown. */
-function emptyParts(all: Map<string, Parts>): Parts {
-  const withCodecs = [...all.values()].some((p) => p.defaultCodecs !== null);
+function emptyParts(withCodecs: boolean): Parts {
   return {
     active: 0,
     partitions: 0,
