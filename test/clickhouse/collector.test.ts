@@ -128,6 +128,43 @@ describe('clickhouse collector', () => {
     }
   });
 
+  it('reads column names and types that carry quotes, backslashes, commas and control characters', async () => {
+    await admin('DROP TABLE IF EXISTS untrusted_columns.t');
+    await admin('CREATE DATABASE IF NOT EXISTS untrusted_columns');
+    await admin(
+      "CREATE TABLE untrusted_columns.t (`a'b` UInt8, `c\\\\d` UInt8, `e,f` UInt8, `g','h` UInt8, `nl\\nx` UInt8, " +
+        "`tab\\tx` UInt8, `esc\\x1b[31m` UInt8, `é😀` UInt8, `[x]` UInt8, `''` UInt8, " +
+        "e Enum8('x\\'y' = 1, 'a,b' = 2, 'q\\\\z' = 3), d Date) ENGINE = MergeTree PARTITION BY d ORDER BY d",
+    );
+    // Gone before the other tests audit every database.
+    const t = await collect({ url: auditor(), databases: ['untrusted_columns'] }, ctx).finally(() =>
+      admin('DROP DATABASE untrusted_columns'),
+    );
+    expect(t.status, t.message).toBe('ok');
+    const names = [
+      "a'b",
+      'c\\d',
+      'e,f',
+      "g','h",
+      'nl\nx',
+      'tab\tx',
+      'esc\u001b[31m',
+      'é😀',
+      '[x]',
+      "''",
+      'e',
+      'd',
+    ];
+    expect(t.data!.tables![0]!.columns).toEqual({
+      name: names,
+      type: [...names.slice(0, 10).map(() => 'UInt8'), "Enum8('x\\'y' = 1, 'a,b' = 2, 'q\\\\z' = 3)", 'Date'],
+      bytes: names.map(() => 0),
+      compressedBytes: names.map(() => 0),
+      codec: null,
+      partitionKey: ['d'],
+    });
+  });
+
   it('keeps untrusted table names verbatim', async () => {
     const t = await collect({ url: auditor(), databases: ['untrusted'] }, ctx);
     expect(t.data!.tables!.map((x) => x.name)).toEqual([EVIL]);
