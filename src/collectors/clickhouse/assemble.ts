@@ -209,7 +209,7 @@ export function partsByTable(rows: Row[], withCodecs: boolean): Map<string, Part
   return reader.byTable;
 }
 
-/** One table of the tables answer, without its columns and parts (`joinTables` adds them). */
+/** One table of the tables answer, without its columns and parts (`tablesReader` joins them). */
 export function tableOf(r: Row, withIndices: boolean): Table {
   const names = arr(r.index_names);
   const types = arr(r.index_types);
@@ -240,22 +240,47 @@ export function sortTables(tables: Table[]): Table[] {
   return tables.sort((a, b) => byLocale.compare(a.database, b.database) || byLocale.compare(a.name, b.name));
 }
 
-/** Gives each table its columns and parts, in place. */
-export function joinTables(
-  tables: Table[],
-  columns: Map<string, Columns> | null,
-  parts: Map<string, Parts> | null,
-): Table[] {
-  // A MergeTree table with no active part is empty, not unknown.
-  const withCodecs = parts !== null && [...parts.values()].some((p) => p.defaultCodecs !== null);
-  for (const t of tables) {
-    const k = key(t.database, t.name);
-    t.columns = columns ? (columns.get(k) ?? NO_COLUMNS) : null;
-    t.parts = parts
-      ? (parts.get(k) ?? (t.engine.endsWith('MergeTree') ? emptyParts(withCodecs) : null))
-      : null;
-  }
-  return tables;
+/**
+ * The tables answer, table by table as it arrives, each indexed by its key as it comes: the join
+ * with the columns and parts after the last answer then looks up keys already hashed, instead of
+ * building 10,000 keys again.
+ */
+export function tablesReader(withIndices: boolean): {
+  add: (row: Row) => void;
+  /** The tables so far, sorted (in place). */
+  sorted: () => Table[];
+  /** Gives each table its columns and parts, in place; null where they were not read. */
+  join: (columns: Map<string, Columns> | null, parts: Map<string, Parts> | null) => Table[];
+} {
+  const tables: Table[] = [];
+  const byKey = new Map<string, Table>();
+  return {
+    add: (r) => {
+      const t = tableOf(r, withIndices);
+      tables.push(t);
+      byKey.set(key(r.database, r.name), t);
+    },
+    sorted: () => sortTables(tables),
+    join: (columns, parts) => {
+      // Columns or parts of a table the tables answer did not list (created since) are left out.
+      let withCodecs = false;
+      for (const [k, c] of columns ?? []) {
+        const t = byKey.get(k);
+        if (t) t.columns = c;
+      }
+      for (const [k, p] of parts ?? []) {
+        const t = byKey.get(k);
+        if (t) t.parts = p;
+        if (p.defaultCodecs !== null) withCodecs = true;
+      }
+      // A MergeTree table with no active part is empty, not unknown.
+      for (const t of tables) {
+        if (columns && t.columns === null) t.columns = NO_COLUMNS;
+        if (parts && t.parts === null && t.engine.endsWith('MergeTree')) t.parts = emptyParts(withCodecs);
+      }
+      return tables;
+    },
+  };
 }
 
 /** Tables from the rows of the three answers, sorted. */
@@ -265,7 +290,10 @@ export function tablesOf(
   parts: Map<string, Parts> | null,
   withIndices: boolean,
 ): Table[] {
-  return joinTables(sortTables(rows.map((r) => tableOf(r, withIndices))), columns, parts);
+  const reader = tablesReader(withIndices);
+  for (const r of rows) reader.add(r);
+  reader.sorted();
+  return reader.join(columns, parts);
 }
 
 /** The columns of a table the columns answer did not list. */

@@ -13,14 +13,12 @@ import {
 import {
   columnsReader,
   hostOf,
-  joinTables,
   NO_COLUMNS,
   partsReader,
   queryLogOf,
   type Row,
   settingsOf,
-  sortTables,
-  tableOf,
+  tablesReader,
 } from './assemble.js';
 import { classifyError, parseEndpoint, ReadOnlyClickHouse } from './client.js';
 import {
@@ -30,7 +28,6 @@ import {
   ClickHouseTargetOptionsSchema,
   type Columns,
   ColumnsSchema,
-  type Table,
   TableSchema,
   type UnreadPart,
 } from './schema.js';
@@ -136,14 +133,12 @@ async function read(
   // Side by side, on at most MAX_CONNECTIONS connections (client.ts). Each row becomes facts as
   // it arrives, while the rest of its answer and the other answers are on their way: after the
   // last one, only the join of tables, columns and parts is left.
-  const tables: Table[] = [];
+  const tables = tablesReader(caps.dataSkippingIndices);
   const columns = columnsReader(caps.compressionCodec);
   const parts = partsReader(caps.partsDefaultCodec);
   const [settingRows, tablesRead, columnsRead, partsRead, summaryRows, groupRows] = await Promise.all([
     rowsOf('settings', sql.settings),
-    part('tables', sql.tables, (r) => tables.push(tableOf(r, caps.dataSkippingIndices))).then(
-      (read) => read && sortTables(tables),
-    ),
+    part('tables', sql.tables, tables.add).then((read) => read && tables.sorted()),
     part('columns', sql.columns, (r) => {
       const c = columns.add(r);
       if (conformsTo(ColumnsSchema, c)) checkedColumns.add(c);
@@ -173,7 +168,7 @@ async function read(
     serverSettings: s && caps.serverSettings ? s.serverSettings : null,
     host: hostOf(s?.metrics ?? {}, s?.settings ?? null, opts),
     tables: tablesRead
-      ? joinTables(tables, columnsRead ? columns.byTable : null, partsRead ? parts.byTable : null)
+      ? tables.join(columnsRead ? columns.byTable : null, partsRead ? parts.byTable : null)
       : null,
     queryLog,
     unread,
