@@ -9,11 +9,12 @@ import {
   parseEndpoint,
   ReadOnlyClickHouse,
   ServerError,
+  STREAM_BATCH_BYTES,
 } from '../../src/collectors/clickhouse/client.js';
 
-const lines = (chunks: Buffer[]): string[] => {
+const lines = (chunks: Buffer[], batchBytes = 0): string[] => {
   const out: string[] = [];
-  const reader = new LineReader((l) => out.push(l));
+  const reader = new LineReader((l) => out.push(l), batchBytes);
   for (const c of chunks) reader.push(c);
   reader.end();
   return out;
@@ -24,13 +25,26 @@ describe('LineReader', () => {
     const text = Buffer.from('{"a":"é"}\n\n{"b":"😀 x"}\n{"c":1}');
     // Every cut of the text in two, and the text one byte per chunk.
     for (let at = 0; at <= text.length; at++) {
-      expect(lines([text.subarray(0, at), text.subarray(at)])).toEqual([
+      expect(lines([text.subarray(0, at), text.subarray(at)], at % 3 === 0 ? 0 : 7)).toEqual([
         '{"a":"é"}',
         '{"b":"😀 x"}',
         '{"c":1}',
       ]);
     }
     expect(lines([...text].map((b) => Buffer.from([b])))).toEqual(['{"a":"é"}', '{"b":"😀 x"}', '{"c":1}']);
+  });
+
+  it('gathers chunks up to the batch size before cutting them', () => {
+    const out: string[] = [];
+    const reader = new LineReader((l) => out.push(l), 6);
+    reader.push(Buffer.from('a\nb\n'));
+    expect(out).toEqual([]);
+    reader.push(Buffer.from('cd\ne'));
+    expect(out).toEqual(['a', 'b', 'cd']);
+    reader.push(Buffer.from('f\n'));
+    expect(out).toEqual(['a', 'b', 'cd']);
+    reader.end();
+    expect(out).toEqual(['a', 'b', 'cd', 'ef']);
   });
 
   it('skips blank lines and reads a last line without a newline', () => {
@@ -61,11 +75,13 @@ afterAll(async () => {
 const client = () => new ReadOnlyClickHouse(parseEndpoint(url), 5_000, '.');
 
 describe('ReadOnlyClickHouse.selectEach', () => {
-  it('hands each row on as its line arrives, before the answer ends', async () => {
+  it('hands rows on as their lines arrive, a batch of STREAM_BATCH_BYTES at a time, before the answer ends', async () => {
+    // A first batch of rows, the start of one more, then the rest 300 ms later.
+    const first = Array.from({ length: STREAM_BATCH_BYTES / 8 }, (_, i) => `{"n":${i % 10}}\n`);
     answer = (res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.write('{"n":1}\n{"n":');
-      setTimeout(() => res.end('2}\n'), 300);
+      res.write(`${first.join('')}{"n":`);
+      setTimeout(() => res.end('-1}\n'), 300);
     };
     const seen: { n: number; at: number }[] = [];
     const c = client();
@@ -73,8 +89,9 @@ describe('ReadOnlyClickHouse.selectEach', () => {
     await c.selectEach<{ n: number }>('SELECT 1', (r) => seen.push({ ...r, at: performance.now() }));
     const ended = performance.now();
     await c.close();
-    expect(seen.map((r) => r.n)).toEqual([1, 2]);
-    expect(seen[0]!.at - started).toBeLessThan(250);
+    expect(seen.length).toBe(first.length + 1);
+    expect(seen.at(-1)!.n).toBe(-1);
+    expect(seen.at(-2)!.at - started).toBeLessThan(250);
     expect(ended - started).toBeGreaterThanOrEqual(290);
     expect(c.queries).toBe(1);
   });

@@ -306,17 +306,27 @@ export const NO_COLUMNS: Columns = {
   partitionKey: [],
 };
 
+/**
+ * The parts of a MergeTree table with no active part: one object for all of them (like
+ * NO_COLUMNS), frozen, not one per empty table.
+ */
+const EMPTY_PARTS = Object.freeze({
+  active: 0,
+  partitions: 0,
+  maxPerPartition: 0,
+  worstPartition: '',
+  rows: 0,
+  bytesOnDisk: 0,
+  uncompressedBytes: 0,
+  defaultCodecs: null,
+}) as Parts;
+const EMPTY_PARTS_WITH_CODECS = Object.freeze({
+  ...EMPTY_PARTS,
+  defaultCodecs: Object.freeze([]) as unknown as string[],
+}) as Parts;
+
 function emptyParts(withCodecs: boolean): Parts {
-  return {
-    active: 0,
-    partitions: 0,
-    maxPerPartition: 0,
-    worstPartition: '',
-    rows: 0,
-    bytesOnDisk: 0,
-    uncompressedBytes: 0,
-    defaultCodecs: withCodecs ? [] : null,
-  };
+  return withCodecs ? EMPTY_PARTS_WITH_CODECS : EMPTY_PARTS;
 }
 
 export function queryLogOf(
