@@ -264,15 +264,15 @@ export function tablesReader(withIndices: boolean): {
     join: (columns, parts) => {
       // Columns or parts of a table the tables answer did not list (created since) are left out.
       let withCodecs = false;
-      for (const [k, c] of columns ?? []) {
+      columns?.forEach((c, k) => {
         const t = byKey.get(k);
         if (t) t.columns = c;
-      }
-      for (const [k, p] of parts ?? []) {
+      });
+      parts?.forEach((p, k) => {
         const t = byKey.get(k);
         if (t) t.parts = p;
         if (p.defaultCodecs !== null) withCodecs = true;
-      }
+      });
       // A MergeTree table with no active part is empty, not unknown.
       for (const t of tables) {
         if (columns && t.columns === null) t.columns = NO_COLUMNS;
