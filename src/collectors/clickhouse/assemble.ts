@@ -122,6 +122,9 @@ export function stringsOfArrayText(text: string): string[] {
   return out;
 }
 
+/** How many distinct names and types the columns reader shares (the common ones come early). */
+export const INTERNED_STRINGS = 10_000;
+
 /**
  * Turns rows of the columns answer into each table's columns, one row at a time as the answer
  * arrives. `add` returns the table's columns it built.
@@ -132,13 +135,15 @@ export function columnsReader(withCodec: boolean): {
 } {
   const byTable = new Map<string, Columns>();
   // Names and types repeat across tables (`id`, `UInt64`): one string each, not one per column
-  // (a third of the facts' memory at 10,000 tables of 20 columns).
+  // (a third of the facts' memory at 10,000 tables of 20 columns). The first INTERNED_STRINGS
+  // distinct ones are kept: where names do not repeat (every table its own), growing the map to
+  // 200,000 of them took longer than all the rest of the columns' facts.
   const seen = new Map<string, string>();
   const one = (v: unknown): string => {
     const s = str(v);
     const known = seen.get(s);
     if (known !== undefined) return known;
-    seen.set(s, s);
+    if (seen.size < INTERNED_STRINGS) seen.set(s, s);
     return s;
   };
   // Whole lists repeat too (tables of one schema): each text is split once, each table gets a copy.
