@@ -5,8 +5,9 @@
 // the probe and then the collector's six statements side by side (`curl --parallel`, one process).
 // Also records, in a fresh `strisk audit --only clickhouse --save-facts` process, the size of the
 // facts file and the peak RSS. Drops the database at the end (unless --keep).
-//   npm run build && node bench/clickhouse-curl.mjs [rounds] [--tables N] [--db NAME] [--keep]
-// STRISK_DIST points at another build directory (default dist/).
+//   npm run build && node bench/clickhouse-curl.mjs [rounds] [--tables N] [--db NAME] [--keep] [--before DIST]
+// STRISK_DIST points at another build directory (default dist/); --before DIST adds that build's
+// collector to the same alternation (before and after a change, in one run, under one load).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -33,6 +34,10 @@ const arg = (name) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
+const beforeDist = arg('--before');
+const collectBefore = beforeDist
+  ? (await import(pathToFileURL(`${beforeDist}/collectors/clickhouse/index.js`).href)).collect
+  : null;
 const rounds = Number(process.argv[2] && /^\d+$/.test(process.argv[2]) ? process.argv[2] : 5);
 const n = Number(arg('--tables') ?? 10_000);
 // The server is shared: a name no other run uses.
@@ -101,11 +106,12 @@ async function curlRound() {
 }
 
 let facts;
-async function collectorRound() {
+async function collectorRound(fn = collect) {
   const t = performance.now();
-  facts = await collect({ url: auditor.href, databases: [db] }, { timeoutMs: 60_000, projectDir: root });
+  const got = await fn({ url: auditor.href, databases: [db] }, { timeoutMs: 60_000, projectDir: root });
   const ms = performance.now() - t;
-  if (facts.status !== 'ok') throw new Error(`collector: ${facts.status} ${facts.message}`);
+  if (got.status !== 'ok') throw new Error(`collector: ${got.status} ${got.message}`);
+  if (fn === collect) facts = got;
   return ms;
 }
 
@@ -133,15 +139,17 @@ try {
   });
   const ours = [];
   const theirs = [];
+  const before = [];
   await collectorRound(); // warm-up, not counted
+  if (collectBefore) await collectorRound(collectBefore);
+  // Each round runs every case once, starting one further along each time.
+  const cases = [
+    async () => ours.push(await collectorRound()),
+    async () => theirs.push(await curlRound()),
+    ...(collectBefore ? [async () => before.push(await collectorRound(collectBefore))] : []),
+  ];
   for (let r = 0; r < rounds; r++) {
-    if (r % 2 === 0) {
-      ours.push(await collectorRound());
-      theirs.push(await curlRound());
-    } else {
-      theirs.push(await curlRound());
-      ours.push(await collectorRound());
-    }
+    for (let i = 0; i < cases.length; i++) await cases[(r + i) % cases.length]();
   }
   // The CLI in a fresh process: facts file size and peak RSS.
   writeFileSync(
@@ -191,6 +199,10 @@ try {
   console.log(
     `| strisk ClickHouse collector (${facts.data.queries} queries) | ${a.toFixed(0)} | ${(a / b).toFixed(2)} |`,
   );
+  if (collectBefore) {
+    const c = median(before);
+    console.log(`| the same, built from ${beforeDist} | ${c.toFixed(0)} | ${(c / b).toFixed(2)} |`);
+  }
   console.log(
     `\n${facts.data.tables.length} tables of 20 columns; ${rounds} rounds alternating, medians; ` +
       `\`strisk audit --only clickhouse --save-facts\`: facts file ${(factsBytes / 2 ** 20).toFixed(1)} MiB, ` +

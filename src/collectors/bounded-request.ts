@@ -38,6 +38,12 @@ export interface BoundedRequestOptions {
   maxBytes: number;
   /** Keep only the first `keepBytes` of the body (the rest is counted, not held); default all. */
   keepBytes?: number;
+  /**
+   * Reads the body as it arrives: called once with the status and headers, it returns the function
+   * each chunk is handed to (none of them is then kept), or nothing to keep the body as usual. A
+   * throw from either ends the request with that error.
+   */
+  stream?: (status: number, headers: http.IncomingHttpHeaders) => ((chunk: Buffer) => void) | undefined;
   /** Longest wait for the server with nothing arriving: connecting, first byte, between chunks. */
   idleMs: number;
   /** Aborted at the source's overall deadline. */
@@ -186,6 +192,13 @@ function send(opts: BoundedRequestOptions, mayRetry: boolean): Promise<BoundedRe
       const chunks: Buffer[] = [];
       const keep = opts.keepBytes ?? opts.maxBytes;
       let size = 0;
+      let consume: ((chunk: Buffer) => void) | undefined;
+      try {
+        consume = opts.stream?.(res.statusCode ?? 0, res.headers);
+      } catch (e) {
+        finish(e as Error);
+        return;
+      }
       res.on('data', (c: Buffer) => {
         touch();
         size += c.length;
@@ -193,7 +206,15 @@ function send(opts: BoundedRequestOptions, mayRetry: boolean): Promise<BoundedRe
           finish(new WireError('too-large', `the answer exceeds ${opts.maxBytes} bytes`));
           return;
         }
-        if (size - c.length < keep) chunks.push(size > keep ? c.subarray(0, c.length - (size - keep)) : c);
+        if (settled) return;
+        if (consume) {
+          try {
+            consume(c);
+          } catch (e) {
+            finish(e as Error);
+          }
+        } else if (size - c.length < keep)
+          chunks.push(size > keep ? c.subarray(0, c.length - (size - keep)) : c);
       });
       res.on('error', (e) => finish(e));
       res.on('aborted', () =>

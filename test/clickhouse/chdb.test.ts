@@ -35,6 +35,7 @@ const rows = (sql: string): Record<string, unknown>[] =>
 
 const SETUP = [
   'CREATE DATABASE app',
+  'CREATE DATABASE odd',
   `CREATE TABLE app.events (risk_id UInt32, timestamp DateTime CODEC(Delta, ZSTD(1)), status LowCardinality(String),
      payload String CODEC(ZSTD(3)), INDEX status_idx status TYPE set(100) GRANULARITY 4)
    ENGINE = MergeTree PARTITION BY toYYYYMM(timestamp) ORDER BY (risk_id, timestamp) SAMPLE BY risk_id
@@ -122,6 +123,26 @@ describe('collector SQL on chdb (current ClickHouse)', () => {
       unread: {},
       queries: 6,
     });
+  });
+
+  it('reads column names, types and codecs that carry quotes, backslashes, commas and control characters', () => {
+    session.query(
+      "CREATE TABLE odd.t (`a'b` UInt8, `c\\\\d` UInt8 CODEC(ZSTD(1)), `g','h` UInt8, `nl\\nx` UInt8, `esc\\x1b[31m` UInt8, " +
+        "`é😀` UInt8, e Enum8('x\\'y' = 1, 'a,b' = 2, 'q\\\\z' = 3)) ENGINE = MergeTree ORDER BY tuple()",
+    );
+    const probe = rows(PROBE_SQL) as { table: string; name: string; version: string }[];
+    const caps = capabilitiesOf(probe, probe[0]!.version);
+    const [row] = rows(auditQueries(caps, ['odd'], 24).columns);
+    const columns = columnsByTable([row!], caps.compressionCodec).get('odd\u0000t')!;
+    const [whole] = rows(
+      "SELECT groupArray(name) AS n, groupArray(type) AS t, groupArray(compression_codec) AS c FROM system.columns WHERE database = 'odd'",
+    );
+    expect(columns.name).toEqual(whole!.n);
+    expect(columns.name).toEqual(["a'b", 'c\\d', "g','h", 'nl\nx', 'esc\u001b[31m', 'é😀', 'e']);
+    expect(columns.type).toEqual(whole!.t);
+    expect(columns.type[6]).toBe("Enum8('x\\'y' = 1, 'a,b' = 2, 'q\\\\z' = 3)");
+    expect(columns.codec).toEqual(whole!.c);
+    expect(columns.codec![1]).toBe('CODEC(ZSTD(1))');
   });
 
   it('scopes the statements to the configured databases', () => {

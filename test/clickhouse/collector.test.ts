@@ -5,9 +5,15 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLICKHOUSE_CHECKS } from '../../src/checks/clickhouse/index.js';
-import { isReadOnlyStatement } from '../../src/collectors/clickhouse/client.js';
+import { columnsByTable, partsByTable, tablesOf } from '../../src/collectors/clickhouse/assemble.js';
+import {
+  isReadOnlyStatement,
+  parseEndpoint,
+  ReadOnlyClickHouse,
+} from '../../src/collectors/clickhouse/client.js';
 import { collect } from '../../src/collectors/clickhouse/index.js';
 import { ClickHouseFactsSchema } from '../../src/collectors/clickhouse/schema.js';
+import { auditQueries, capabilitiesOf, PROBE_SQL } from '../../src/collectors/clickhouse/sql.js';
 import { conformsTo } from '../../src/collectors/conforms.js';
 import { runCheck } from '../../src/core/engine.js';
 import { liveFacts } from '../support/fixtures.js';
@@ -90,6 +96,73 @@ describe('clickhouse collector', () => {
     // probe, settings, tables, columns, parts, query-log summary, query-log groups
     expect(one.data!.queries).toBe(7);
     expect(every.data!.queries).toBe(7);
+  });
+
+  it('builds, row by row as the answers arrive, the tables that the whole answers give', async () => {
+    const t = await collect({ url: auditor() }, ctx);
+    expect(t.status, t.message).toBe('ok');
+    const client = new ReadOnlyClickHouse(parseEndpoint(auditor()), 10_000, '.');
+    try {
+      const probe = await client.select<{ table: string; name: string; version: string }>(PROBE_SQL);
+      const caps = capabilitiesOf(probe, probe[0]!.version);
+      const sql = auditQueries(caps, null, 24);
+      const whole = tablesOf(
+        await client.select(sql.tables),
+        columnsByTable(await client.select(sql.columns), caps.compressionCodec),
+        partsByTable(await client.select(sql.parts), caps.partsDefaultCodec),
+        caps.dataSkippingIndices,
+      );
+      // The same tables, in the same order, with the same keys in the same order.
+      expect(JSON.stringify(t.data!.tables)).toBe(JSON.stringify(whole));
+      const events = t.data!.tables!.find((x) => x.database === 'app' && x.name === 'events')!;
+      expect(events.columns).toEqual({
+        name: ['risk_id', 'timestamp', 'status', 'amount'],
+        type: expect.any(Array),
+        bytes: expect.any(Array),
+        compressedBytes: expect.any(Array),
+        codec: null,
+        partitionKey: ['timestamp'],
+      });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('reads column names and types that carry quotes, backslashes, commas and control characters', async () => {
+    await admin('DROP TABLE IF EXISTS untrusted_columns.t');
+    await admin('CREATE DATABASE IF NOT EXISTS untrusted_columns');
+    await admin(
+      "CREATE TABLE untrusted_columns.t (`a'b` UInt8, `c\\\\d` UInt8, `e,f` UInt8, `g','h` UInt8, `nl\\nx` UInt8, " +
+        "`tab\\tx` UInt8, `esc\\x1b[31m` UInt8, `é😀` UInt8, `[x]` UInt8, `''` UInt8, " +
+        "e Enum8('x\\'y' = 1, 'a,b' = 2, 'q\\\\z' = 3), d Date) ENGINE = MergeTree PARTITION BY d ORDER BY d",
+    );
+    // Gone before the other tests audit every database.
+    const t = await collect({ url: auditor(), databases: ['untrusted_columns'] }, ctx).finally(() =>
+      admin('DROP DATABASE untrusted_columns'),
+    );
+    expect(t.status, t.message).toBe('ok');
+    const names = [
+      "a'b",
+      'c\\d',
+      'e,f',
+      "g','h",
+      'nl\nx',
+      'tab\tx',
+      'esc\u001b[31m',
+      'é😀',
+      '[x]',
+      "''",
+      'e',
+      'd',
+    ];
+    expect(t.data!.tables![0]!.columns).toEqual({
+      name: names,
+      type: [...names.slice(0, 10).map(() => 'UInt8'), "Enum8('x\\'y' = 1, 'a,b' = 2, 'q\\\\z' = 3)", 'Date'],
+      bytes: names.map(() => 0),
+      compressedBytes: names.map(() => 0),
+      codec: null,
+      partitionKey: ['d'],
+    });
   });
 
   it('keeps untrusted table names verbatim', async () => {

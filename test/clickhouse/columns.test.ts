@@ -1,7 +1,11 @@
 // The columns of a table are kept as parallel arrays (a fifth of the facts at 10,000 tables);
 // recordings with one object per column still load, and the checks see one object per column.
 import { describe, expect, it } from 'vitest';
-import { columnsByTable } from '../../src/collectors/clickhouse/assemble.js';
+import {
+  columnsByTable,
+  INTERNED_STRINGS,
+  stringsOfArrayText,
+} from '../../src/collectors/clickhouse/assemble.js';
 import { TableSchema } from '../../src/collectors/clickhouse/schema.js';
 import { columnsOf, partitionTimeColumns } from '../../src/facts/clickhouse.js';
 import { factsText, INDENTED_FACTS_MAX_BYTES } from '../../src/reporters/escape.js';
@@ -54,6 +58,72 @@ describe('ClickHouse table columns', () => {
       },
     ]);
     expect(partitionTimeColumns(t)!.map((c) => c.name)).toEqual(['ts']);
+  });
+
+  it('reads the text of a ClickHouse array of strings, escapes and all', () => {
+    expect(stringsOfArrayText('[]')).toEqual([]);
+    expect(stringsOfArrayText("['id','ts']")).toEqual(['id', 'ts']);
+    expect(stringsOfArrayText("['']")).toEqual(['']);
+    expect(stringsOfArrayText("['a,b','c']")).toEqual(['a,b', 'c']);
+    // As 18.16 prints them: quote, backslash, newline, tab, zero byte; other characters verbatim.
+    expect(
+      stringsOfArrayText(
+        "['a\\'b','c\\\\d','g\\',\\'h','nl\\nx','t\\tx','z\\0','\u001b[31m','é😀','\\'\\'','Enum8(\\'x\\\\\\'y\\' = 1)']",
+      ),
+    ).toEqual([
+      "a'b",
+      'c\\d',
+      "g','h",
+      'nl\nx',
+      't\tx',
+      'z\0',
+      '\u001b[31m',
+      'é😀',
+      "''",
+      "Enum8('x\\'y' = 1)",
+    ]);
+  });
+
+  it("splits a list of names or types that repeats an earlier table's once, and gives each table its own copy", () => {
+    const rows = [1, 2].map((i) => ({
+      database: 'app',
+      table: `t${i}`,
+      names: "['id','ts']",
+      types: "['UInt64','DateTime']",
+      bytes: [0, 5],
+      compressed: [0, 1],
+      partition_columns: ['ts'],
+    }));
+    const byTable = columnsByTable(rows, false);
+    const [t1, t2] = [byTable.get('app\u0000t1')!, byTable.get('app\u0000t2')!];
+    expect(t1).toEqual({
+      name: ['id', 'ts'],
+      type: ['UInt64', 'DateTime'],
+      bytes: [0, 5],
+      compressedBytes: [0, 1],
+      codec: null,
+      partitionKey: ['ts'],
+    });
+    expect(t2.name).toEqual(t1.name);
+    expect(t2.name).not.toBe(t1.name);
+  });
+
+  it('keeps every name past the first INTERNED_STRINGS distinct ones (interned or not)', () => {
+    const tables = INTERNED_STRINGS / 2 + 10;
+    const rows = Array.from({ length: tables }, (_, i) => ({
+      database: 'app',
+      table: `t${i}`,
+      names: `['id','a${i}','b${i}']`,
+      types: "['UInt64','String','String']",
+      bytes: [1, 2, 3],
+      compressed: [1, 1, 1],
+      partition_columns: [],
+    }));
+    const byTable = columnsByTable(rows, false);
+    expect(byTable.size).toBe(tables);
+    const last = byTable.get(`app\u0000t${tables - 1}`)!;
+    expect(last.name).toEqual(['id', `a${tables - 1}`, `b${tables - 1}`]);
+    expect(last.type).toEqual(['UInt64', 'String', 'String']);
   });
 
   it('builds the arrays from the columns query, one string per repeated name or type', () => {

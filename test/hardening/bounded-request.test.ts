@@ -91,6 +91,25 @@ describe('boundedRequest', () => {
     expect(kept.size).toBe(11);
   });
 
+  it('hands a streamed body on chunk by chunk, under the same cap, and ends it when that throws', async () => {
+    const got: Buffer[] = [];
+    const res = await get('/ok', { stream: (status) => (status === 200 ? (c) => got.push(c) : undefined) });
+    expect(Buffer.concat(got).toString()).toBe('{"ok":true}');
+    expect(res.body.length).toBe(0);
+    expect(res.size).toBe(11);
+    const capped = await get('/endless', { stream: () => () => {} }).catch((e: unknown) => e);
+    expect((capped as WireError).kind).toBe('too-large');
+    const thrown = await get('/endless', {
+      stream: () => () => {
+        throw new Error('bad row');
+      },
+    }).catch((e: unknown) => e);
+    expect((thrown as Error).message).toBe('bad row');
+    // Nothing handed on: the body is kept as usual.
+    const kept = await get('/ok', { stream: () => undefined });
+    expect(kept.body.toString()).toBe('{"ok":true}');
+  });
+
   it('ends at the signal, with its reason, even while bytes keep arriving', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('the deadline passed')), 200);

@@ -72,6 +72,12 @@ export function parseEndpoint(url: string): Endpoint {
 /** Statements in flight at once: the six the audit sends after the probe, never more. */
 export const MAX_CONNECTIONS = 6;
 
+/**
+ * Bytes of an answer gathered before its complete lines are parsed: a 5 MB answer comes in 1,300
+ * chunks of 4 KiB, each cut and decoded on its own otherwise.
+ */
+export const STREAM_BATCH_BYTES = 64 * 1024;
+
 /** The largest answer of one query; past it the request is cut (a hostile server ignores settings). */
 export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
 
@@ -128,11 +134,36 @@ export class ReadOnlyClickHouse {
     this.auth = `Basic ${Buffer.from(`${endpoint.username}:${endpoint.password}`).toString('base64')}`;
   }
 
-  /** One read, rows as objects. The query id marks it as strisk's own in the query log. */
+  /** One read, rows as objects. */
   async select<R = Record<string, unknown>>(sql: string): Promise<R[]> {
+    const rows: R[] = [];
+    await this.selectEach<R>(sql, (row) => rows.push(row));
+    return rows;
+  }
+
+  /**
+   * One read, each row handed to `onRow` as soon as its line has arrived: the parse (and whatever
+   * `onRow` makes of the row) keeps pace with the transfer instead of starting after it (the
+   * columns answer of 10,000 tables is 5 MB, arriving over 20-80 ms in 4 KiB chunks).
+   * The query id marks it as strisk's own in the query log.
+   */
+  async selectEach<R = Record<string, unknown>>(sql: string, onRow: (row: R) => void): Promise<void> {
     if (!isReadOnlyStatement(sql)) throw new NotReadOnlyError(sql);
     this.queries++;
     const params = new URLSearchParams({ query_id: `${QUERY_ID_PREFIX}${this.run}-${this.queries}` });
+    const lines = new LineReader((line) => {
+      let row: R;
+      try {
+        row = JSON.parse(line) as R;
+      } catch {
+        // An error in the middle of a streamed answer comes as text after the rows.
+        throw (
+          parseServerError(line) ??
+          new WireError('not-http', 'the answer is not JSONEachRow: is it ClickHouse?')
+        );
+      }
+      onRow(row);
+    }, STREAM_BATCH_BYTES);
     const res = await boundedRequest({
       method: 'POST',
       origin: this.endpoint.url,
@@ -143,34 +174,21 @@ export class ReadOnlyClickHouse {
       maxBytes: MAX_ANSWER_BYTES,
       idleMs: this.timeoutMs,
       signal: this.signal,
+      // Rows only from an answer that is not an error; an error's text is read whole below.
+      stream: (status, headers) =>
+        status === 200 && headers['x-clickhouse-exception-code'] === undefined
+          ? (chunk) => lines.push(chunk)
+          : undefined,
     });
-    const text = res.body.toString('utf8');
     const headerCode = res.headers['x-clickhouse-exception-code'];
     if (res.status !== 200 || headerCode !== undefined) {
+      const text = res.body.toString('utf8');
       throw (
         parseServerError(text, typeof headerCode === 'string' ? headerCode : undefined) ??
         new ServerError('', `HTTP ${res.status}: ${text.slice(0, 200).split('\n')[0]}`)
       );
     }
-    const rows: R[] = [];
-    // Line by line without an array of every line: the columns answer is megabytes.
-    for (let start = 0; start < text.length; ) {
-      const newline = text.indexOf('\n', start);
-      const end = newline === -1 ? text.length : newline;
-      const line = text.slice(start, end);
-      start = end + 1;
-      if (line.trim() === '') continue;
-      try {
-        rows.push(JSON.parse(line) as R);
-      } catch {
-        // An error in the middle of a streamed answer comes as text after the rows.
-        throw (
-          parseServerError(line) ??
-          new WireError('not-http', 'the answer is not JSONEachRow: is it ClickHouse?')
-        );
-      }
-    }
-    return rows;
+    lines.end();
   }
 
   async close(): Promise<void> {
@@ -220,4 +238,51 @@ export function classifyError(err: unknown, label: string): TargetError {
   if (/certificate|self[- ]signed|SSL|TLS/i.test(message))
     return new TargetError('error', `${label}: TLS: ${message}`);
   return new TargetError('error', `${label}: ${message}${code ? ` (code ${code})` : ''}`);
+}
+
+/**
+ * Splits a byte stream into lines and hands each non-blank one on, decoded. A newline byte is never
+ * part of a multi-byte UTF-8 character, so cutting at the last one in a chunk splits no character.
+ */
+export class LineReader {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  /** `batchBytes`: chunks are gathered up to this size before they are cut (a 5 MB answer comes in 4 KiB chunks). */
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly batchBytes = 0,
+  ) {}
+
+  push(chunk: Buffer): void {
+    this.pendingBytes += chunk.length;
+    const last = this.pendingBytes < this.batchBytes ? -1 : chunk.lastIndexOf(10);
+    if (last === -1) {
+      this.pending.push(chunk);
+      return;
+    }
+    const head = chunk.subarray(0, last);
+    const text = (this.pending.length === 0 ? head : Buffer.concat([...this.pending, head])).toString('utf8');
+    this.pending = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
+    this.pendingBytes = chunk.length - last - 1;
+    this.lines(text);
+  }
+
+  /** The last line, when the answer does not end with a newline. */
+  end(): void {
+    const rest = Buffer.concat(this.pending).toString('utf8');
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.lines(rest);
+  }
+
+  private lines(text: string): void {
+    for (let start = 0; start < text.length; ) {
+      const newline = text.indexOf('\n', start);
+      const end = newline === -1 ? text.length : newline;
+      const line = text.slice(start, end);
+      start = end + 1;
+      if (line.trim() !== '') this.onLine(line);
+    }
+  }
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { TargetFacts } from '../../core/facts.js';
 import { redactUrl } from '../../core/redact-url.js';
 import { conformsTo } from '../conforms.js';
@@ -10,13 +11,13 @@ import {
   targetFacts,
 } from '../types.js';
 import {
-  columnsByTable,
+  columnsReader,
   hostOf,
-  partsByTable,
+  partsReader,
   queryLogOf,
   type Row,
   settingsOf,
-  tablesOf,
+  tablesReader,
 } from './assemble.js';
 import { classifyError, parseEndpoint, ReadOnlyClickHouse } from './client.js';
 import {
@@ -24,11 +25,21 @@ import {
   ClickHouseFactsSchema,
   type ClickHouseTargetOptions,
   ClickHouseTargetOptionsSchema,
+  type Columns,
+  ColumnsSchema,
+  TableSchema,
   type UnreadPart,
 } from './schema.js';
 import { auditQueries, capabilitiesOf, PROBE_SQL } from './sql.js';
 
 export type { ClickHouseFacts } from './schema.js';
+
+// Each table's columns are checked against the schema as their row arrives, while the rest of the
+// answer is still on its way (50,000 lists at 10,000 tables); when all of them were, the facts are
+// then checked in place without them.
+const FactsWithColumnsChecked = ClickHouseFactsSchema.extend({
+  tables: z.array(TableSchema.extend({ columns: z.custom<Columns | null>(() => true) })).nullable(),
+});
 
 /**
  * Reads one ClickHouse server over HTTP(S) in a fixed number of read-only queries: the probe,
@@ -62,10 +73,13 @@ export async function collect(
     return done('invalid', { message: `invalid clickhouse target: ${(err as Error).message}` });
   }
   try {
-    const data = await read(client, parsed.data, label);
+    const { data, columnsChecked } = await read(client, parsed.data, label);
     // Checked in place when they are what the schema would give (10,000 tables: no copy of them).
     return done('ok', {
-      data: conformsTo(ClickHouseFactsSchema, data) ? data : ClickHouseFactsSchema.parse(data),
+      data:
+        columnsChecked && conformsTo(FactsWithColumnsChecked, data)
+          ? data
+          : ClickHouseFactsSchema.parse(data),
     });
   } catch (err) {
     const e = classifyError(err, label);
@@ -79,7 +93,7 @@ async function read(
   client: ReadOnlyClickHouse,
   opts: ClickHouseTargetOptions,
   label: string,
-): Promise<ClickHouseFacts> {
+): Promise<{ data: ClickHouseFacts; columnsChecked: boolean }> {
   const probe = await client.select<{ table: string; name: string; version: string }>(PROBE_SQL);
   const version = probe[0]?.version ?? '';
   const caps = capabilitiesOf(probe, version);
@@ -88,28 +102,46 @@ async function read(
   const unread: ClickHouseFacts['unread'] = {};
 
   // A part the user may not read is recorded; a dead server or a timeout fails the whole target.
-  const part = async (which: UnreadPart, query: string | undefined): Promise<Row[] | null> => {
-    if (query === undefined) return null;
+  // `onRow` sees each row as its line arrives; false when the part is not asked for or unread.
+  const part = async (
+    which: UnreadPart,
+    query: string | undefined,
+    onRow: (row: Row) => void,
+  ): Promise<boolean> => {
+    if (query === undefined) return false;
     try {
-      return await client.select<Row>(query);
+      await client.selectEach<Row>(query, onRow);
+      return true;
     } catch (err) {
       const e = classifyError(err, label);
       if (e.status === 'forbidden' || e.status === 'error') {
         unread[which] = { status: e.status, message: e.message };
-        return null;
+        return false;
       }
       throw e;
     }
   };
-  // Side by side, on at most MAX_CONNECTIONS connections (client.ts).
-  // Each answer is turned into facts as it arrives, while the others are still on their way.
-  const [settingRows, tableRows, columns, parts, summaryRows, groupRows] = await Promise.all([
-    part('settings', sql.settings),
-    part('tables', sql.tables),
-    part('columns', sql.columns).then((rows) => rows && columnsByTable(rows, caps.compressionCodec)),
-    part('parts', sql.parts).then((rows) => rows && partsByTable(rows, caps.partsDefaultCodec)),
-    part('queryLog', sql.queryLogSummary),
-    part('queryLog', sql.queryLogGroups),
+  const rowsOf = async (which: UnreadPart, query: string | undefined): Promise<Row[] | null> => {
+    const rows: Row[] = [];
+    return (await part(which, query, (r) => rows.push(r))) ? rows : null;
+  };
+  // Side by side, on at most MAX_CONNECTIONS connections (client.ts). Each row becomes facts as
+  // it arrives, while the rest of its answer and the other answers are on their way: after the
+  // last one, only the join of tables, columns and parts is left.
+  const tables = tablesReader(caps.dataSkippingIndices);
+  const columns = columnsReader(caps.compressionCodec);
+  let columnsChecked = true;
+  const parts = partsReader(caps.partsDefaultCodec);
+  const [settingRows, tablesRead, columnsRead, partsRead, summaryRows, groupRows] = await Promise.all([
+    rowsOf('settings', sql.settings),
+    part('tables', sql.tables, tables.add).then((read) => read && tables.sorted()),
+    part('columns', sql.columns, (r) => {
+      const c = columns.add(r);
+      if (!conformsTo(ColumnsSchema, c)) columnsChecked = false;
+    }),
+    part('parts', sql.parts, parts.add),
+    rowsOf('queryLog', sql.queryLogSummary),
+    rowsOf('queryLog', sql.queryLogGroups),
   ]);
 
   const s = settingRows ? settingsOf(settingRows) : null;
@@ -123,7 +155,7 @@ async function read(
           caps.queryLogTables,
         )
       : null;
-  return {
+  const data: ClickHouseFacts = {
     version,
     capabilities: caps,
     role: opts.role ?? null,
@@ -131,11 +163,14 @@ async function read(
     settings: s?.settings ?? null,
     serverSettings: s && caps.serverSettings ? s.serverSettings : null,
     host: hostOf(s?.metrics ?? {}, s?.settings ?? null, opts),
-    tables: tableRows ? tablesOf(tableRows, columns, parts, caps.dataSkippingIndices) : null,
+    tables: tablesRead
+      ? tables.join(columnsRead ? columns.byTable : null, partsRead ? parts.byTable : null)
+      : null,
     queryLog,
     unread,
     queries: client.queries,
   };
+  return { data, columnsChecked };
 }
 
 /** The password must never reach the facts, even inside a server's error message. */
