@@ -9,12 +9,17 @@
  * stands between the first `:` after the user and the last `@` is masked.
  */
 
-/** A query parameter or libpq key whose value is a secret (`password`, `sslpassword`, `api_key`...). */
-const SECRET_KEY = /pass|pwd|secret|token|credential|key/i;
+/** What makes a key's value a secret (SECRET_KEY, SECRET_ASSIGNMENT). */
+const SECRET_WORD = 'pass|pwd|secret|token|credential|key';
+/**
+ * A query parameter or libpq key whose value is a secret (`password`, `sslpassword`, `api_key`...);
+ * not libpq's `sslkey`, which names the file of the client's key (a path, shown as `sslcert` is).
+ */
+const SECRET_KEY = new RegExp(`^(?!sslkey$).*(?:${SECRET_WORD})`, 'i');
 const MASK = '***';
 /** `key=value` with a secret key (libpq, a query, a message), the value bare or quoted. */
 const SECRET_ASSIGNMENT = new RegExp(
-  `((?:^|[\\s?&;,(])[\\w.-]*(?:${SECRET_KEY.source})[\\w.-]*\\s*=\\s*)('(?:[^'\\\\]|\\\\.)*'|"(?:[^"\\\\]|\\\\.)*"|[^\\s&;,)'"]+)`,
+  `((?:^|[\\s?&;,(])(?!sslkey\\s*=)[\\w.-]*(?:${SECRET_WORD})[\\w.-]*\\s*=\\s*)('(?:[^'\\\\]|\\\\.)*'|"(?:[^"\\\\]|\\\\.)*"|[^\\s&;,)'"]+)`,
   'gi',
 );
 

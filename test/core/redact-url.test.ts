@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactUrl } from '../../src/core/redact-url.js';
+import { redactInPlace, redactUrl } from '../../src/core/redact-url.js';
 
 describe('redactUrl: one form for every source', () => {
   it.each([
@@ -51,6 +51,18 @@ describe('redactUrl: one form for every source', () => {
     );
     expect(redactUrl("host=db password='s3 cret' sslpassword=k1")).toBe(
       'host=db password=*** sslpassword=***',
+    );
+  });
+
+  it("shows libpq's sslkey, the path of the client's key file, and still masks every other key", () => {
+    expect(redactUrl('host=db sslkey=/etc/ssl/client.key sslcert=/etc/ssl/client.crt password=x')).toBe(
+      'host=db sslkey=/etc/ssl/client.key sslcert=/etc/ssl/client.crt password=***',
+    );
+    expect(redactUrl('postgres://u:p@db/app?sslkey=/k.pem&sslpassword=s&api_key=k')).toBe(
+      'postgres://u:***@db/app?sslkey=%2Fk.pem&sslpassword=***&api_key=***',
+    );
+    expect(redactInPlace('failed: SSLKEY=/k.pem mysslkey=v ssl_key=v sslkeylog=v')).toBe(
+      'failed: SSLKEY=/k.pem mysslkey=*** ssl_key=*** sslkeylog=***',
     );
   });
 
