@@ -165,6 +165,27 @@ describe('light trees', () => {
     expect(out.same).toBe(true);
   });
 
+  it('parse a small app in a worker started before the files are known, the same as here, and a worker never taken holds nothing (built dist/)', () => {
+    const source = join(ROOT, 'dist/collectors/app/source.js');
+    const out = inBuiltCollector(`
+      const { prestartWorker, defaultWorkers } = await import(${JSON.stringify(source)});
+      const dir = ${JSON.stringify(resolve(ROOT, 'examples/st-risk-platform'))};
+      const started = prestartWorker();
+      const workers = defaultWorkers(4);
+      const a = await collectApp(dir);
+      const after = defaultWorkers(4);
+      const b = await collectApp(dir, { workers: 0 });
+      // Started and never taken: the process still ends when its work does.
+      prestartWorker();
+      const cores = (await import('node:os')).availableParallelism();
+      console.log(JSON.stringify({ cores, started, workers, after, routes: a.routes.length, same: JSON.stringify(a) === JSON.stringify(b) }));
+    `);
+    // On one core nothing is started and the parse runs in the main thread.
+    const two = out.cores >= 2;
+    expect(out).toMatchObject({ started: two, workers: two ? 1 : 0, after: 0, same: true });
+    expect(out.routes).toBeGreaterThan(0);
+  });
+
   it('in the TypeScript sources (no compiled worker beside them) parse in the main thread', async () => {
     const dir = resolve(ROOT, 'examples/st-risk-platform');
     const facts = await collectApp(dir);

@@ -2,7 +2,12 @@
 // posts back their light trees (the arrays are transferred, not copied).
 import { parentPort } from 'node:worker_threads';
 import type { Names } from './light.js';
+import { preloadParser } from './parser.js';
 import { type Parsed, parseFile } from './source.js';
+
+// The parser loads as the worker starts, before its first batch: a worker may be started before the
+// files are known (prestartWorker).
+preloadParser();
 
 let sentNames = false;
 // One batch at a time, in the order sent (the parent keeps two in flight): the handler awaits.

@@ -7,7 +7,7 @@ import type { Worker } from 'node:worker_threads';
 import { workerThreads } from '../../core/builtins.js';
 import { readLocalFile, readLocalFileSync } from '../../core/local-file.js';
 import { BUNDLED, bundleFile } from '../../layout.js';
-import { type Flat, LightTree, type Names, flatten, namesOf } from './light.js';
+import { type Flat, flatten, LightTree, type Names, namesOf } from './light.js';
 import { firstSyntaxError, parsePython } from './parser.js';
 
 const MAX_FILE_BYTES = 1024 * 1024;
@@ -65,10 +65,38 @@ const WORKER_URL = BUNDLED ? bundleFile('source-worker.cjs') : new URL('./source
  * TypeScript sources).
  */
 export function defaultWorkers(files: number): number {
-  if (files < MIN_FILES_FOR_WORKERS) return 0;
-  const cores = availableParallelism();
-  if (cores < 2 || !existsSync(fileURLToPath(WORKER_URL))) return 0;
-  return Math.min(cores, 4);
+  if (files < MIN_FILES_FOR_WORKERS) return prestarted ? 1 : 0;
+  if (!workersPossible()) return 0;
+  return Math.min(availableParallelism(), 4);
+}
+
+/** A second core, and the worker's compiled module beside this one. */
+function workersPossible(): boolean {
+  return availableParallelism() >= 2 && existsSync(fileURLToPath(WORKER_URL));
+}
+
+/** A worker started before the files are known (prestartWorker), for the next parse to take. */
+let prestarted: Worker | undefined;
+
+/**
+ * Starts one parse worker now, for an app about to be collected: it loads tree-sitter while this
+ * thread reads the compose files, Dockerfiles and manifests, and then even a small app is parsed
+ * off this thread (the parser's load and its first parse are most of a small app's time: ~12 ms
+ * less wall time for the example's audit on an idle machine, BENCHMARKS.md "Start-up"). Nothing
+ * on one core or without the compiled worker: false then, and the caller loads the parser here.
+ * The worker does not hold the process while no parse has taken it; one that fails or exits
+ * before is dropped, and the parse runs here.
+ */
+export function prestartWorker(): boolean {
+  if (prestarted) return true;
+  if (!workersPossible()) return false;
+  const worker = startWorker();
+  const drop = () => {
+    if (prestarted === worker) prestarted = undefined;
+  };
+  worker.on('error', drop).on('exit', drop).unref();
+  prestarted = worker;
+  return true;
 }
 
 /** The parent's Node flags a worker accepts (see startWorker), found once per process. */
@@ -81,6 +109,12 @@ let workerFlags: string[] | undefined;
  * file. The constructor names the refused flags; they (and a separate value after one) are dropped.
  */
 function startWorker(): Worker {
+  if (prestarted) {
+    const worker = prestarted;
+    prestarted = undefined;
+    worker.ref();
+    return worker;
+  }
   const start = (flags: string[]) => {
     const worker = new (workerThreads().Worker)(WORKER_URL, { execArgv: flags });
     workerFlags = flags;
