@@ -82,13 +82,13 @@ export async function collectFacts(plan: CollectPlan): Promise<Facts> {
   const { projectDir } = plan;
   const timeoutMs = plan.timeoutMs ?? 5000;
   const live: Partial<Record<LiveSourceName, TargetSpec[]>> = { ...plan.live };
+  // The app's parser loads while the other collectors load and read: in a worker thread that will
+  // parse the app, started first, or, on one core, here (its WASM compiles off this thread).
+  if (live.app?.length && !(await import('../collectors/app/source.js')).prestartWorker())
+    (await import('../collectors/app/parser.js')).preloadParser();
   const { collectCompose } = await import('../collectors/compose/index.js');
   const { collectDockerfiles } = await import('../collectors/dockerfile/index.js');
   const { collectK8s } = await import('../collectors/k8s/index.js');
-  // The app's parser loads while the files are read: in a worker thread that will parse the app,
-  // or, on one core, here (its WASM compiles off this thread).
-  if (live.app?.length && !(await import('../collectors/app/source.js')).prestartWorker())
-    (await import('../collectors/app/parser.js')).preloadParser();
   // The file sources first (milliseconds): the docker target learns the compose project and images.
   const composeRead = collectCompose({
     projectDir,
