@@ -103,6 +103,11 @@ export async function collectFacts(plan: CollectPlan): Promise<Facts> {
   const dockerfileRead = composeRead.then((targets) =>
     collectDockerfiles({ projectDir, files: plan.dockerfiles, composeBuilds: composeBuildFiles(targets) }),
   );
+  // The app's source is local files and needs nothing of the other sources: it is read beside
+  // the file sources, so that its worker parses while this thread reads YAML and Dockerfiles.
+  const appRead = live.app
+    ? collectLive({ app: live.app }, { timeoutMs, projectDir }, plan.progress)
+    : Promise.resolve([]);
   const [compose, dockerfile, k8s] = await Promise.all([
     composeRead,
     dockerfileRead,
@@ -122,8 +127,15 @@ export async function collectFacts(plan: CollectPlan): Promise<Facts> {
   // The HTTP probe takes the endpoints to probe from the app's GET routes when the app is given.
   const appDir = live.app?.[0]?.url;
   if (live.http && appDir) live.http = live.http.map((spec) => ({ appDir, ...spec }));
-  // All sources at once, then the http load on its own (collectors/live.ts).
-  const liveResults = await collectLive(live, { timeoutMs, projectDir }, plan.progress);
+  // All the other sources at once, then the http load on its own (collectors/live.ts).
+  const { app: _app, ...servers } = live;
+  const others = await collectLive(servers, { timeoutMs, projectDir }, plan.progress);
+  const read = new Map([...(await appRead), ...others]);
+  // In the order the sources were given, as before.
+  const liveResults = Object.keys(live).flatMap((s) => {
+    const targets = read.get(s as LiveSourceName);
+    return targets ? [[s, targets] as const] : [];
+  });
   const sources: Facts['sources'] = {};
   if (compose.length > 0) sources.compose = compose as TargetFacts[];
   if (dockerfile.length > 0) sources.dockerfile = dockerfile as TargetFacts[];
