@@ -16,7 +16,18 @@ const mtime = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs;
 // STRISK_DEBUG_STARTUP=1: one line on stderr saying whether V8 took the bundle's code cache.
 const debug = process.env.STRISK_DEBUG_STARTUP === '1';
 
+// Set before the script is compiled, in the runs that make and take its code cache alike (V8 takes
+// a cache only under the flags it was made with). --wasm-tiering-budget: V8 hands a WebAssembly
+// function (the Python grammar's, tree-sitter's) to its optimizing compiler once it has run about
+// this many bytes of code; at the default (1.8 million) a small app's parse starts compiles that
+// nothing will use, and Node waits for them before it exits (0-35 ms of the example's audit). At
+// 100 times that, an app of 1,000 files still tiers up within its parse (bench/app.mjs: the same
+// time); the example's audit took 3-4 % less wall time and 13 % less CPU (BENCHMARKS.md, "Start-up").
+const AUDIT_V8_FLAGS = ['--wasm-tiering-budget=180000000'];
+
 function runBundle(file) {
+  const { setFlagsFromString } = require('node:v8');
+  for (const flag of AUDIT_V8_FLAGS) setFlagsFromString(flag);
   // STRISK_CODE_CACHE: the build's own run, which compiles afresh and writes the cache at exit.
   const makeCache = process.env.STRISK_CODE_CACHE;
   let cachedData;
@@ -54,8 +65,7 @@ function runBundle(file) {
       // V8 takes a code cache only under the flags it was made with. An audit changes one at run
       // time once its modules are loaded (src/core/v8-flags.ts): the cache is made under V8's
       // default, the value a run starts with.
-      // node:v8 is required here only: it loads node:stream with it (~2 ms of every start-up).
-      require('node:v8').setFlagsFromString('--semi-space-growth-factor=2');
+      setFlagsFromString('--semi-space-growth-factor=2');
       writeFileSync(makeCache, script.createCachedData());
     });
   }
