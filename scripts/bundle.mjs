@@ -14,8 +14,8 @@
 // node_modules. With --omit=dev esbuild is not installed: then it says so and bin/ runs dist/.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -77,6 +77,8 @@ await esbuild.build({
       "export { main } from './dist/cli/main.js';",
       "export const api = () => require('./dist/api/index.js');",
       "export const testing = () => require('./dist/testing/index.js');",
+      // bin/strisk.js starts the app's parse worker as an audit starts (src/collectors/app/source.ts).
+      "export const prestartAppWorker = (args) => require('./dist/cli/app-hint.js').mayReadApp(args) && require('./dist/collectors/app/source.js').prestartWorker();",
     ].join('\n'),
     resolveDir: root,
     sourcefile: 'strisk-bundle.js',

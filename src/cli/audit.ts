@@ -296,6 +296,8 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   const gitShown = outputs.some((o) => FORMATS_SHOWING_GIT.has(o.format));
   const repoRoot = repositoryRoot(projectDir, flags.repoRoot, gitShown);
   const live = flags.facts ? {} : liveTargets(flags, loaded, io.env);
+  // bin/strisk.js may have started the app's parse worker as the audit started: not needed here.
+  if (!live.app?.length) (await import('../collectors/app/source.js')).cancelPrestart();
   const appDirs = (live.app ?? []).map((t) => t.url);
   const inputs = auditInputs(projectDir, flags, loaded, appDirs, io.env);
   planOutputs(outputFiles, inputs);

@@ -79,8 +79,9 @@ function workersPossible(): boolean {
 let prestarted: Worker | undefined;
 
 /**
- * Starts one parse worker now, for an app about to be collected: it loads tree-sitter while this
- * thread reads the compose files, Dockerfiles and manifests, and then even a small app is parsed
+ * Starts one parse worker now, for an app about to be collected (or, from bin/strisk.js, as an
+ * audit starts: cancelPrestart ends it when the audit turns out to have no app): it loads
+ * tree-sitter while this thread loads the audit and reads the compose files, Dockerfiles and manifests, and then even a small app is parsed
  * off this thread (the parser's load and its first parse are most of a small app's time: ~12 ms
  * less wall time for the example's audit on an idle machine, BENCHMARKS.md "Start-up"). Nothing
  * on one core or without the compiled worker: false then, and the caller loads the parser here.
@@ -144,6 +145,13 @@ function startWorker(): Worker {
     if (!refused(err)) throw err;
   }
   return start([]); // the refused flags could not be told apart: none at all
+}
+
+/** Ends a worker prestartWorker started that no parse has taken (the run has no app to read). */
+export function cancelPrestart(): void {
+  const worker = prestarted;
+  prestarted = undefined;
+  void worker?.terminate();
 }
 
 /** Reads and parses the files, with `workers` threads (0: in this thread), in the order given. */
