@@ -22,6 +22,16 @@ const table = {
   parts: null,
 };
 
+/** The facts of table t1 of the two-table answers below, in either form of the columns query. */
+const T1_FACTS = {
+  name: ['id', 'ts'],
+  type: ['UInt64', 'DateTime'],
+  bytes: [0, 5],
+  compressedBytes: [0, 1],
+  codec: null,
+  partitionKey: ['ts'],
+};
+
 describe('ClickHouse table columns', () => {
   it('reads a recording with one object per column into parallel arrays', () => {
     const t = TableSchema.parse({
@@ -96,14 +106,7 @@ describe('ClickHouse table columns', () => {
     }));
     const byTable = columnsByTable(rows, false);
     const [t1, t2] = [byTable.get('app\u0000t1')!, byTable.get('app\u0000t2')!];
-    expect(t1).toEqual({
-      name: ['id', 'ts'],
-      type: ['UInt64', 'DateTime'],
-      bytes: [0, 5],
-      compressedBytes: [0, 1],
-      codec: null,
-      partitionKey: ['ts'],
-    });
+    expect(t1).toEqual(T1_FACTS);
     expect(t2.name).toEqual(t1.name);
     expect(t2.name).not.toBe(t1.name);
   });
@@ -138,14 +141,7 @@ describe('ClickHouse table columns', () => {
     }));
     const byTable = columnsByTable(rows, false);
     const t1 = byTable.get('app\u0000t1')!;
-    expect(t1).toEqual({
-      name: ['id', 'ts'],
-      type: ['UInt64', 'DateTime'],
-      bytes: [0, 5],
-      compressedBytes: [0, 1],
-      codec: null,
-      partitionKey: ['ts'],
-    });
+    expect(t1).toEqual(T1_FACTS);
     expect(columnsOf({ ...table, columns: t1 })![0]!.codec).toBeNull();
     expect(columnsOf({ ...table, columns: null })).toBeNull();
   });
