@@ -3,9 +3,10 @@
 // prestartWorker). Only a hint: a wrong guess costs a worker started and then ended (~12 ms of an
 // audit without an app) or the head start; never a verdict, since the audit itself decides which
 // sources it reads (and ends a worker it does not need).
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { findConfig } from '../config/find.js';
+import { readLocalFileSync } from '../core/local-file.js';
 
 /** `app:` as a key of a YAML mapping, outside a comment: `targets:\n  app: src` or `{ app: src }`. */
 const APP_KEY = /(^|[\s{,])app\s*:\s*[^\s#]/;
@@ -33,7 +34,8 @@ export function mayReadApp(args: readonly string[]): boolean {
   const file = config ?? findConfig(resolve(dir ?? '.'));
   if (!file) return false;
   try {
-    return readFileSync(file, 'utf8')
+    // A regular file only, never a FIFO or a device (the audit refuses those itself, exit 2).
+    return readLocalFileSync(resolve(file), { what: 'config file', maxBytes: 1024 * 1024 })
       .split('\n')
       .some((line) => APP_KEY.test(line.replace(/(^|\s)#.*$/, '')));
   } catch {

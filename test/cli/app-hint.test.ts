@@ -1,4 +1,5 @@
 // The command-line hint bin/strisk.js starts the app's parse worker on (src/cli/app-hint.ts).
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -34,5 +35,9 @@ describe('mayReadApp', () => {
     expect(mayReadApp([project('commented', 'targets:\n  # app: src\n  redis: redis://h\n')])).toBe(false);
     expect(mayReadApp([project('value', 'project: app\nchecks:\n  skip: [app/*]\n')])).toBe(false);
     expect(mayReadApp([join(dir, 'missing'), '-c', join(dir, 'missing.yaml')])).toBe(false);
+    // A config that is a FIFO is not read (nor waited on): the audit refuses it itself.
+    const fifo = project('fifo');
+    execFileSync('mkfifo', [join(fifo, 'strisk.config.yaml')]);
+    expect(mayReadApp([fifo])).toBe(false);
   });
 });
