@@ -23,11 +23,11 @@ const debug = process.env.STRISK_DEBUG_STARTUP === '1';
 // nothing will use, and Node waits for them before it exits (0-35 ms of the example's audit). At
 // 100 times that, an app of 1,000 files still tiers up within its parse (bench/app.mjs: the same
 // time); the example's audit took 3-4 % less wall time and 13 % less CPU (BENCHMARKS.md, "Start-up").
-const AUDIT_V8_FLAGS = ['--wasm-tiering-budget=180000000'];
+const BUNDLE_V8_FLAGS = ['--wasm-tiering-budget=180000000'];
 
 function runBundle(file) {
   const { setFlagsFromString } = require('node:v8');
-  for (const flag of AUDIT_V8_FLAGS) setFlagsFromString(flag);
+  for (const flag of BUNDLE_V8_FLAGS) setFlagsFromString(flag);
   // STRISK_CODE_CACHE: the build's own run, which compiles afresh and writes the cache at exit.
   const makeCache = process.env.STRISK_CODE_CACHE;
   let cachedData;
