@@ -15,11 +15,12 @@ const SECRET_WORD = 'pass|pwd|secret|token|credential|key';
  * A query parameter or libpq key whose value is a secret (`password`, `sslpassword`, `api_key`...);
  * not libpq's `sslkey`, which names the file of the client's key (a path, shown as `sslcert` is).
  */
-const SECRET_KEY = new RegExp(`^(?!sslkey$).*(?:${SECRET_WORD})`, 'i');
+const NOT_SECRET = 'sslkey';
+const SECRET_KEY = new RegExp(`^(?!${NOT_SECRET}$).*(?:${SECRET_WORD})`, 'i');
 const MASK = '***';
 /** `key=value` with a secret key (libpq, a query, a message), the value bare or quoted. */
 const SECRET_ASSIGNMENT = new RegExp(
-  `((?:^|[\\s?&;,(])(?!sslkey\\s*=)[\\w.-]*(?:${SECRET_WORD})[\\w.-]*\\s*=\\s*)('(?:[^'\\\\]|\\\\.)*'|"(?:[^"\\\\]|\\\\.)*"|[^\\s&;,)'"]+)`,
+  `((?:^|[\\s?&;,(])(?!${NOT_SECRET}\\s*=)[\\w.-]*(?:${SECRET_WORD})[\\w.-]*\\s*=\\s*)('(?:[^'\\\\]|\\\\.)*'|"(?:[^"\\\\]|\\\\.)*"|[^\\s&;,)'"]+)`,
   'gi',
 );
 
