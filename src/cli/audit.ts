@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { cancelPrestart } from '../collectors/app/prestarted.js';
 import { COMPOSE_FILE_NAMES } from '../collectors/compose/names.js';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import type { DockerfileFacts } from '../collectors/dockerfile/schema.js';
@@ -28,7 +29,7 @@ import { alignBaseline, alignWaivers, runTargets } from '../policy/legacy-target
 import { colorWanted, loadColors } from '../reporters/color.js';
 import { factsText } from '../reporters/escape.js';
 import type { RolesSection } from '../reporters/roles.js';
-import { auditInputs, collectedInputs } from './inputs.js';
+import { auditInputs, collectedInputs, namedComposeFiles } from './inputs.js';
 import { reportLocations, repositoryRoot } from './locations.js';
 import {
   FORMATS_SHOWING_GIT,
@@ -202,7 +203,6 @@ function checkCredentials(url: string, where: Where, atInPathIsCut: boolean): vo
   );
 }
 
-/** The whole audit: config → facts → results → report → outputs. Returns the exit code. */
 /** Inputs from this size on hold V8's young generation (see readsMuch). */
 const LARGE_INPUT_BYTES = 256 * 1024;
 
@@ -224,18 +224,14 @@ export function readsMuch(
   // The app's facts are a summary of its source, the HTTP probe's a few figures: small.
   const servers = Object.keys(live).filter((source) => source !== 'app' && source !== 'http');
   if (servers.length > 0 || (flags.imageArchive?.length ?? 0) > 0) return true;
-  const named = flags.facts
-    ? [flags.facts]
-    : [
-        ...(flags.compose?.length ? flags.compose : (loaded.config.compose?.files ?? [])),
-        ...(env.COMPOSE_FILE ?? '').split(env.COMPOSE_PATH_SEPARATOR || ':').filter(Boolean),
-        ...COMPOSE_FILE_NAMES,
-      ];
+  const compose = namedComposeFiles(flags, loaded.config, env);
+  const named = flags.facts ? [flags.facts] : [...compose.named, ...compose.fromEnv, ...COMPOSE_FILE_NAMES];
   let bytes = 0;
   for (const f of named) bytes += statSync(resolve(projectDir, f), { throwIfNoEntry: false })?.size ?? 0;
   return bytes >= LARGE_INPUT_BYTES;
 }
 
+/** The whole audit: config → facts → results → report → outputs. Returns the exit code. */
 export async function audit(dir: string | undefined, flags: AuditFlags, io: AuditIO): Promise<number> {
   const started = performance.now();
   const projectDir = resolve(dir ?? '.');
@@ -297,7 +293,7 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   const repoRoot = repositoryRoot(projectDir, flags.repoRoot, gitShown);
   const live = flags.facts ? {} : liveTargets(flags, loaded, io.env);
   // bin/strisk.js may have started the app's parse worker as the audit started: not needed here.
-  if (!live.app?.length) (await import('../collectors/app/source.js')).cancelPrestart();
+  if (!live.app?.length) cancelPrestart();
   const appDirs = (live.app ?? []).map((t) => t.url);
   const inputs = auditInputs(projectDir, flags, loaded, appDirs, io.env);
   planOutputs(outputFiles, inputs);

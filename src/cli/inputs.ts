@@ -18,6 +18,20 @@ function real(path: string): string {
 }
 
 /**
+ * The compose files an audit is told of: by --compose or else the config (`named`), and by
+ * COMPOSE_FILE (`fromEnv`); not those compose finds by itself in the project directory.
+ */
+export function namedComposeFiles(
+  flags: { compose?: string[] },
+  config: LoadedConfig['config'],
+  env: Record<string, string | undefined>,
+): { named: string[]; fromEnv: string[] } {
+  return {
+    named: flags.compose?.length ? flags.compose : (config.compose?.files ?? []),
+    fromEnv: (env.COMPOSE_FILE ?? '').split(env.COMPOSE_PATH_SEPARATOR || ':').filter(Boolean),
+  };
+}
+/**
  * What an audit will read, known before it reads anything: the config, `--facts`, `--baseline`,
  * the compose files and `.env`, the Dockerfiles, image archives and the app's sources. An output
  * that names one of them is refused (exit 2) instead of overwriting what is being audited.
@@ -42,10 +56,9 @@ export function auditInputs(
   if (flags.facts) return { files };
   const config = loaded.config;
   const at = (f: string) => resolve(projectDir, f);
-  const composeFiles = flags.compose?.length ? flags.compose : (config.compose?.files ?? []);
-  for (const f of composeFiles) files.push({ path: at(f), what: 'a compose file' });
-  for (const f of (env.COMPOSE_FILE ?? '').split(env.COMPOSE_PATH_SEPARATOR || ':').filter(Boolean))
-    files.push({ path: at(f), what: 'a compose file (COMPOSE_FILE)' });
+  const compose = namedComposeFiles(flags, config, env);
+  for (const f of compose.named) files.push({ path: at(f), what: 'a compose file' });
+  for (const f of compose.fromEnv) files.push({ path: at(f), what: 'a compose file (COMPOSE_FILE)' });
   files.push({ path: at(config.compose?.envFile ?? '.env'), what: 'the compose .env file' });
   const dockerfiles = flags.dockerfile?.length ? flags.dockerfile : config.dockerfiles;
   for (const f of dockerfiles ?? []) files.push({ path: at(f), what: 'a Dockerfile' });

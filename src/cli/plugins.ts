@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { customChecks } from '../config/custom.js';
 import { findConfig, type LoadedConfig, loadConfig } from '../config/load.js';
 import { InputError } from '../core/errors.js';
-import { customChecks } from '../config/custom.js';
 import { loadRegistry, type PluginRequest } from '../core/plugins.js';
 import { buildRegistry, type Registry } from '../core/registry.js';
 

@@ -1,5 +1,5 @@
-import { terminalSafe } from '../reporters/escape.js';
 import { formatDuration } from '../core/units.js';
+import { terminalSafe } from '../reporters/escape.js';
 
 /** What the collecting step tells about the sources it reads. */
 export interface Progress {

@@ -168,7 +168,8 @@ describe('light trees', () => {
   it('parse a small app in a worker started before the files are known, the same as here, and a worker never taken holds nothing (built dist/)', () => {
     const source = join(ROOT, 'dist/collectors/app/source.js');
     const out = inBuiltCollector(`
-      const { prestartWorker, cancelPrestart, defaultWorkers } = await import(${JSON.stringify(source)});
+      const { prestartWorker, defaultWorkers } = await import(${JSON.stringify(source)});
+      const { cancelPrestart } = await import(${JSON.stringify(source.replace('source.js', 'prestarted.js'))});
       // Started, then ended by an audit without an app: nothing is left for a parse to take.
       prestartWorker();
       cancelPrestart();

@@ -3,15 +3,15 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { TargetFacts } from '../../core/facts.js';
+import { maxFileBytes } from '../../core/local-file.js';
 import { conformsTo } from '../conforms.js';
+import { type InlineIgnore, readInlineIgnores, scanInlineIgnores } from '../inline-scan.js';
 import type { CollectContext, TargetSpec } from '../types.js';
 import { parsePipfileLock, parsePyproject, parseRequirements, parseTomlLock } from './deps.js';
 import { extractModule } from './extract.js';
 import { type ModuleInfo, moduleNameOf, readModule } from './module.js';
 import { Project } from './project.js';
 import type { AppFacts, ServerCommand } from './schema.js';
-import { type InlineIgnore, readInlineIgnores, scanInlineIgnores } from '../inline-scan.js';
-import { maxFileBytes } from '../../core/local-file.js';
 import { fileServerCommands, withPythonCalls } from './servers.js';
 import { defaultWorkers, parseSources, readSourceFile } from './source.js';
 

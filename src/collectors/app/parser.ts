@@ -1,6 +1,6 @@
 // tree-sitter-python through web-tree-sitter: WASM only, no native build, loaded once per process.
 import { createRequire } from 'node:module';
-import type { Parser as ParserT, Node as TsNode, Tree } from 'web-tree-sitter';
+import type { Parser as ParserT, Tree, Node as TsNode } from 'web-tree-sitter';
 import { flatten, LightTree, type Node, namesOf, type RawModule, useRawModule } from './light.js';
 
 export type { Node, Tree };

@@ -9,6 +9,7 @@ import { readLocalFile, readLocalFileSync } from '../../core/local-file.js';
 import { BUNDLED, bundleFile } from '../../layout.js';
 import { type Flat, flatten, LightTree, type Names, namesOf } from './light.js';
 import { firstSyntaxError, parsePython } from './parser.js';
+import { heldWorker, holdWorker, takeWorker } from './prestarted.js';
 
 const MAX_FILE_BYTES = 1024 * 1024;
 
@@ -65,7 +66,7 @@ const WORKER_URL = BUNDLED ? bundleFile('source-worker.cjs') : new URL('./source
  * TypeScript sources).
  */
 export function defaultWorkers(files: number): number {
-  if (files < MIN_FILES_FOR_WORKERS) return prestarted ? 1 : 0;
+  if (files < MIN_FILES_FOR_WORKERS) return heldWorker() ? 1 : 0;
   if (!workersPossible()) return 0;
   return Math.min(availableParallelism(), 4);
 }
@@ -75,28 +76,25 @@ function workersPossible(): boolean {
   return availableParallelism() >= 2 && existsSync(fileURLToPath(WORKER_URL));
 }
 
-/** A worker started before the files are known (prestartWorker), for the next parse to take. */
-let prestarted: Worker | undefined;
-
 /**
  * Starts one parse worker now, for an app about to be collected (or, from bin/strisk.js, as an
  * audit starts: cancelPrestart ends it when the audit turns out to have no app): it loads
- * tree-sitter while this thread loads the audit and reads the compose files, Dockerfiles and manifests, and then even a small app is parsed
- * off this thread (the parser's load and its first parse are most of a small app's time: ~12 ms
- * less wall time for the example's audit on an idle machine, BENCHMARKS.md "Start-up"). Nothing
+ * tree-sitter while this thread loads the audit and reads the compose files, Dockerfiles and
+ * manifests, and then even a small app is parsed off this thread (the parser's load and its first
+ * parse are most of a small app's time: BENCHMARKS.md, "Start-up"). Nothing
  * on one core or without the compiled worker: false then, and the caller loads the parser here.
  * The worker does not hold the process while no parse has taken it; one that fails or exits
  * before is dropped, and the parse runs here.
  */
 export function prestartWorker(): boolean {
-  if (prestarted) return true;
+  if (heldWorker()) return true;
   if (!workersPossible()) return false;
   const worker = startWorker();
   const drop = () => {
-    if (prestarted === worker) prestarted = undefined;
+    if (heldWorker() === worker) holdWorker(undefined);
   };
   worker.on('error', drop).on('exit', drop).unref();
-  prestarted = worker;
+  holdWorker(worker);
   return true;
 }
 
@@ -110,11 +108,10 @@ let workerFlags: string[] | undefined;
  * file. The constructor names the refused flags; they (and a separate value after one) are dropped.
  */
 function startWorker(): Worker {
-  if (prestarted) {
-    const worker = prestarted;
-    prestarted = undefined;
-    worker.ref();
-    return worker;
+  const held = takeWorker();
+  if (held) {
+    held.ref();
+    return held;
   }
   const start = (flags: string[]) => {
     const worker = new (workerThreads().Worker)(WORKER_URL, { execArgv: flags });
@@ -145,13 +142,6 @@ function startWorker(): Worker {
     if (!refused(err)) throw err;
   }
   return start([]); // the refused flags could not be told apart: none at all
-}
-
-/** Ends a worker prestartWorker started that no parse has taken (the run has no app to read). */
-export function cancelPrestart(): void {
-  const worker = prestarted;
-  prestarted = undefined;
-  void worker?.terminate();
 }
 
 /** Reads and parses the files, with `workers` threads (0: in this thread), in the order given. */
