@@ -6,6 +6,7 @@ import type { K8sFacts } from '../collectors/k8s/schema.js';
 import { loadConfig } from '../config/load.js';
 import { InputError } from '../core/errors.js';
 import { readLocalFileSync } from '../core/local-file.js';
+import { byText } from '../core/order.js';
 import { explainRoles, ROLES } from '../facts/compose-roles.js';
 import { explainK8sRoles } from '../facts/k8s.js';
 import { writeAtomic } from './output.js';
@@ -65,7 +66,7 @@ async function composeBelow(
 ): Promise<{ dir: string; files: string[]; envFile?: string } | undefined> {
   const dirs = [...new Set(files.map((f) => relative(dir, dirname(f))))]
     .filter((d) => d !== '')
-    .sort((a, b) => a.split(sep).length - b.split(sep).length || a.localeCompare(b));
+    .sort((a, b) => a.split(sep).length - b.split(sep).length || byText(a, b));
   const { findComposeFiles } = await import('../collectors/compose/index.js');
   for (const d of dirs) {
     const found = await findComposeFiles(join(dir, d));

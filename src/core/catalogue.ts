@@ -1,7 +1,9 @@
 // What no check definition holds: the order of the checklist's sections and the checklist items not
 // implemented yet. Everything about an implemented check (id, seedRef, kind, section, wording) lives
 // in its definition, built-in or plugin.
+
 import type { CheckDefinition, CheckKind } from './check.js';
+import { byNumberedText, byText } from './order.js';
 
 /** The checklist's chapters in order (shared/checklist.md): a built-in's seedRef `2.4` is in `ClickHouse`. */
 export const SECTIONS: readonly { chapter: string; name: string }[] = [
@@ -47,7 +49,5 @@ export function bySection(
     return i < 0 ? sections.length : i;
   };
   return (a, b) =>
-    rank(a.section) - rank(b.section) ||
-    a.seedRef.localeCompare(b.seedRef, 'en', { numeric: true }) ||
-    a.id.localeCompare(b.id);
+    rank(a.section) - rank(b.section) || byNumberedText(a.seedRef, b.seedRef) || byText(a.id, b.id);
 }

@@ -11,6 +11,7 @@ import { applyWaivers, describeWaiver, isWaived } from '../policy/waivers.js';
 import { ROADMAP, SECTIONS } from './catalogue.js';
 import { SEVERITIES, type Severity } from './check.js';
 import type { Facts, SourceName } from './facts.js';
+import { byNumberedText, byText } from './order.js';
 import {
   type CheckResult,
   type Comparison,
@@ -159,8 +160,8 @@ export function buildReport(
   let ordered = (inline?.results ?? fingerprinted).sort(
     (a, b) =>
       order.indexOf(a.section) - order.indexOf(b.section) ||
-      a.seedRef.localeCompare(b.seedRef, 'en', { numeric: true }) ||
-      a.id.localeCompare(b.id),
+      byNumberedText(a.seedRef, b.seedRef) ||
+      byText(a.id, b.id),
   );
   const sections: SectionScore[] = order.flatMap((section) => {
     const inSection = ordered.filter((r) => r.section === section);

@@ -1,8 +1,9 @@
 import { CHECKS } from '../checks/index.js';
 import { bySection, ROADMAP, SECTIONS, sectionOf } from '../core/catalogue.js';
-import { suppressionText } from '../policy/suppressions.js';
 import type { Attestation } from '../core/facts.js';
+import { byNumberedText } from '../core/order.js';
 import type { CheckResult, Report, SectionScore, SourceSummary } from '../core/report.js';
+import { suppressionText } from '../policy/suppressions.js';
 
 export interface SignoffRow {
   seedRef: string;
@@ -73,7 +74,7 @@ export function signoffRows(report: Report): SignoffRow[] {
     .sort(
       (a, b) =>
         rank(a.row.section) - rank(b.row.section) ||
-        a.row.seedRef.localeCompare(b.row.seedRef, 'en', { numeric: true }) ||
+        byNumberedText(a.row.seedRef, b.row.seedRef) ||
         a.i - b.i,
     )
     .map(({ row }) => row);

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { TargetFacts } from '../../core/facts.js';
+import { byText } from '../../core/order.js';
 import { redactUrl } from '../../core/redact-url.js';
 import {
   type CollectContext,
@@ -129,7 +130,7 @@ async function readEngine(
   ]);
   const containers = read
     .filter((c): c is DockerContainer => c !== null)
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => byText(a.name, b.name));
   return DockerFactsSchema.parse({
     engine: engineOf(info, version),
     project: opts.project ?? null,

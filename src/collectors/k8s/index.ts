@@ -1,13 +1,15 @@
 // The k8s collector: Kubernetes manifests (plain YAML, multi-document files, `helm template`,
 // `kustomize build` and `kubectl get -o yaml` output, List objects) with file:line of every object.
+
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { TargetFacts } from '../../core/facts.js';
 import { InputError } from '../../core/errors.js';
+import type { TargetFacts } from '../../core/facts.js';
 import { maxFileBytes, readLocalFile } from '../../core/local-file.js';
+import { byText } from '../../core/order.js';
 import { displayPath } from '../compose/load.js';
-import { type InlineIgnore, scanInlineIgnores } from '../inline-ignores.js';
 import { type LMap, parseLocatedYaml } from '../compose/yaml-located.js';
+import { type InlineIgnore, scanInlineIgnores } from '../inline-ignores.js';
 import { addObject, emptyCollected } from './objects.js';
 import { type K8sFacts, K8sFactsSchema } from './schema.js';
 
@@ -49,7 +51,7 @@ async function walk(
     });
     return;
   }
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const e of entries.sort((a, b) => byText(a.name, b.name))) {
     if (e.name.startsWith('.') || e.name === 'node_modules') continue;
     const abs = path.join(dir, e.name);
     if (e.isDirectory()) await walk(abs, explicit, out, skipped, projectDir);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import type { TargetFacts } from '../../core/facts.js';
+import { byText } from '../../core/order.js';
 import { redactUrl } from '../../core/redact-url.js';
 import { deadlineSignal, SocketBounds, untilDeadline } from '../socket-bounds.js';
 import {
@@ -152,7 +153,7 @@ async function collectFacts(
               ),
         ),
       );
-      return { mode: 'cluster', nodes: nodes.sort((a, b) => a.address.localeCompare(b.address)) };
+      return { mode: 'cluster', nodes: nodes.sort((a, b) => byText(a.address, b.address)) };
     },
     open,
   );
