@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { childProcess } from '../core/builtins.js';
 import type { SignoffInfo } from '../core/report.js';
+import { sha256Hex } from '../core/sha256.js';
 
 /**
  * The audited project's commit and whether its tree had changes; undefined outside a git work tree
@@ -36,7 +36,7 @@ export function signoffInfo(
   if (git) info.git = git;
   if (loaded.file) {
     info.configFile = relative(process.cwd(), loaded.file) || loaded.file;
-    info.configSha256 = createHash('sha256').update(readFileSync(loaded.file)).digest('hex');
+    info.configSha256 = sha256Hex(readFileSync(loaded.file));
   }
   const approver = flags.approver ?? loaded.config.signoff?.approver;
   const environment = flags.environment ?? loaded.config.signoff?.environment;

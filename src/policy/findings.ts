@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../core/sha256.js';
 
 /**
  * Findings: the evidence items of a failing or warning result that themselves failed or warned
@@ -58,7 +58,7 @@ export function findingKey(checkId: string, e: EvidenceLike): string {
 /** `compose.yaml:14`, `app/main.py:3`, `Dockerfile.api:7` in a subject that has no `file` field. */
 const FILE_LINE = /((?:^|[\s(])[\w./-]*(?:\.(?:ya?ml|py|txt|toml|cfg|ini|lock|json)|Dockerfile[\w.-]*)):\d+/g;
 
-const hash = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 20);
+const hash = (key: string) => sha256Hex(key).slice(0, 20);
 
 export interface Finding {
   fingerprint: string;

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,6 +25,19 @@ describe('fingerprints', () => {
     expect(a.fingerprint).toBe(b.fingerprint);
     expect(a.fingerprint).not.toBe(c.fingerprint);
     expect(a.fingerprint).toMatch(/^[0-9a-f]{20}$/);
+  });
+  it('are the first 20 hex digits of the SHA-256 of the key, as node:crypto computes it (baselines written before stay valid)', () => {
+    const result = hc('service ápi \u2603 \ud834\udd1e', 11, '30 s');
+    const key = findingKey(result.id, result.evidence[0]!);
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 20);
+    expect(findingsOf(result)[0]!.fingerprint).toBe(sha(key));
+    // The same subject twice: the second is told apart by its order.
+    const twice = { ...result, evidence: [result.evidence[0]!, result.evidence[0]!] };
+    expect(findingsOf(twice).map((f) => f.fingerprint)).toEqual([sha(key), sha(`${key}\u0000${2}`)]);
+    // No flagged evidence: the result's id.
+    expect(findingsOf({ id: 'redis/maxmemory', status: 'warn', evidence: [] })[0]!.fingerprint).toBe(
+      sha('redis/maxmemory'),
+    );
   });
   it('of a stage keep the file and stage, not the FROM line', () => {
     const at = (line: number) =>
