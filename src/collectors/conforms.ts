@@ -38,6 +38,17 @@ export function conformsTo(schema: z.ZodType, value: unknown): boolean {
   return testOf(schema)(value);
 }
 
+/**
+ * Facts a collector built itself, as its schema would give them back: the same object when it
+ * already conforms (only read), else `schema.parse`'s copy (defaults filled in, unknown keys
+ * dropped) or its error.
+ */
+export function conformed<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  if (conformsTo(schema, value)) return value as z.output<S>;
+    process.stderr.write(`conformed: parse ${new Error().stack?.split('\n')[2]}\n`);
+  return schema.parse(value);
+}
+
 function testOf(schema: z.ZodType): Test {
   let test = compiled.get(schema);
   if (!test) {
@@ -57,6 +68,14 @@ function compile(def: Def): Test {
       return (v) => typeof v === 'boolean';
     case 'null':
       return (v) => v === null;
+    case 'unknown':
+    case 'any':
+      // Any value, returned as it is (a target's `data`, checked against its source's schema apart).
+      return () => true;
+    case 'literal': {
+      const values = new Set((def as { values?: unknown[] }).values ?? []);
+      return (v) => values.has(v);
+    }
     case 'number': {
       const checks = (def.checks ?? []).map((c) => c._zod.def);
       if (checks.length === 0) return (v) => typeof v === 'number' && Number.isFinite(v);

@@ -1,8 +1,10 @@
 // The audit without a user interface: collect (or read recorded) facts, run the checks of a
 // registry on them, judge the results. The CLI parses flags and the config into a plan and calls
 // these; `strisk/testing` calls them too, so a plugin's tests see what an audit would.
+
 import { relative } from 'node:path';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
+import { conformed } from '../collectors/conforms.js';
 import { type CollectWatcher, collectLive, type LiveSourceName } from '../collectors/live.js';
 import { sourceFactsSchema } from '../collectors/schemas.js';
 import type { TargetSpec } from '../collectors/types.js';
@@ -142,7 +144,7 @@ export async function collectFacts(plan: CollectPlan): Promise<Facts> {
   if (k8s.length > 0) sources.k8s = k8s as TargetFacts[];
   for (const [source, targets] of liveResults) sources[source as LiveSourceName] = targets;
   const memory = plan.machine?.memory;
-  return FactsSchema.parse({
+  return conformed(FactsSchema, {
     schemaVersion: FACTS_SCHEMA_VERSION,
     tool: { name: 'strisk', version: VERSION },
     collectedAt: new Date().toISOString(),

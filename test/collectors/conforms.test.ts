@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { conformsTo } from '../../src/collectors/conforms.js';
+import { conformed, conformsTo } from '../../src/collectors/conforms.js';
+import { FactsSchema } from '../../src/core/facts.js';
 
 const Schema = z.object({
   file: z.string(),
@@ -73,5 +74,36 @@ describe('conformsTo (facts the parse would give back unchanged)', () => {
     expect(conformsTo(unread, { tables: { message: 'denied' } })).toBe(true);
     expect(conformsTo(unread, { columns: { message: 'denied' } })).toBe(false);
     expect(conformsTo(z.record(parts, z.string()), { settings: 'x' })).toBe(false);
+  });
+
+  it('reads z.unknown (any value) and literals', () => {
+    const target = z.object({ v: z.literal(1), tool: z.literal('strisk'), data: z.unknown().optional() });
+    expect(conformsTo(target, { v: 1, tool: 'strisk', data: { deep: [1, 'x'] } })).toBe(true);
+    expect(conformsTo(target, { v: 1, tool: 'strisk' })).toBe(true);
+    expect(conformsTo(target, { v: 2, tool: 'strisk' })).toBe(false);
+    expect(conformsTo(target, { v: 1, tool: 'other' })).toBe(false);
+  });
+});
+
+describe("conformed (a collector's own facts, checked, parsed only when they would change)", () => {
+  const facts = {
+    schemaVersion: 1,
+    tool: { name: 'strisk', version: '0.1.0' },
+    collectedAt: '2026-12-02T00:00:00.000Z',
+    durationMs: 3,
+    projectDir: '.',
+    machine: {},
+    roles: {},
+    sources: { redis: [{ target: 'redis://x', status: 'ok', durationMs: 1, data: { any: 'thing' } }] },
+  };
+  it('returns the same object when it conforms', () => {
+    expect(conformed(FactsSchema, facts)).toBe(facts);
+  });
+  it("returns the parse's copy when a default would be filled in, and throws what the parse throws", () => {
+    const { machine: _, roles: __, ...bare } = facts;
+    const out = conformed(FactsSchema, bare);
+    expect(out).not.toBe(bare);
+    expect(out).toEqual({ ...bare, machine: {}, roles: {} });
+    expect(() => conformed(FactsSchema, { ...facts, schemaVersion: 2 })).toThrow();
   });
 });

@@ -1,8 +1,10 @@
 // The compose collector: the merged compose model as docker compose would see it, with file:line.
+
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { TargetFacts } from '../../core/facts.js';
 import { LocalFileError, maxFileBytes, readLocalFile } from '../../core/local-file.js';
+import { conformed } from '../conforms.js';
 import { readInlineIgnores } from '../inline-ignores.js';
 import { compact, StringPool } from './compact.js';
 import { applyEnvFiles } from './env-files.js';
@@ -130,7 +132,7 @@ export async function collectCompose(opts: ComposeOptions): Promise<TargetFacts<
   // Each service is normalised and validated as soon as its model is known, so that only its facts
   // are kept (validating them all at the end would hold a second copy of every service's facts).
   const addService = (entry: LEntry) => {
-    const svc = compact(ComposeServiceSchema.parse(normalizeService(entry)), pool);
+    const svc = compact(conformed(ComposeServiceSchema, normalizeService(entry)), pool);
     const active =
       svc.profiles.length === 0 ||
       activeProfiles.includes('*') ||
@@ -178,7 +180,7 @@ export async function collectCompose(opts: ComposeOptions): Promise<TargetFacts<
     files.map((f) => displayPath(projectDir, f)),
     maxBytes,
   );
-  const data = ComposeFactsSchema.parse({
+  const data = conformed(ComposeFactsSchema, {
     ...(ignores.length > 0 ? { ignores } : {}),
     projectName:
       opts.projectName || lookup('COMPOSE_PROJECT_NAME') ? name.toLowerCase() : normalizeProjectName(name),

@@ -1,4 +1,5 @@
 // Dockerfile text -> DockerfileFacts, with dockerfile-ast doing the parsing.
+
 import {
   type Instruction as AstInstruction,
   type Dockerfile,
@@ -8,6 +9,7 @@ import {
   type Heredoc,
   Keyword,
 } from 'dockerfile-ast';
+import { conformed } from '../conforms.js';
 import { type ArgValues, splitImageRef, substitute } from './image.js';
 import { type DockerfileFacts, DockerfileFactsSchema, type Instruction, type Stage } from './schema.js';
 
@@ -163,6 +165,7 @@ export function parseDockerfile(
     });
     if (name) names.push(name.toLowerCase());
   }
-  const data = DockerfileFactsSchema.parse({ file, globalArgs: args, stages });
+  // workspaces: filled in by the caller, which reads the build context.
+  const data = conformed(DockerfileFactsSchema, { file, globalArgs: args, stages, workspaces: [] });
   return { ok: true, data };
 }

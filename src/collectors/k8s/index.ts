@@ -9,6 +9,7 @@ import { maxFileBytes, readLocalFile } from '../../core/local-file.js';
 import { byText } from '../../core/order.js';
 import { displayPath } from '../compose/load.js';
 import { type LMap, parseLocatedYaml } from '../compose/yaml-located.js';
+import { conformed } from '../conforms.js';
 import { type InlineIgnore, scanInlineIgnores } from '../inline-ignores.js';
 import { addObject, emptyCollected } from './objects.js';
 import { type K8sFacts, K8sFactsSchema } from './schema.js';
@@ -160,7 +161,7 @@ export async function collectK8s(opts: K8sOptions): Promise<TargetFacts<K8sFacts
     );
   }
   if (files.length === 0 && given.length === 0) return [];
-  const data = K8sFactsSchema.parse({
+  const data = conformed(K8sFactsSchema, {
     files,
     skipped,
     ...collected,
