@@ -23,7 +23,9 @@ const debug = process.env.STRISK_DEBUG_STARTUP === '1';
 // nothing will use, and Node waits for them before it exits (0-35 ms of the example's audit). At
 // 100 times that, an app of 1,000 files still tiers up within its parse (bench/app.mjs: the same
 // time); the example's audit took 3-4 % less wall time and 13 % less CPU (BENCHMARKS.md, "Start-up").
-const BUNDLE_V8_FLAGS = ['--wasm-tiering-budget=180000000'];
+// --no-opt: no optimising compiler (TurboFan) for a run that ends before optimised code would pay
+// for compiling it; an audit that reads much turns it back on before it reads (src/core/v8-flags.ts).
+const BUNDLE_V8_FLAGS = ['--wasm-tiering-budget=180000000', '--no-opt'];
 
 function runBundle(file) {
   const { setFlagsFromString } = require('node:v8');
@@ -62,10 +64,11 @@ function runBundle(file) {
   globalThis[Symbol.for('strisk.import')] = (url) => import(url);
   if (makeCache) {
     process.on('exit', () => {
-      // V8 takes a code cache only under the flags it was made with. An audit changes one at run
-      // time once its modules are loaded (src/core/v8-flags.ts): the cache is made under V8's
-      // default, the value a run starts with.
+      // V8 takes a code cache only under the flags it was made with. An audit changes some at run
+      // time (src/core/v8-flags.ts): the cache is made under the values a run starts with (V8's
+      // default semi-space growth, and this file's own flags).
       setFlagsFromString('--semi-space-growth-factor=2');
+      for (const flag of BUNDLE_V8_FLAGS) setFlagsFromString(flag);
       writeFileSync(makeCache, script.createCachedData());
     });
   }

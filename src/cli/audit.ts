@@ -21,7 +21,7 @@ import type { Registry } from '../core/registry.js';
 import { FAIL_ON, type FailOn } from '../core/report.js';
 import { collectFacts, judgeFacts, readFacts } from '../core/runner.js';
 import { selectChecks } from '../core/select.js';
-import { holdYoungGeneration } from '../core/v8-flags.js';
+import { holdYoungGeneration, LONG_RUN_BYTES, optimizeFromNowOn } from '../core/v8-flags.js';
 import { explainRoles } from '../facts/compose-roles.js';
 import { explainK8sRoles } from '../facts/k8s.js';
 import { type Baseline, readBaseline } from '../policy/baseline.js';
@@ -204,7 +204,7 @@ function checkCredentials(url: string, where: Where, atInPathIsCut: boolean): vo
 }
 
 /** Inputs from this size on hold V8's young generation (see readsMuch). */
-const LARGE_INPUT_BYTES = 256 * 1024;
+const LARGE_INPUT_BYTES = LONG_RUN_BYTES;
 
 /**
  * Whether the audit may build large facts: a server (a ClickHouse of 10,000 tables, a fleet of
@@ -212,7 +212,9 @@ const LARGE_INPUT_BYTES = 256 * 1024;
  * V8's young generation at the size it has reached (src/core/v8-flags.ts), which keeps the peak of
  * a 5,000-service compose file at ~17 x its size instead of ~34 x. A small static audit does not:
  * held from the start, the young generation scavenged 27 times in the audit of the example
- * instead of 8 (BENCHMARKS.md, "Start-up").
+ * instead of 8 (BENCHMARKS.md, "Start-up"). Such a run also turns V8's optimising compiler back on
+ * (optimizeFromNowOn), as the HTTP probe's does; other local input once it adds up to
+ * LONG_RUN_BYTES (src/core/v8-flags.ts).
  */
 export function readsMuch(
   projectDir: string,
@@ -307,7 +309,10 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
   const config = loaded.config;
   const timeoutMs = intOption(flags.timeout, '--timeout', 100, 600_000) ?? config.timeoutMs ?? 5000;
   let facts: Facts;
-  if (readsMuch(projectDir, flags, loaded, live, io.env)) holdYoungGeneration();
+  if (readsMuch(projectDir, flags, loaded, live, io.env)) {
+    holdYoungGeneration();
+    optimizeFromNowOn();
+  } else if (live.http?.length) optimizeFromNowOn(); // the probe's load, at full speed
   try {
     facts = flags.facts
       ? await readFacts(flags.facts)

@@ -5,6 +5,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 
 import { open } from 'node:fs/promises';
 import { InputError } from './errors.js';
 import { formatBytes, parseBytes } from './units.js';
+import { noteInputBytes } from './v8-flags.js';
 
 /** Per file; enough for any hand-written compose file, Dockerfile or Python module. */
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -117,6 +118,7 @@ export async function readLocalFile(abs: string, opts: ReadOptions): Promise<str
     const s = await fh.stat();
     if (!s.isFile()) throw refuse(s, opts.what, file);
     if (s.size > limit) throw tooLarge(opts.what, file, limit);
+    noteInputBytes(s.size);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -164,6 +166,7 @@ export function readLocalFileSync(abs: string, opts: ReadOptions): string {
   const { fd, stats } = openRegularSync(abs, opts.what, file);
   try {
     if (stats.size > limit) throw tooLarge(opts.what, file, limit);
+    noteInputBytes(stats.size);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {

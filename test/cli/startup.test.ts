@@ -1,7 +1,8 @@
 // How the CLI starts: the bundle's code cache is taken (a cache V8 refuses is a silent start-up
-// regression), and the young generation is held only for audits that may build large facts.
+// regression), the young generation is held only for audits that may build large facts, and V8's
+// optimising compiler stays off for a small audit and comes back on for a large one.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,5 +50,30 @@ describe('start-up', () => {
       readsMuch(EXAMPLE, {}, { config: { compose: { files: [join(other, 'stack.yaml')] } } }, {}, {}),
     ).toBe(true);
     expect(readsMuch(EXAMPLE, {}, config, {}, { COMPOSE_FILE: join(other, 'stack.yaml') })).toBe(true);
+  });
+
+  it("runs a small audit without V8's optimising compiler, and turns it on when the input adds up", () => {
+    // --trace-opt prints a line for every function V8 optimises (on stdout, with the report).
+    const optimised = (args: string[]) => {
+      const r = spawnSync(process.execPath, ['--trace-opt', join(ROOT, 'bin/strisk.js'), ...args], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+        timeout: 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      expect(r.status, r.stderr).toBe(1);
+      return (r.stdout.match(/completed optimizing/g) ?? []).length;
+    };
+    expect(optimised(['audit', EXAMPLE])).toBe(0);
+    // ~400 KB of manifests: past LONG_RUN_BYTES (256 KiB) of local input, read by the k8s collector.
+    const dir = mkdtempSync(join(tmpdir(), 'strisk-startup-'));
+    mkdirSync(join(dir, 'k8s'));
+    const doc = (i: number) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api-${i}\nspec:\n  replicas: 1\n` +
+      `  selector:\n    matchLabels: {app: api-${i}}\n  template:\n    metadata:\n      labels: {app: api-${i}}\n` +
+      `    spec:\n      containers:\n        - name: api\n          image: registry.example.com/api:1.${i}\n` +
+      `          resources:\n            requests: {cpu: 100m, memory: 128Mi}\n`;
+    writeFileSync(join(dir, 'k8s/all.yaml'), Array.from({ length: 1200 }, (_, i) => doc(i)).join('---\n'));
+    expect(optimised(['audit', dir])).toBeGreaterThan(0);
   });
 });

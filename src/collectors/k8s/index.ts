@@ -7,6 +7,7 @@ import { InputError } from '../../core/errors.js';
 import type { TargetFacts } from '../../core/facts.js';
 import { maxFileBytes, readLocalFile } from '../../core/local-file.js';
 import { byText } from '../../core/order.js';
+import { noteInputBytes } from '../../core/v8-flags.js';
 import { displayPath } from '../compose/load.js';
 import { type LMap, parseLocatedYaml } from '../compose/yaml-located.js';
 import { conformed } from '../conforms.js';
@@ -78,7 +79,9 @@ async function isDir(p: string): Promise<boolean> {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  const text = Buffer.concat(chunks);
+  noteInputBytes(text.length);
+  return text.toString('utf8');
 }
 
 /** A document that is no Kubernetes object at all (a compose file, an Ansible play in deploy/). */
