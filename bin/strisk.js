@@ -29,7 +29,6 @@ const BUNDLE_V8_FLAGS = ['--wasm-tiering-budget=180000000', '--no-opt'];
 
 function runBundle(file) {
   const { setFlagsFromString } = require('node:v8');
-  for (const flag of BUNDLE_V8_FLAGS) setFlagsFromString(flag);
   // STRISK_CODE_CACHE: the build's own run, which compiles afresh and writes the cache at exit.
   const makeCache = process.env.STRISK_CODE_CACHE;
   let cachedData;
@@ -75,6 +74,25 @@ function runBundle(file) {
   return module.exports;
 }
 
+// The app's parse worker, started before the bundle is loaded when the command line says the
+// audit may read an app (`--app`, or a config naming an app: src/cli/app-hint.ts, a hint only): it
+// boots and loads tree-sitter on the other core while this thread loads the bundle and reads
+// YAML, and its parse is done before the file sources are (BENCHMARKS.md, "Start-up"). Unref'd
+// until a parse takes it, so it never holds the process. None on one core, nor when the hint
+// cannot be asked (a bundle without app-hint.cjs): the audit asks for one itself then.
+function startAppWorker(args) {
+  try {
+    if (require('node:os').availableParallelism() < 2) return undefined;
+    if (!require(path('../bundle/app-hint.cjs')).mayReadApp(args)) return undefined;
+    const { Worker } = require('node:worker_threads');
+    const worker = new Worker(path('../bundle/source-worker.cjs'));
+    worker.unref(); // (not chainable: it returns undefined)
+    return worker;
+  } catch {
+    return undefined;
+  }
+}
+
 // The bundle for an audit, which runs most of strisk; the other commands need a few modules of
 // dist/ (`--version` and `checks` none of the checks), fewer than the whole script and its cache.
 async function load() {
@@ -83,15 +101,19 @@ async function load() {
   const built = command === 'audit' ? mtime(bundle) : undefined;
   if (built === undefined || built < (mtime(path('../dist/cli/main.js')) ?? 0))
     return import('../dist/cli/main.js');
+  const args = process.argv.slice(process.argv.indexOf(command) + 1);
+  // The process's flags: set before the worker starts and before the script is compiled.
+  const { setFlagsFromString } = require('node:v8');
+  for (const flag of BUNDLE_V8_FLAGS) setFlagsFromString(flag);
+  const early = startAppWorker(args);
   const exports = runBundle(bundle);
-  // The app's parse worker starts now, ~35 ms before the audit would know that it reads an app,
-  // when the command line says it may (`--app`, or a config naming an app: src/cli/app-hint.ts):
-  // it loads tree-sitter while this thread loads the audit and reads YAML; an audit without an
-  // app ends it (cancelPrestart). Nothing on one core.
+  // The audit keeps the worker for its app, or ends it when it reads none (cancelPrestart); without
+  // one started here, it is asked to start one now when the command line says it may read an app.
   try {
-    exports.prestartAppWorker(process.argv.slice(process.argv.indexOf(command) + 1));
+    exports.prestartAppWorker(args, early);
   } catch {
     // Only the head start is lost: the collection starts its worker (or parses here) as before.
+    early?.terminate();
   }
   return exports;
 }

@@ -7,7 +7,8 @@
 //   bundle/strisk.cjs.cache  V8's code cache of it, made by running the CLI once (see below)
 //   bundle/api.js, testing.js  what a plugin's `strisk/api` and `strisk/testing` resolve to while
 //                            the bundled CLI runs it (the resolve hook): the bundle's own exports
-//   bundle/plugin-hooks.js   the resolve hook; bundle/source-worker.cjs the app collector's worker
+//   bundle/plugin-hooks.js   the resolve hook; bundle/source-worker.cjs the app collector's worker;
+//                            bundle/app-hint.cjs whether an audit may read an app (bin/strisk.js)
 // Code a command imports lazily (the audit, a reporter, a collector) is in the script but neither
 // run nor compiled until used. Packages with files found beside their code at run time
 // (web-tree-sitter's WASM) or loaded only for a live source stay external, required from
@@ -77,8 +78,9 @@ await esbuild.build({
       "export { main } from './dist/cli/main.js';",
       "export const api = () => require('./dist/api/index.js');",
       "export const testing = () => require('./dist/testing/index.js');",
-      // bin/strisk.js starts the app's parse worker as an audit starts (src/collectors/app/source.ts).
-      "export const prestartAppWorker = (args) => require('./dist/cli/app-hint.js').mayReadApp(args) && require('./dist/collectors/app/source.js').prestartWorker();",
+      // bin/strisk.js starts the app's parse worker before it loads this script, and hands it over
+      // (src/collectors/app/source.ts); without one, it asks for one as an audit starts.
+      "export const prestartAppWorker = (args, early) => (early || require('./dist/cli/app-hint.js').mayReadApp(args)) && require('./dist/collectors/app/source.js').prestartWorker(early);",
     ].join('\n'),
     resolveDir: root,
     sourcefile: 'strisk-bundle.js',
@@ -101,6 +103,13 @@ await esbuild.build({
   ...script,
   entryPoints: ['dist/collectors/app/source-worker.js'],
   outfile: join(outdir, 'source-worker.cjs'),
+});
+// What bin/strisk.js asks before it loads the bundle: whether the audit may read an app, so that
+// the parse worker starts then (a few KB, compiled without a cache).
+await esbuild.build({
+  ...script,
+  entryPoints: ['dist/cli/app-hint.js'],
+  outfile: join(outdir, 'app-hint.cjs'),
 });
 await esbuild.build({
   ...common,

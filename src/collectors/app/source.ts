@@ -84,12 +84,16 @@ function workersPossible(): boolean {
  * parse are most of a small app's time: BENCHMARKS.md, "Start-up"). Nothing
  * on one core or without the compiled worker: false then, and the caller loads the parser here.
  * The worker does not hold the process while no parse has taken it; one that fails or exits
- * before is dropped, and the parse runs here.
+ * before is dropped, and the parse runs here. `started`: a worker bin/strisk.js started on this
+ * file before it loaded the bundle, kept instead of starting one.
  */
-export function prestartWorker(): boolean {
-  if (heldWorker()) return true;
-  if (!workersPossible()) return false;
-  const worker = startWorker();
+export function prestartWorker(started?: Worker): boolean {
+  if (heldWorker()) {
+    if (started) void started.terminate();
+    return true;
+  }
+  if (!started && !workersPossible()) return false;
+  const worker = started ?? startWorker();
   const drop = () => {
     if (heldWorker() === worker) holdWorker(undefined);
   };
