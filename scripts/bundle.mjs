@@ -63,6 +63,11 @@ const script = {
   plugins: [lazyChildProcess],
   format: 'cjs',
   external: ['pg', 'ioredis', 'web-tree-sitter', 'tree-sitter-python', 'hdr-histogram-js'],
+  // Minified (names kept: stack traces and error messages still name functions and classes):
+  // 1.8 MB instead of 3.5, read and turned into a string on every start-up; the example's audit
+  // 442.4 against 450.8 ms (fastest third of 41 alternating rounds; BENCHMARKS.md, "Start-up").
+  minify: true,
+  keepNames: true,
   // A script compiled from the code cache cannot call import(): externals are required (each has a
   // CommonJS entry), and a plugin is imported through bin/strisk.js (core/plugins.ts).
   supported: { 'dynamic-import': false },
