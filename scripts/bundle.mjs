@@ -63,11 +63,14 @@ const script = {
   plugins: [lazyChildProcess],
   format: 'cjs',
   external: ['pg', 'ioredis', 'web-tree-sitter', 'tree-sitter-python', 'hdr-histogram-js'],
-  // Minified (names kept: stack traces and error messages still name functions and classes):
-  // 1.8 MB instead of 3.5, read and turned into a string on every start-up; the example's audit
-  // 442.4 against 450.8 ms (fastest third of 41 alternating rounds; BENCHMARKS.md, "Start-up").
-  minify: true,
-  keepNames: true,
+  // Whitespace and syntax minified, names left as written (stack traces and messages name
+  // functions and classes as the source does): 2.4 MB instead of 3.5, read and turned into a string
+  // on every start-up; the example's audit 442.9 against 459.1 ms (fastest third of 31
+  // alternating rounds). Renaming identifiers too (with keepNames) gained nothing more at start-up, and
+  // a 5,000-service compose audit 5-15 % slower: keepNames wraps every named function it creates
+  // in a call (BENCHMARKS.md, "Start-up").
+  minifyWhitespace: true,
+  minifySyntax: true,
   // A script compiled from the code cache cannot call import(): externals are required (each has a
   // CommonJS entry), and a plugin is imported through bin/strisk.js (core/plugins.ts).
   supported: { 'dynamic-import': false },
