@@ -45,7 +45,6 @@ export function conformsTo(schema: z.ZodType, value: unknown): boolean {
  */
 export function conformed<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   if (conformsTo(schema, value)) return value as z.output<S>;
-    process.stderr.write(`conformed: parse ${new Error().stack?.split('\n')[2]}\n`);
   return schema.parse(value);
 }
 

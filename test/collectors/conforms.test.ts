@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { conformed, conformsTo } from '../../src/collectors/conforms.js';
 import { FactsSchema } from '../../src/core/facts.js';
@@ -101,7 +101,10 @@ describe("conformed (a collector's own facts, checked, parsed only when they wou
   });
   it("returns the parse's copy when a default would be filled in, and throws what the parse throws", () => {
     const { machine: _, roles: __, ...bare } = facts;
+    const write = vi.spyOn(process.stderr, 'write');
     const out = conformed(FactsSchema, bare);
+    expect(write).not.toHaveBeenCalled(); // a collector's own facts: nothing said about them
+    write.mockRestore();
     expect(out).not.toBe(bare);
     expect(out).toEqual({ ...bare, machine: {}, roles: {} });
     expect(() => conformed(FactsSchema, { ...facts, schemaVersion: 2 })).toThrow();
