@@ -203,9 +203,6 @@ function checkCredentials(url: string, where: Where, atInPathIsCut: boolean): vo
   );
 }
 
-/** Inputs from this size on hold V8's young generation (see readsMuch). */
-const LARGE_INPUT_BYTES = LONG_RUN_BYTES;
-
 /**
  * Whether the audit may build large facts: a server (a ClickHouse of 10,000 tables, a fleet of
  * containers), recorded facts or compose files of 256 KiB or more. Then the CLI's process holds
@@ -230,7 +227,7 @@ export function readsMuch(
   const named = flags.facts ? [flags.facts] : [...compose.named, ...compose.fromEnv, ...COMPOSE_FILE_NAMES];
   let bytes = 0;
   for (const f of named) bytes += statSync(resolve(projectDir, f), { throwIfNoEntry: false })?.size ?? 0;
-  return bytes >= LARGE_INPUT_BYTES;
+  return bytes >= LONG_RUN_BYTES;
 }
 
 /** The whole audit: config → facts → results → report → outputs. Returns the exit code. */

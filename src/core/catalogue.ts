@@ -1,7 +1,6 @@
 // What no check definition holds: the order of the checklist's sections and the checklist items not
 // implemented yet. Everything about an implemented check (id, seedRef, kind, section, wording) lives
 // in its definition, built-in or plugin.
-
 import type { CheckDefinition, CheckKind } from './check.js';
 import { byNumberedText, byText } from './order.js';
 

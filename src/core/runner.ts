@@ -1,7 +1,6 @@
 // The audit without a user interface: collect (or read recorded) facts, run the checks of a
 // registry on them, judge the results. The CLI parses flags and the config into a plan and calls
 // these; `strisk/testing` calls them too, so a plugin's tests see what an audit would.
-
 import { relative } from 'node:path';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { conformed } from '../collectors/conforms.js';

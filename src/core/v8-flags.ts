@@ -12,7 +12,7 @@
 // --opt (optimizeFromNowOn): bin/strisk.js starts the bundle with V8's optimising compiler off
 // (--no-opt). A small audit is over before optimised code would pay for its compiling, which runs
 // on the machine's other core beside the app's parse worker: the example's audit took 6 % less wall
-// time and 11 % less CPU without it (BENCHMARKS.md, "Start-up"). A run that reads much turns it back
+// time and 15 % less CPU without it (BENCHMARKS.md, "Start-up"). A run that reads much turns it back
 // on before it reads: live servers (a ClickHouse of 10,000 tables, the HTTP probe's load), recorded
 // facts, and local input past LONG_RUN_BYTES (a 5,000-service compose file, a thousand Python
 // files, a rendered Helm chart). Code that already ran is optimised too once it is hot again.

@@ -1,5 +1,4 @@
 // The compose collector: the merged compose model as docker compose would see it, with file:line.
-
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { TargetFacts } from '../../core/facts.js';

@@ -1,5 +1,4 @@
 // Dockerfile text -> DockerfileFacts, with dockerfile-ast doing the parsing.
-
 import {
   type Instruction as AstInstruction,
   type Dockerfile,

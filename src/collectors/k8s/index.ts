@@ -1,6 +1,5 @@
 // The k8s collector: Kubernetes manifests (plain YAML, multi-document files, `helm template`,
 // `kustomize build` and `kubectl get -o yaml` output, List objects) with file:line of every object.
-
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../../core/errors.js';
