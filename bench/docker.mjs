@@ -3,7 +3,9 @@
 // the machine's /bin/busybox) on the test engine, then audits them with `strisk audit` in fresh
 // processes, alternating with `docker stats --no-stream` over the same containers (the engine's
 // own client doing the same one-sample read), and removes everything at the end.
-//   npm run build && STRISK_SERVICES_DIR=/work/services node bench/docker.mjs [containers=50] [rounds=5]
+//   npm run build && STRISK_SERVICES_DIR=/work/services node bench/docker.mjs [containers=50] [rounds=5] [--engine current]
+// The engine is the test engine (Debian 12's docker.io, 20.10), or with `--engine current` the second
+// one (Debian 13's dockerd, 26.1: scripts/services/docker_current.sh), which samples one-shot at once.
 // Reports, per round: the docker source's collection time from the report, the process's wall
 // time, the time from the report to the exit, and `docker stats --no-stream`'s wall time.
 // STRISK_DIST points at another build directory (default dist/) via its bin.
@@ -12,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startFleet } from './docker-fleet.mjs';
+import { engine, startFleet } from './docker-fleet.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = process.env.STRISK_BIN ?? `${root}bin/strisk.js`;
@@ -22,9 +24,14 @@ const env = Object.fromEntries(
     .filter((l) => l.includes('='))
     .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
 );
-const url = env.STRISK_TEST_DOCKER;
-if (!url) throw new Error('STRISK_TEST_DOCKER is not in the services env: start the test services');
-const [count = 50, rounds = 5] = process.argv.slice(2).map(Number);
+const argv = process.argv.slice(2);
+const engineAt = argv.indexOf('--engine');
+const engineName = engineAt >= 0 ? argv.splice(engineAt, 2)[1] : 'test';
+if (engineName !== 'test' && engineName !== 'current') throw new Error('--engine is test or current');
+const key = engineName === 'current' ? 'STRISK_TEST_DOCKER_CURRENT' : 'STRISK_TEST_DOCKER';
+const url = env[key];
+if (!url) throw new Error(`${key} is not in the services env: start the test services`);
+const [count = 50, rounds = 5] = argv.map(Number);
 const log = (m) => console.error(`# ${m}`);
 
 /** Runs a command; resolves with its wall time, its stdout and when its stdout last grew. */
@@ -56,6 +63,11 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
+
+const api = engine(url);
+const engineVersion = (await api.call('GET', '/version')).Version;
+api.close();
+log(`engine: ${engineName} (${url}), Docker ${engineVersion}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'strisk-bench-docker-'));
 log(`load average before setup: ${load()}`);
@@ -114,7 +126,9 @@ try {
     }
   }
   const loadAfter = load();
-  console.log(`${count} running containers, ${rounds} rounds alternating, fresh processes each`);
+  console.log(
+    `${count} running containers on Docker ${engineVersion}, ${rounds} rounds alternating, fresh processes each`,
+  );
   console.log(
     '| round | strisk collect ms | strisk wall ms | report → exit ms | CPU samples | docker stats --no-stream wall ms |',
   );

@@ -2,11 +2,14 @@
 # with its own socket, data root and exec root, no networks, and a compose-labelled test project.
 # Sourced by scripts/test-services.sh (which defines ROOT, STRISK_SERVICES_DIR, log, wait_for,
 # record). The data root lives in a cache dir that survives `stop`, so images are built once.
+# The helpers below read DOCKER_SVC_DIR, DOCKER_CACHE_DIR and DOCKERD when called: a second
+# engine (docker_current.sh) calls them with its own values set `local` (bash scopes dynamically).
 
 DOCKER_SVC_DIR="$STRISK_SERVICES_DIR/docker"
 DOCKER_CACHE_DIR="${STRISK_CACHE_DIR:-$ROOT/.tmp/cache}/docker"
 DOCKER_SVC_ASSETS="$ROOT/scripts/services/docker"
 DOCKER_PROJECT=strisk-test
+DOCKERD=dockerd
 
 docker_packages() { echo docker.io busybox-static curl; }
 
@@ -27,7 +30,7 @@ _docker_daemon() {
   exec_root=$(_docker_exec_root)
   mkdir -p "$DOCKER_SVC_DIR/client" "$DOCKER_CACHE_DIR/data" "$exec_root"
   echo '{}' >"$DOCKER_SVC_DIR/daemon.json"
-  dockerd --config-file "$DOCKER_SVC_DIR/daemon.json" \
+  "$DOCKERD" --config-file "$DOCKER_SVC_DIR/daemon.json" \
     --host "unix://$DOCKER_SVC_DIR/docker.sock" \
     --data-root "$DOCKER_CACHE_DIR/data" --exec-root "$exec_root" \
     --pidfile "$DOCKER_SVC_DIR/dockerd.pid" \
@@ -66,7 +69,8 @@ _docker_unmount() {
   done
 }
 
-_docker_build_images() {
+# The base image, imported from the machine's busybox (no registry is reachable).
+_docker_import_base() {
   if ! _dk image inspect strisk-test/base:1 >/dev/null 2>&1; then
     local rootfs="$DOCKER_SVC_DIR/rootfs"
     rm -rf "$rootfs" && mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp" "$rootfs/app"
@@ -80,6 +84,10 @@ _docker_build_images() {
     tar -C "$rootfs" -c . | _dk import --change 'ENV PATH=/bin' --change 'CMD ["sh"]' - strisk-test/base:1 >/dev/null
     rm -rf "$rootfs"
   fi
+}
+
+_docker_build_images() {
+  _docker_import_base
   # The builder's cache makes these no-ops when nothing changed.
   _dk build -q -t strisk-test/small:latest "$DOCKER_SVC_ASSETS/small" >/dev/null
   _dk build -q -t strisk-test/big:latest "$DOCKER_SVC_ASSETS/big" >/dev/null
@@ -119,7 +127,8 @@ _docker_start_containers() {
     sh -c 'dd if=/dev/zero of=/dev/shm/x bs=1M count=29 2>/dev/null; exec sleep 86400'
 }
 
-docker_start() {
+# Starts the engine afresh: overlay2, or vfs where overlay2 failed once (remembered in the cache).
+_docker_boot() {
   local driver
   mkdir -p "$DOCKER_SVC_DIR" "$DOCKER_CACHE_DIR"
   _docker_remove_containers
@@ -129,11 +138,23 @@ docker_start() {
   if ! _docker_daemon "$driver"; then
     _docker_kill_daemon
     [ "$driver" = vfs ] && { tail -20 "$DOCKER_SVC_DIR/dockerd.log" >&2; return 1; }
-    log "dockerd with $driver failed; falling back to vfs"
+    log "$DOCKERD with $driver failed; falling back to vfs"
     driver=vfs
     _docker_daemon vfs || { tail -20 "$DOCKER_SVC_DIR/dockerd.log" >&2; return 1; }
   fi
   echo "$driver" >"$DOCKER_CACHE_DIR/driver"
+}
+
+# Stops the engine and removes its state (the cached data root stays).
+_docker_halt() {
+  _docker_remove_containers
+  _docker_kill_daemon
+  _docker_unmount "$(_docker_exec_root)" "$DOCKER_CACHE_DIR/data"
+  rm -rf "$(_docker_exec_root)" "$DOCKER_SVC_DIR"
+}
+
+docker_start() {
+  _docker_boot
   _docker_build_images
   _docker_start_containers
   rm -f "$DOCKER_SVC_DIR/small.tar"
@@ -147,12 +168,9 @@ docker_start() {
 }
 
 docker_stop() {
-  _docker_remove_containers
-  _docker_kill_daemon
-  _docker_unmount "$(_docker_exec_root)" "$DOCKER_CACHE_DIR/data"
-  rm -rf "$(_docker_exec_root)" "$DOCKER_SVC_DIR"
+  _docker_halt
   if [ -f "$STRISK_SERVICES_DIR/env" ]; then
-    grep -v '^STRISK_TEST_DOCKER' "$STRISK_SERVICES_DIR/env" >"$STRISK_SERVICES_DIR/env.new" || true
+    grep -v '^STRISK_TEST_DOCKER=\|^STRISK_TEST_DOCKER_PROJECT=\|^STRISK_TEST_DOCKER_ARCHIVE=' "$STRISK_SERVICES_DIR/env" >"$STRISK_SERVICES_DIR/env.new" || true
     mv "$STRISK_SERVICES_DIR/env.new" "$STRISK_SERVICES_DIR/env"
   fi
 }
