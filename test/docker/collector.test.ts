@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { collect } from '../../src/collectors/docker/index.js';
 import type { DockerContainer, DockerFacts } from '../../src/collectors/docker/schema.js';
 import type { TargetFacts } from '../../src/core/facts.js';
+import { serviceContainer } from '../support/docker.js';
 import { requireService } from '../support/services.js';
 
 // Against the engine of scripts/services/docker.sh: project strisk-test with api (all limits),
@@ -10,11 +11,7 @@ const ctx = { timeoutMs: 15_000, projectDir: '.' };
 const MIB = 1024 * 1024;
 let facts: TargetFacts<DockerFacts>;
 let data: DockerFacts;
-const container = (service: string): DockerContainer => {
-  const c = data.containers.find((x) => x.service === service);
-  if (!c) throw new Error(`no container for service ${service}`);
-  return c;
-};
+const container = (service: string): DockerContainer => serviceContainer(data, service);
 
 beforeAll(async () => {
   const url = requireService('STRISK_TEST_DOCKER');

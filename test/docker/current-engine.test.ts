@@ -4,6 +4,7 @@ import { answersOneShotAtOnce, STATS_WINDOW_MS } from '../../src/collectors/dock
 import { collect } from '../../src/collectors/docker/index.js';
 import type { DockerContainer, DockerFacts } from '../../src/collectors/docker/schema.js';
 import type { TargetFacts } from '../../src/core/facts.js';
+import { serviceContainer } from '../support/docker.js';
 import { requireService } from '../support/services.js';
 
 // Against the second engine of scripts/services/docker_current.sh: Debian 13's dockerd (26.1),
@@ -18,11 +19,7 @@ const sockets = new Set<Socket>();
 let proxy: Server;
 let facts: TargetFacts<DockerFacts>;
 let data: DockerFacts;
-const container = (service: string): DockerContainer => {
-  const c = data.containers.find((x) => x.service === service);
-  if (!c) throw new Error(`no container for service ${service}`);
-  return c;
-};
+const container = (service: string): DockerContainer => serviceContainer(data, service);
 
 beforeAll(async () => {
   const socketPath = decodeURIComponent(new URL(requireService('STRISK_TEST_DOCKER_CURRENT')).pathname);
