@@ -42,7 +42,7 @@ import {
 } from './output.js';
 import { pluginRequests, withDeclared } from './plugins.js';
 import { NO_PROGRESS, terminalProgress } from './progress.js';
-import { signoffInfo } from './signoff-info.js';
+import { gitState, signoffInfo } from './signoff-info.js';
 
 export interface AuditFlags {
   config?: string;
@@ -288,8 +288,10 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     ...(flags.saveFacts ? [{ path: flags.saveFacts, label: '--save-facts' }] : []),
     ...outputs.flatMap((o) => (o.path ? [{ path: o.path, label: `--format ${o.format}` }] : [])),
   ];
+  // What git says is asked now and awaited for the report: the sources are read meanwhile.
   const gitShown = outputs.some((o) => FORMATS_SHOWING_GIT.has(o.format));
   const repoRoot = repositoryRoot(projectDir, flags.repoRoot, gitShown);
+  const git = flags.facts || !gitShown ? undefined : gitState(projectDir);
   const live = flags.facts ? {} : liveTargets(flags, loaded, io.env);
   // bin/strisk.js may have started the app's parse worker as the audit started: not needed here.
   if (!live.app?.length) cancelPrestart();
@@ -369,8 +371,8 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
       knownChecks: [...registry.byId.keys(), ...ROADMAP.map((e) => e.id)],
     },
   });
-  report.locations = reportLocations(projectDir, repoRoot, loaded, facts, selected);
-  report.signoff = signoffInfo(flags.facts || !gitShown ? undefined : projectDir, loaded, flags);
+  report.locations = reportLocations(projectDir, await repoRoot, loaded, facts, selected);
+  report.signoff = signoffInfo(await git, loaded, flags);
   const color = colorWanted(flags.color, io.env, io.isTTY);
   const rendered = await Promise.all(
     outputs.map(async (o) => ({

@@ -3,11 +3,11 @@ import { relative, resolve, sep } from 'node:path';
 import type { ComposeFacts } from '../collectors/compose/schema.js';
 import { LIVE_SOURCES } from '../collectors/live.js';
 import type { LoadedConfig } from '../config/load.js';
-import { childProcess } from '../core/builtins.js';
 import type { CheckDefinition } from '../core/check.js';
 import { InputError } from '../core/errors.js';
 import type { Facts } from '../core/facts.js';
 import type { FileAnchor, ReportLocations } from '../core/report.js';
+import { gitOutput } from './git.js';
 
 const LIVE = new Set<string>(Object.keys(LIVE_SOURCES));
 const toPosix = (p: string) => p.split(sep).join('/');
@@ -20,34 +20,26 @@ const real = (p: string) => {
 };
 
 /**
- * The repository root: `--repo-root` when given (the audited directory must be inside it), else
- * what git says from the audited directory (unless askGit is false: no format shows it), else the
- * audited directory itself (no repository).
+ * The repository root: `--repo-root` when given (the audited directory must be inside it: else
+ * an InputError, thrown at once), else what git says from the audited directory, asked in the
+ * background (unless askGit is false: no format shows it), else the audited directory itself (no
+ * repository).
  */
-export function repositoryRoot(projectDir: string, given?: string, askGit = true): string {
+export function repositoryRoot(projectDir: string, given?: string, askGit = true): Promise<string> {
   if (given !== undefined) {
     if (!existsSync(given) || !statSync(given).isDirectory())
       throw new InputError(`--repo-root: not a directory: ${given}`);
     const rel = relative(real(given), real(projectDir));
     if (rel === '..' || rel.startsWith(`..${sep}`) || resolve(rel) === rel)
       throw new InputError(`--repo-root ${given} does not hold the audited directory ${projectDir}`);
-    return real(given);
+    return Promise.resolve(real(given));
   }
-  if (!askGit) return real(projectDir);
-  try {
-    // Read-only, and no hook or fsmonitor of the audited repository runs.
-    const { execFileSync } = childProcess();
-    const top = execFileSync('git', ['-c', 'core.fsmonitor=false', 'rev-parse', '--show-toplevel'], {
-      cwd: projectDir,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 10_000,
-    }).trim();
-    if (top) return real(top);
-  } catch {
-    // Not a repository, or no git: paths stay relative to the audited directory.
-  }
-  return real(projectDir);
+  if (!askGit) return Promise.resolve(real(projectDir));
+  // Not a repository, or no git: paths stay relative to the audited directory.
+  return gitOutput(projectDir, ['rev-parse', '--show-toplevel'], 10_000).then(
+    (out) => real(out.trim() || projectDir),
+    () => real(projectDir),
+  );
 }
 
 /**

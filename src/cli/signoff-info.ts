@@ -1,25 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
-import { childProcess } from '../core/builtins.js';
 import type { SignoffInfo } from '../core/report.js';
 import { sha256Hex } from '../core/sha256.js';
+import { gitOutput } from './git.js';
 
 /**
  * The audited project's commit and whether its tree had changes; undefined outside a git work tree
- * or without git. Read-only: `--no-optional-locks` keeps `git status` from refreshing the index.
+ * or without git. Asked in the background (the two commands at once); read-only (`gitOutput`).
  */
-export function gitState(dir: string): SignoffInfo['git'] {
-  const git = (args: string[]) =>
-    childProcess().execFileSync('git', ['--no-optional-locks', '-C', dir, ...args], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 5000,
-    });
+export async function gitState(dir: string): Promise<SignoffInfo['git']> {
   try {
-    const commit = git(['rev-parse', 'HEAD']).trim();
-    const dirty = git(['status', '--porcelain', '--untracked-files=no', '--', '.']).trim() !== '';
-    return /^[0-9a-f]{40,64}$/.test(commit) ? { commit, dirty } : undefined;
+    const [head, status] = await Promise.all([
+      gitOutput(dir, ['rev-parse', 'HEAD'], 5000),
+      gitOutput(dir, ['status', '--porcelain', '--untracked-files=no', '--', '.'], 5000),
+    ]);
+    const commit = head.trim();
+    return /^[0-9a-f]{40,64}$/.test(commit) ? { commit, dirty: status.trim() !== '' } : undefined;
   } catch {
     return undefined;
   }
@@ -27,12 +24,11 @@ export function gitState(dir: string): SignoffInfo['git'] {
 
 /** The sign-off data: commit, config hash, approver and environment (flags over the config). */
 export function signoffInfo(
-  projectDir: string | undefined,
+  git: SignoffInfo['git'],
   loaded: LoadedConfig,
   flags: { approver?: string; environment?: string },
 ): SignoffInfo {
   const info: SignoffInfo = {};
-  const git = projectDir ? gitState(projectDir) : undefined;
   if (git) info.git = git;
   if (loaded.file) {
     info.configFile = relative(process.cwd(), loaded.file) || loaded.file;
