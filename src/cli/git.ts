@@ -3,7 +3,7 @@ import { childProcess } from '../core/builtins.js';
 /**
  * Runs git in `dir`, read-only, and resolves with what it printed; rejects when git is missing,
  * fails or runs past `timeoutMs`. Asynchronous, so that an audit asks while its sources are read
- * (three `git` processes, 18-27 ms each here, ran one after another at the report before). Read-only:
+ * (the `git` processes, 18-27 ms each here, ran one after another at the report before). Read-only:
  * `--no-optional-locks` keeps `git status` from refreshing the index, and `core.fsmonitor=false`
  * keeps a hook that the audited repository configures from running.
  */

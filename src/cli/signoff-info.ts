@@ -6,17 +6,22 @@ import { sha256Hex } from '../core/sha256.js';
 import { gitOutput } from './git.js';
 
 /**
- * The audited project's commit and whether its tree had changes; undefined outside a git work tree
- * or without git. Asked in the background (the two commands at once); read-only (`gitOutput`).
+ * The audited project's commit and whether its tree had changes; undefined outside a git work tree,
+ * before its first commit, or without git. One `git status` says both (porcelain v2 names the
+ * commit in its `# branch.oid` header; any other line is a change to a tracked file under the
+ * project): one process, not two, for a fork of this process costs ~17 ms here. Read-only
+ * (`gitOutput`).
  */
 export async function gitState(dir: string): Promise<SignoffInfo['git']> {
   try {
-    const [head, status] = await Promise.all([
-      gitOutput(dir, ['rev-parse', 'HEAD'], 5000),
-      gitOutput(dir, ['status', '--porcelain', '--untracked-files=no', '--', '.'], 5000),
-    ]);
-    const commit = head.trim();
-    return /^[0-9a-f]{40,64}$/.test(commit) ? { commit, dirty: status.trim() !== '' } : undefined;
+    const status = await gitOutput(
+      dir,
+      ['status', '--porcelain=v2', '--branch', '--untracked-files=no', '--', '.'],
+      5000,
+    );
+    const lines = status.split('\n').filter((l) => l !== '');
+    const commit = /^# branch\.oid ([0-9a-f]{40,64})$/m.exec(status)?.[1];
+    return commit ? { commit, dirty: lines.some((l) => !l.startsWith('# ')) } : undefined;
   } catch {
     return undefined;
   }

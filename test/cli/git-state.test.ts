@@ -60,6 +60,16 @@ describe('what git says of the audited project', () => {
     expect(existsSync(mark)).toBe(false);
   });
 
+  it('names no commit before the first one, and still finds the repository root', () => {
+    const fresh = join(dir, 'fresh');
+    mkdirSync(join(fresh, 'stack'), { recursive: true });
+    writeFileSync(join(fresh, 'stack', 'compose.yaml'), 'services:\n  api:\n    image: example/api:1.0\n');
+    execFileSync('git', ['init', '-q', fresh]);
+    const report = audit(join(fresh, 'stack'));
+    expect(report.signoff.git).toBeUndefined();
+    expect(report.locations.root).toBe('stack');
+  });
+
   it('says nothing of git outside a repository', () => {
     const outside = mkdtempSync(join(dir, 'plain-'));
     writeFileSync(join(outside, 'compose.yaml'), 'services:\n  api:\n    image: example/api:1.0\n');
