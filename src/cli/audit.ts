@@ -288,10 +288,6 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
     ...(flags.saveFacts ? [{ path: flags.saveFacts, label: '--save-facts' }] : []),
     ...outputs.flatMap((o) => (o.path ? [{ path: o.path, label: `--format ${o.format}` }] : [])),
   ];
-  // What git says is asked now and awaited for the report: the sources are read meanwhile.
-  const gitShown = outputs.some((o) => FORMATS_SHOWING_GIT.has(o.format));
-  const repoRoot = repositoryRoot(projectDir, flags.repoRoot, gitShown);
-  const git = flags.facts || !gitShown ? undefined : gitState(projectDir);
   const live = flags.facts ? {} : liveTargets(flags, loaded, io.env);
   // bin/strisk.js may have started the app's parse worker as the audit started: not needed here.
   if (!live.app?.length) cancelPrestart();
@@ -307,6 +303,11 @@ export async function audit(dir: string | undefined, flags: AuditFlags, io: Audi
       : NO_PROGRESS;
   const config = loaded.config;
   const timeoutMs = intOption(flags.timeout, '--timeout', 100, 600_000) ?? config.timeoutMs ?? 5000;
+  // What git says is asked once the command line is known to be good (a refused one does not wait
+  // for git), and awaited for the report: the sources are read meanwhile.
+  const gitShown = outputs.some((o) => FORMATS_SHOWING_GIT.has(o.format));
+  const repoRoot = repositoryRoot(projectDir, flags.repoRoot, gitShown);
+  const git = flags.facts || !gitShown ? undefined : gitState(projectDir);
   let facts: Facts;
   if (readsMuch(projectDir, flags, loaded, live, io.env)) {
     holdYoungGeneration();

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,8 @@ const git = (...args: string[]) =>
 const audit = (at: string) => {
   const r = spawnSync(process.execPath, [BIN, 'audit', at, '--format', 'json'], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: dir },
+    // git looks for a repository no higher than dir: the run's TMPDIR may be inside one.
+    env: { PATH: process.env.PATH ?? '', HOME: dir, GIT_CEILING_DIRECTORIES: dir },
   });
   expect(r.status, r.stderr).toBe(1);
   return JSON.parse(r.stdout);
@@ -70,10 +71,30 @@ describe('what git says of the audited project', () => {
     expect(report.locations.root).toBe('stack');
   });
 
+  it('runs no git for a command line it refuses (exit 2), and runs it for one it takes', () => {
+    // A stand-in git on the PATH that leaves a mark and fails, as git outside a repository does.
+    const bin = join(dir, 'fake-bin');
+    const called = join(dir, 'git-called');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\necho "$@" >> '${called}'\nexit 128\n`);
+    chmodSync(join(bin, 'git'), 0o755);
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [BIN, 'audit', project, '--format', 'json', ...args], {
+        encoding: 'utf8',
+        env: { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: dir },
+      });
+    const refused = run('--timeout', '5');
+    expect(refused.status, refused.stderr).toBe(2);
+    expect(existsSync(called)).toBe(false);
+    const taken = run();
+    expect(taken.status, taken.stderr).toBe(1);
+    expect(readFileSync(called, 'utf8')).toMatch(/rev-parse --show-toplevel/);
+    expect(JSON.parse(taken.stdout).signoff.git).toBeUndefined();
+  });
+
   it('says nothing of git outside a repository', () => {
     const outside = mkdtempSync(join(dir, 'plain-'));
     writeFileSync(join(outside, 'compose.yaml'), 'services:\n  api:\n    image: example/api:1.0\n');
-    // dir itself is under the run's TMPDIR, in no repository.
     const report = audit(outside);
     expect(report.signoff.git).toBeUndefined();
     expect(report.locations.root).toBe('');
