@@ -56,7 +56,8 @@ VERSION=$(npx --no-install strisk --version)
 [ "$VERSION" = "$(node -p "require('$ROOT/package.json').version")" ] || fail "strisk --version printed '$VERSION'"
 echo "strisk --version: $VERSION"
 set +e
-npx --no-install strisk audit "$ROOT/examples/st-risk-platform" --format json="$OUT/report.json" --format terminal >"$OUT/audit.txt" 2>&1
+npx --no-install strisk audit "$ROOT/examples/st-risk-platform" --format json="$OUT/report.json" \
+  --format junit="$OUT/report.xml" --format terminal >"$OUT/audit.txt" 2>&1
 CODE=$?
 set -e
 # The example fails some items: exit 1, and a complete JSON report.
@@ -66,6 +67,8 @@ const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 if (!Array.isArray(r.results) || r.results.length === 0 || r.gate?.exitCode !== 1) process.exit(1);
 console.log(`audit of the example: exit 1, ${r.results.length} results, score ${r.score}`);
 ' "$OUT/report.json" || fail "the JSON report of the example is not a failed-gate report"
+# The JUnit report, from the XML builder's own script beside the bundle (bundle/xmlbuilder2.cjs).
+grep -q '<testsuites name="strisk"' "$OUT/report.xml" || fail "no JUnit report of the example"
 # 5. The exports a plugin imports resolve in the installed package (and nothing else is exported).
 node --input-type=module -e '
 const api = await import("strisk/api");
