@@ -6,13 +6,29 @@
 // module, whose loader it would otherwise set up first (BENCHMARKS.md, "Start-up").
 'use strict';
 const { isAscii } = require('node:buffer');
-const { readFileSync, statSync, writeFileSync } = require('node:fs');
+const { closeSync, openSync, readSync, statSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
 const { dirname, join } = require('node:path');
 const { Script } = require('node:vm');
 
 const path = (relative) => join(__dirname, relative);
 const mtime = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+const size = (file) => statSync(file, { throwIfNoEntry: false })?.size;
+// The file's bytes, read into `buffer` from its start: the part of it they fill.
+function readInto(file, buffer) {
+  const fd = openSync(file, 'r');
+  try {
+    let length = 0;
+    while (length < buffer.length) {
+      const n = readSync(fd, buffer, length, buffer.length - length, length);
+      if (n === 0) break;
+      length += n;
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
 // STRISK_DEBUG_STARTUP=1: one line on stderr saying whether V8 took the bundle's code cache.
 const debug = process.env.STRISK_DEBUG_STARTUP === '1';
 
@@ -31,18 +47,25 @@ function runBundle(file) {
   const { setFlagsFromString } = require('node:v8');
   // STRISK_CODE_CACHE: the build's own run, which compiles afresh and writes the cache at exit.
   const makeCache = process.env.STRISK_CODE_CACHE;
+  // One buffer for both files (the larger's size): the script is read into it and copied into a
+  // one-byte string, then the cache is read over it. Each new page costs a fault, and faults are
+  // most of a start-up's memory cost (BENCHMARKS.md, "Start-up").
+  const cacheFile = `${file}.cache`;
+  const buffer = Buffer.allocUnsafeSlow(Math.max(size(file), makeCache ? 0 : (size(cacheFile) ?? 0)));
+  // ASCII (scripts/bundle.mjs escapes the rest): read as latin1, a one-byte string, not decoded.
+  // The file is already wrapped as Module.wrap would (scripts/bundle.mjs): wrapping it here would
+  // make a two-part string that V8 copies into one before it looks the cache up.
+  const bytes = readInto(file, buffer);
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   let cachedData;
   if (!makeCache) {
     try {
-      cachedData = readFileSync(`${file}.cache`);
+      cachedData = readInto(cacheFile, buffer);
     } catch {
       // No cache: the script is compiled as any other.
     }
   }
-  // ASCII (scripts/bundle.mjs escapes the rest): read as latin1, a one-byte string, not decoded.
-  const bytes = readFileSync(file);
-  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
-  const script = new Script(Module.wrap(source), { filename: file, cachedData });
+  const script = new Script(source, { filename: file, cachedData });
   if (debug) {
     const state = !cachedData ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted';
     process.stderr.write(`strisk: code cache ${state}\n`);

@@ -126,7 +126,8 @@ await esbuild.build({
     /[^\x00-\x7f]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
-  writeFileSync(file, text);
+  // Wrapped as Module.wrap would wrap it, so bin/strisk.js compiles the file's own string.
+  writeFileSync(file, `(function (exports, require, module, __filename, __dirname) { ${text}\n});`);
 }
 await esbuild.build({
   ...script,
