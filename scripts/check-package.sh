@@ -28,8 +28,8 @@ grep -qx 'package/LICENSE' "$OUT/files.txt" || fail "no LICENSE in the tarball"
 grep -qx 'package/bin/strisk.js' "$OUT/files.txt" || fail "no bin/strisk.js in the tarball"
 grep -qx 'package/dist/cli/main.js' "$OUT/files.txt" || fail "no dist/cli/main.js in the tarball"
 # The CLI's bundle (what bin/strisk.js runs an audit from), its code cache, and the modules a plugin
-# and a worker thread load beside it, and the XML builder the JUnit reporter requires.
-for f in strisk.cjs strisk.cjs.cache api.js testing.js plugin-hooks.js source-worker.cjs xmlbuilder2.cjs; do
+# and a worker thread load beside it, the XML builder the JUnit reporter requires, and zod's locales.
+for f in strisk.cjs strisk.cjs.cache api.js testing.js plugin-hooks.js source-worker.cjs xmlbuilder2.cjs zod-locales.cjs; do
   grep -qx "package/bundle/$f" "$OUT/files.txt" || fail "no bundle/$f in the tarball"
 done
 # The public API: strisk/api and strisk/testing, with their types.

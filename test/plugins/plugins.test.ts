@@ -386,6 +386,20 @@ describe('a bad plugin', () => {
     );
   });
 
+  it("in zod's words in the language the plugin sets (z.locales, a script apart in the bundle)", () => {
+    // The bundle keeps zod's other locales out of its main script (scripts/bundle.mjs): z.locales
+    // must still give a plugin all of them.
+    const check = CHECK('org/rule').replace(
+      'options: z.object({}),',
+      'options: z.object({ min: z.number().min(5) }),',
+    );
+    const body = PLUGIN(check).replace('\nexport default', '\nz.config(z.locales.de());\nexport default');
+    refused(
+      pluginFile(tmp(), 'german', body),
+      /check org\/rule: options schema does not parse its own defaults: min: Ungültige Eingabe: erwartet Zahl, erhalten undefined/,
+    );
+  });
+
   it('options that are not a schema', () => {
     const check = CHECK('org/rule').replace('options: z.object({}),', 'options: { min: 5 },');
     refused(pluginFile(tmp(), 'noschema', PLUGIN(check)), /check org\/rule: options must be a zod schema/);
