@@ -54,9 +54,11 @@ function runBundle(file) {
   const buffer = Buffer.allocUnsafeSlow(Math.max(size(file), makeCache ? 0 : (size(cacheFile) ?? 0)));
   // ASCII (scripts/bundle.mjs escapes the rest): read as latin1, a one-byte string, not decoded.
   // The file is already wrapped as Module.wrap would (scripts/bundle.mjs): wrapping it here would
-  // make a two-part string that V8 copies into one before it looks the cache up.
+  // make a two-part string that V8 copies into one before it looks the cache up. A bundle built
+  // before it was stored so (bin/ pulled, the bundle not rebuilt) is wrapped here as it was then.
   const bytes = readInto(file, buffer);
-  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+  const read = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+  const source = read.startsWith(Module.wrapper[0]) ? read : Module.wrap(read);
   let cachedData;
   if (!makeCache) {
     try {

@@ -10,14 +10,14 @@
 //   bundle/plugin-hooks.js   the resolve hook; bundle/source-worker.cjs the app collector's worker;
 //                            bundle/app-hint.cjs whether an audit may read an app (bin/strisk.js)
 //   bundle/xmlbuilder2.cjs   the XML builder, for the JUnit reporter only (see xmlApart below)
-//   bundle/zod-locales.cjs   zod's messages in other languages than English (see zodLocalesApart)
+//   bundle/zod-locales.cjs   zod's messages in languages other than English (see zodLocalesApart)
 // Code a command imports lazily (the audit, a reporter, a collector) is in the script but neither
 // run nor compiled until used. Packages with files found beside their code at run time
 // (web-tree-sitter's WASM) or loaded only for a live source stay external, required from
 // node_modules. With --omit=dev esbuild is not installed: then it says so and bin/ runs dist/.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -72,13 +72,16 @@ const xmlApart = {
     build.onResolve({ filter: /^xmlbuilder2$/ }, () => ({ path: './xmlbuilder2.cjs', external: true }));
   },
 };
-// zod's messages in 49 languages (`z.locales`: 300 KB of the 1.9 MB script) are a script of their
-// own too, bundle/zod-locales.cjs: strisk reports in English, the one locale zod sets itself (its
-// schemas import locales/en.js directly, and that stays in the main script). `z.locales` is still
-// whole for a plugin that sets another (`strisk/api` gives it this zod): each locale is a getter that
-// requires the script on first use. Read and copied at every start-up for nothing otherwise: the
-// example's audit 469.8 against 474.7 ms (fastest third of 25 alternating rounds).
-const zodLocaleNames = Object.keys(createRequire(join(root, 'package.json'))('zod/v4/locales'));
+// zod's messages in its 62 other locales (`z.locales`: 300 KB of the 1.9 MB script) are a script of
+// their own too, bundle/zod-locales.cjs: strisk reports in English, the one locale zod sets itself
+// (its schemas import locales/en.js directly, and `z.locales.en` is that same module, in the main
+// script). `z.locales` still has every locale for a plugin that sets another (`strisk/api` gives it
+// this zod): each is a function that requires the script at its first call. Read and copied at every
+// start-up for nothing otherwise: the example's audit 469.8 against 474.7 ms (fastest third of 25
+// alternating rounds).
+const zodLocaleNames = Object.keys(createRequire(join(root, 'package.json'))('zod/v4/locales')).filter(
+  (name) => name !== 'en',
+);
 const zodLocalesApart = {
   name: 'zod-locales-apart',
   setup(build) {
@@ -88,18 +91,19 @@ const zodLocalesApart = {
         : undefined,
     );
     build.onResolve({ filter: /^\.\/zod-locales\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+    // An ES module, as zod's own index is: the namespace has its names and no `default` beside them.
     build.onLoad({ filter: /.*/, namespace: 'strisk-zod-locales' }, () => ({
       contents: [
+        "export { default as en } from 'zod/v4/locales/en.js';",
         'let all;',
         "const load = () => (all ??= require('./zod-locales.cjs'));",
-        'module.exports = Object.defineProperties({}, {',
         ...zodLocaleNames.map(
-          (name) =>
-            `  ${JSON.stringify(name)}: { enumerable: true, get: () => load()[${JSON.stringify(name)}] },`,
+          (name, i) =>
+            `const locale${i} = (...args) => load()[${JSON.stringify(name)}](...args);\nexport { locale${i} as ${name} };`,
         ),
-        '});',
       ].join('\n'),
       loader: 'js',
+      resolveDir: root,
     }));
   },
 };
@@ -167,7 +171,7 @@ await esbuild.build({
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
   // Wrapped as Module.wrap would wrap it, so bin/strisk.js compiles the file's own string.
-  writeFileSync(file, `(function (exports, require, module, __filename, __dirname) { ${text}\n});`);
+  writeFileSync(file, Module.wrap(text));
 }
 await esbuild.build({
   ...script,

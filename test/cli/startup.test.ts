@@ -2,7 +2,7 @@
 // regression), the young generation is held only for audits that may build large facts, and V8's
 // optimising compiler stays off for a small audit and comes back on for a large one.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,32 @@ describe('start-up', () => {
       },
     );
     expect(r.stderr).toContain('strisk: code cache accepted\n');
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout).results.length).toBeGreaterThan(40);
+  });
+
+  it('runs a bundle built before it was stored wrapped (bin/ newer than the bundle it finds)', () => {
+    // A copy of bin/ and bundle/ whose script is as builds before 85e80e0 wrote it: not wrapped.
+    const dir = mkdtempSync(join(tmpdir(), 'strisk-startup-'));
+    cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
+    cpSync(join(ROOT, 'bundle'), join(dir, 'bundle'), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    const script = join(dir, 'bundle/strisk.cjs');
+    const wrapped = readFileSync(script, 'latin1');
+    expect(wrapped.startsWith('(function (exports, require, module, __filename, __dirname) { ')).toBe(true);
+    writeFileSync(script, wrapped.slice(wrapped.indexOf('{ ') + 2, wrapped.lastIndexOf('\n});')), 'latin1');
+    rmSync(`${script}.cache`);
+    const r = spawnSync(
+      process.execPath,
+      [join(dir, 'bin/strisk.js'), 'audit', EXAMPLE, '--format', 'json'],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', STRISK_DEBUG_STARTUP: '1' },
+        timeout: 60_000,
+      },
+    );
+    expect(r.stderr).toBe('strisk: code cache none\n');
     expect(r.status).toBe(1);
     expect(JSON.parse(r.stdout).results.length).toBeGreaterThan(40);
   });
