@@ -12,20 +12,21 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const EXAMPLE = join(ROOT, 'examples/st-risk-platform');
 const config = { config: {} };
 
+/** A JSON audit of the example by the bin/ of `root`, saying on stderr whether V8 took the code cache. */
+function auditExample(root: string) {
+  const r = spawnSync(process.execPath, [join(root, 'bin/strisk.js'), 'audit', EXAMPLE, '--format', 'json'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', STRISK_DEBUG_STARTUP: '1' },
+    timeout: 60_000,
+  });
+  expect(r.status, r.stderr).toBe(1);
+  expect(JSON.parse(r.stdout).results.length).toBeGreaterThan(40);
+  return r.stderr;
+}
+
 describe('start-up', () => {
   it('runs an audit from the bundle with its code cache taken, and writes the whole report', () => {
-    const r = spawnSync(
-      process.execPath,
-      [join(ROOT, 'bin/strisk.js'), 'audit', EXAMPLE, '--format', 'json'],
-      {
-        encoding: 'utf8',
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', STRISK_DEBUG_STARTUP: '1' },
-        timeout: 60_000,
-      },
-    );
-    expect(r.stderr).toContain('strisk: code cache accepted\n');
-    expect(r.status).toBe(1);
-    expect(JSON.parse(r.stdout).results.length).toBeGreaterThan(40);
+    expect(auditExample(ROOT)).toContain('strisk: code cache accepted\n');
   });
 
   it('runs a bundle built before it was stored wrapped (bin/ newer than the bundle it finds)', () => {
@@ -40,18 +41,7 @@ describe('start-up', () => {
     expect(wrapped.startsWith('(function (exports, require, module, __filename, __dirname) { ')).toBe(true);
     writeFileSync(script, wrapped.slice(wrapped.indexOf('{ ') + 2, wrapped.lastIndexOf('\n});')), 'latin1');
     rmSync(`${script}.cache`);
-    const r = spawnSync(
-      process.execPath,
-      [join(dir, 'bin/strisk.js'), 'audit', EXAMPLE, '--format', 'json'],
-      {
-        encoding: 'utf8',
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', STRISK_DEBUG_STARTUP: '1' },
-        timeout: 60_000,
-      },
-    );
-    expect(r.stderr).toBe('strisk: code cache none\n');
-    expect(r.status).toBe(1);
-    expect(JSON.parse(r.stdout).results.length).toBeGreaterThan(40);
+    expect(auditExample(dir)).toBe('strisk: code cache none\n');
   });
 
   it('holds the young generation for live sources, recorded facts and large compose files only', () => {
