@@ -28,8 +28,8 @@ export default defineCheck({
     'Without a restart policy a crashed or OOM-killed container stays down, and nothing comes back after a host ' +
     'reboot. The checklist asks for `restart: unless-stopped` in production. `always` also keeps services up but ' +
     'restarts a container you stopped by hand when the daemon restarts: a warning. `on-failure` restarts only after ' +
-    'a non-zero exit, so a server that exits cleanly, as one stopped for a daemon restart or a reboot usually does, ' +
-    'stays down; `no` (the default) never restarts: failures. `deploy.restart_policy.condition` is read ' +
+    'a non-zero exit: a server that exits cleanly, for example when stopped for a daemon restart, stays down; `no` ' +
+    '(the default) never restarts: failures. `deploy.restart_policy.condition` is read ' +
     'when `restart` is absent (`any` = always). One-shot services (migrations, setup jobs, ' +
     'services that only build and tag an image: `build:` with a tag and nothing else in compose, no CMD or ENTRYPOINT in the Dockerfile stage built, from a plain OS/runtime base or as a base other builds start FROM) are not judged. ' +
     'See https://docs.docker.com/reference/compose-file/services/#restart and ' +
