@@ -126,22 +126,18 @@ const script = {
   define: { ...common.define, 'import.meta.url': '__striskUrl' },
   banner: { js: "const __striskUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
-await esbuild.build({
-  ...common,
-  format: 'cjs',
-  minifyWhitespace: script.minifyWhitespace,
-  minifySyntax: script.minifySyntax,
-  entryPoints: ['xmlbuilder2'],
-  outfile: join(outdir, 'xmlbuilder2.cjs'),
-});
-await esbuild.build({
-  ...common,
-  format: 'cjs',
-  minifyWhitespace: script.minifyWhitespace,
-  minifySyntax: script.minifySyntax,
-  entryPoints: ['zod/v4/locales'],
-  outfile: join(outdir, 'zod-locales.cjs'),
-});
+// A package the main script requires apart (xmlApart, zodLocalesApart), bundled on its own beside it.
+const buildApart = (entry, file) =>
+  esbuild.build({
+    ...common,
+    format: 'cjs',
+    minifyWhitespace: script.minifyWhitespace,
+    minifySyntax: script.minifySyntax,
+    entryPoints: [entry],
+    outfile: join(outdir, file),
+  });
+await buildApart('xmlbuilder2', 'xmlbuilder2.cjs');
+await buildApart('zod/v4/locales', 'zod-locales.cjs');
 await esbuild.build({
   ...script,
   stdin: {
